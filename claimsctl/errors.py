@@ -1,0 +1,69 @@
+"""The one exception hierarchy of claimsctl; only cli.py turns these into messages and exit codes."""
+
+from __future__ import annotations
+
+
+class ClaimsctlError(Exception):
+    """Base of every error claimsctl reports to its user.
+
+    The message says what failed, on which resource, and what to do about it.
+    """
+
+    exit_code = 1
+
+
+class InputsError(ClaimsctlError):
+    """stackInputs.json is missing, unreadable or invalid."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        listing = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(f"{path} has {len(problems)} problem(s):\n{listing}")
+
+
+class RenderError(ClaimsctlError):
+    """A template could not be rendered."""
+
+
+class PackageError(ClaimsctlError):
+    """The Lambda sources could not be packaged."""
+
+
+class AwsError(ClaimsctlError):
+    """An AWS call failed in a way the user must act on."""
+
+
+class CredentialsError(AwsError):
+    """No usable AWS credentials or region."""
+
+
+class StackError(AwsError):
+    """A stack operation failed."""
+
+    def __init__(self, message: str, failures: list[tuple[str, str]] | None = None) -> None:
+        self.failures = failures or []
+        detail = "".join(f"\n  - {rid}: {reason}" for rid, reason in self.failures)
+        super().__init__(message + detail)
+
+
+class StackNotFoundError(StackError):
+    """The stack does not exist."""
+
+
+class UserError(AwsError):
+    """Adding, updating or removing a user failed."""
+
+
+class SignInError(AwsError):
+    """Signing in failed (wrong password, unknown user, trigger failure...)."""
+
+
+class TokenError(ClaimsctlError):
+    """A token failed verification; subclasses name the reason."""
+
+
+class Aborted(ClaimsctlError):
+    """The user declined a confirmation."""
+
+    exit_code = 1

@@ -1,0 +1,283 @@
+"""CloudFormation models for the Cognito resources moto's CloudFormation skips.
+
+Each class adapts one AWS::Cognito::* type onto moto's Cognito backend, with
+Ref and Fn::GetAtt values as the CloudFormation reference documents them.
+Subclassing CloudFormationModel is what registers a type with moto's stacks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
+from moto.core.common_models import CloudFormationModel
+
+from claimsctl.local.cfn.errors import ResourceFailure
+
+
+def _backend(account_id: str, region: str) -> CognitoIdpBackend:
+    return cognitoidp_backends[account_id][region]  # type: ignore[no-any-return]
+
+
+def _properties(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
+    return dict(cloudformation_json.get("Properties") or {})
+
+
+class _CognitoModel:
+    """Shared plumbing: the backend the resource lives in, and GetAtt dispatch.
+
+    A mixin, so each model below is a direct CloudFormationModel subclass (moto
+    registers only those).
+    """
+
+    ATTRIBUTES: tuple[str, ...] = ()
+
+    def __init__(self, account_id: str, region: str) -> None:
+        self.account_id = account_id
+        self.region = region
+
+    @property
+    def backend(self) -> CognitoIdpBackend:
+        return _backend(self.account_id, self.region)
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return attr in cls.ATTRIBUTES
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        if attribute_name not in self.ATTRIBUTES:
+            raise UnformattedGetAttTemplateException()
+        return self._attribute(attribute_name)
+
+    def _attribute(self, name: str) -> Any:
+        raise UnformattedGetAttTemplateException()
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+
+class UserPool(_CognitoModel, CloudFormationModel):
+    """AWS::Cognito::UserPool: Ref is the pool id."""
+
+    ATTRIBUTES = ("Arn", "ProviderName", "ProviderURL", "UserPoolId")
+
+    def __init__(self, account_id: str, region: str, pool_id: str) -> None:
+        super().__init__(account_id, region)
+        self.pool_id = pool_id
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Cognito::UserPool"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.pool_id
+
+    def _attribute(self, name: str) -> Any:
+        pool = self.backend.describe_user_pool(self.pool_id)
+        provider = f"cognito-idp.{self.region}.amazonaws.com/{self.pool_id}"
+        return {
+            "Arn": pool.arn,
+            "ProviderName": provider,
+            "ProviderURL": f"https://{provider}",
+            "UserPoolId": self.pool_id,
+        }[name]
+
+    @staticmethod
+    def _config(properties: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        name = properties.pop("UserPoolName", None)
+        tags = properties.pop("UserPoolTags", None)
+        if tags:
+            properties["UserPoolTags"] = dict(tags)
+        return name, properties
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> UserPool:
+        name, config = cls._config(_properties(cloudformation_json))
+        pool = _backend(account_id, region_name).create_user_pool(name or resource_name, config)
+        return cls(account_id, region_name, pool.id)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[override]
+        cls, original_resource: UserPool, new_resource_name: str, cloudformation_json: dict[str, Any],
+        account_id: str, region_name: str,
+    ) -> UserPool:
+        name, config = cls._config(_properties(cloudformation_json))
+        backend = _backend(account_id, region_name)
+        config.pop("Schema", None)  # schema attributes cannot change after creation
+        backend.update_user_pool(original_resource.pool_id, config)
+        if name:
+            backend.describe_user_pool(original_resource.pool_id).name = name
+        return original_resource
+
+    def delete(self, account_id: str, region: str) -> None:
+        backend = _backend(account_id, region)
+        pool = backend.user_pools.get(self.pool_id)
+        if pool is None:
+            return
+        if pool.extended_config.get("DeletionProtection") == "ACTIVE":
+            raise ResourceFailure(
+                "The user pool cannot be deleted because deletion protection is activated. "
+                "Deletion protection must be inactivated first."
+            )
+        backend.delete_user_pool(self.pool_id)
+
+
+class UserPoolClient(_CognitoModel, CloudFormationModel):
+    """AWS::Cognito::UserPoolClient: Ref is the client id."""
+
+    ATTRIBUTES = ("ClientId", "ClientSecret", "Name")
+
+    def __init__(self, account_id: str, region: str, pool_id: str, client_id: str) -> None:
+        super().__init__(account_id, region)
+        self.pool_id = pool_id
+        self.client_id = client_id
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Cognito::UserPoolClient"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.client_id
+
+    def _attribute(self, name: str) -> Any:
+        client = self.backend.describe_user_pool_client(self.pool_id, self.client_id)
+        if name == "ClientSecret":
+            if not client.generate_secret:
+                raise ResourceFailure("ClientSecret is only available for clients with GenerateSecret: true")
+            return client.secret
+        return {"ClientId": client.id, "Name": client.extended_config.get("ClientName")}[name]
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> UserPoolClient:
+        properties = _properties(cloudformation_json)
+        pool_id = properties.pop("UserPoolId")
+        secret = bool(properties.pop("GenerateSecret", False))
+        properties.setdefault("ClientName", resource_name)
+        client = _backend(account_id, region_name).create_user_pool_client(pool_id, secret, properties)
+        return cls(account_id, region_name, pool_id, client.id)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[override]
+        cls, original_resource: UserPoolClient, new_resource_name: str, cloudformation_json: dict[str, Any],
+        account_id: str, region_name: str,
+    ) -> UserPoolClient:
+        properties = _properties(cloudformation_json)
+        properties.pop("UserPoolId", None)
+        properties.pop("GenerateSecret", None)
+        client = _backend(account_id, region_name).describe_user_pool_client(
+            original_resource.pool_id, original_resource.client_id
+        )
+        properties.setdefault("ClientName", client.extended_config.get("ClientName"))
+        client.extended_config = properties  # an update replaces the whole configuration, as on AWS
+        return original_resource
+
+    def delete(self, account_id: str, region: str) -> None:
+        pool = _backend(account_id, region).user_pools.get(self.pool_id)
+        if pool is not None:
+            pool.clients.pop(self.client_id, None)
+
+
+class UserPoolDomain(_CognitoModel, CloudFormationModel):
+    """AWS::Cognito::UserPoolDomain: Ref is the domain (prefix or custom name)."""
+
+    ATTRIBUTES = ("CloudFrontDistribution",)
+
+    def __init__(self, account_id: str, region: str, domain: str) -> None:
+        super().__init__(account_id, region)
+        self.domain = domain
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Cognito::UserPoolDomain"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.domain
+
+    def _attribute(self, name: str) -> Any:
+        domain = self.backend.describe_user_pool_domain(self.domain)
+        return domain.to_json(extended=False)["CloudFrontDomain"] if domain else ""
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> UserPoolDomain:
+        properties = _properties(cloudformation_json)
+        domain = properties["Domain"]
+        backend = _backend(account_id, region_name)
+        if backend.describe_user_pool_domain(domain) is not None:
+            raise ResourceFailure(f"Domain already associated with another user pool. (Service: CognitoIdentityProvider; Domain: {domain})")
+        backend.create_user_pool_domain(properties["UserPoolId"], domain, properties.get("CustomDomainConfig"))
+        return cls(account_id, region_name, domain)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[override]
+        cls, original_resource: UserPoolDomain, new_resource_name: str, cloudformation_json: dict[str, Any],
+        account_id: str, region_name: str,
+    ) -> UserPoolDomain:
+        properties = _properties(cloudformation_json)
+        _backend(account_id, region_name).update_user_pool_domain(
+            original_resource.domain, properties.get("CustomDomainConfig") or {}
+        )
+        return original_resource
+
+    def delete(self, account_id: str, region: str) -> None:
+        backend = _backend(account_id, region)
+        if backend.describe_user_pool_domain(self.domain) is not None:
+            backend.delete_user_pool_domain(self.domain)
+
+
+class UserPoolGroup(_CognitoModel, CloudFormationModel):
+    """AWS::Cognito::UserPoolGroup: Ref is the group name."""
+
+    def __init__(self, account_id: str, region: str, pool_id: str, name: str) -> None:
+        super().__init__(account_id, region)
+        self.pool_id = pool_id
+        self.name = name
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::Cognito::UserPoolGroup"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return "GroupName"
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.name
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> UserPoolGroup:
+        p = _properties(cloudformation_json)
+        pool_id = p["UserPoolId"]
+        _backend(account_id, region_name).create_group(
+            pool_id, resource_name, p.get("Description"), p.get("RoleArn"), p.get("Precedence")  # type: ignore[arg-type]
+        )
+        return cls(account_id, region_name, pool_id, resource_name)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[override]
+        cls, original_resource: UserPoolGroup, new_resource_name: str, cloudformation_json: dict[str, Any],
+        account_id: str, region_name: str,
+    ) -> UserPoolGroup:
+        p = _properties(cloudformation_json)
+        _backend(account_id, region_name).update_group(
+            original_resource.pool_id, original_resource.name, p.get("Description"), p.get("RoleArn"), p.get("Precedence")  # type: ignore[arg-type]
+        )
+        return original_resource
+
+    def delete(self, account_id: str, region: str) -> None:
+        pool = _backend(account_id, region).user_pools.get(self.pool_id)
+        if pool is not None and self.name in pool.groups:
+            _backend(account_id, region).delete_group(self.pool_id, self.name)

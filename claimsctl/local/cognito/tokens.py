@@ -1,0 +1,174 @@
+"""Token issue for the emulator's user pools: Cognito's claim sets, the trigger's overrides, RS256 signing.
+
+Replaces moto's token minting at the one point every flow passes through
+(`create_tokens_from_refresh_token`), so sign-in, challenges, refresh and the
+hosted UI all run the pre token generation trigger the same way.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from typing import Any
+
+from joserfc import jwt
+from moto.cognitoidp.exceptions import NotAuthorizedError
+from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
+
+from claimsctl.local.cognito import trigger
+
+log = logging.getLogger("claimsctl.local.cognito")
+
+KEY_ID = "dummy"  # the kid of moto's signing key, published in the pool's JWKS
+RESERVED = frozenset({
+    "acr", "amr", "at_hash", "auth_time", "azp", "aud", "client_id", "cognito:username", "username", "sub",
+    "identities", "event_id", "device_key", "version", "exp", "iat", "iss", "jti", "nbf", "nonce",
+    "origin_jti", "token_use", "scope",
+})
+DEFAULT_API_SCOPES = ["aws.cognito.signin.user.admin"]
+_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+_auth_times: dict[str, int] = {}  # origin_jti -> when the user actually authenticated
+
+
+def is_reserved(claim: str) -> bool:
+    return claim in RESERVED or claim.startswith("cognito:") or claim.startswith("dev:")
+
+
+def validity_seconds(pool: CognitoIdpUserPool, client_id: str, token: str) -> int:
+    """Token lifetime from the client's IdTokenValidity / AccessTokenValidity (default one hour)."""
+    client = pool.clients.get(client_id)
+    config = client.extended_config if client else {}
+    value = config.get(f"{token}TokenValidity")
+    unit = (config.get("TokenValidityUnits") or {}).get(f"{token}Token", "hours")
+    return int(value) * _UNIT_SECONDS.get(unit, 3600) if value else 3600
+
+
+def _base_claims(pool: CognitoIdpUserPool, user: CognitoIdpUser, origin_jti: str, token_use: str) -> dict[str, Any]:
+    now = int(time.time())
+    return {
+        "sub": user.id,
+        "iss": f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.id}",
+        "origin_jti": origin_jti,
+        "event_id": str(uuid.uuid4()),
+        "token_use": token_use,
+        "auth_time": _auth_times.setdefault(origin_jti, now),
+        "iat": now,
+        "jti": str(uuid.uuid4()),
+    }
+
+
+def id_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, origin_jti: str) -> dict[str, Any]:
+    claims = _base_claims(pool, user, origin_jti, "id")
+    claims["aud"] = client_id
+    claims["cognito:username"] = user.username
+    for attribute in user.attributes:
+        name = attribute["Name"]
+        if name != "sub" and not name.startswith("dev:"):
+            claims[name] = _attribute_value(name, attribute["Value"])
+    if user.groups:
+        claims["cognito:groups"] = sorted(g.group_name for g in user.groups)
+    claims["exp"] = claims["iat"] + validity_seconds(pool, client_id, "Id")
+    return claims
+
+
+def _attribute_value(name: str, value: str) -> Any:
+    if name in ("email_verified", "phone_number_verified"):
+        return str(value).lower() == "true"
+    return value
+
+
+def access_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, origin_jti: str,
+                  scopes: list[str]) -> dict[str, Any]:
+    claims = _base_claims(pool, user, origin_jti, "access")
+    claims["client_id"] = client_id
+    claims["username"] = user.username
+    claims["scope"] = " ".join(scopes)
+    if user.groups:
+        claims["cognito:groups"] = sorted(g.group_name for g in user.groups)
+    claims["exp"] = claims["iat"] + validity_seconds(pool, client_id, "Access")
+    return claims
+
+
+def apply_changes(claims: dict[str, Any], changes: trigger.ClaimChanges) -> None:
+    """Cognito's rules: reserved claims never change, and a claim both added and suppressed is suppressed."""
+    for name, value in changes.add.items():
+        if is_reserved(name):
+            log.warning("pre token generation: ignored an attempt to change reserved claim %s", name)
+        elif name not in changes.suppress:
+            claims[name] = value
+    for name in changes.suppress:
+        if is_reserved(name):
+            log.warning("pre token generation: ignored an attempt to suppress reserved claim %s", name)
+        else:
+            claims.pop(name, None)
+
+
+def apply_groups(claims: dict[str, Any], groups: dict[str, Any] | None) -> None:
+    if groups is None:
+        return
+    for key, claim in (("groupsToOverride", "cognito:groups"), ("iamRolesToOverride", "cognito:roles")):
+        values = groups.get(key)
+        if values:
+            claims[claim] = list(values)
+        else:
+            claims.pop(claim, None)
+    if groups.get("preferredRole"):
+        claims["cognito:preferred_role"] = groups["preferredRole"]
+    else:
+        claims.pop("cognito:preferred_role", None)
+
+
+def final_scopes(scopes: list[str], overrides: trigger.TokenOverrides) -> list[str]:
+    kept = [s for s in scopes if s not in overrides.scopes_to_suppress]
+    return kept + [s for s in overrides.scopes_to_add if s not in kept and s not in overrides.scopes_to_suppress]
+
+
+def sign(pool: CognitoIdpUserPool, claims: dict[str, Any]) -> str:
+    return jwt.encode({"kid": KEY_ID, "alg": "RS256"}, claims, pool.json_web_key)
+
+
+def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, str, int]:
+    """(access token, id token, expires_in) for a signed-in user, after the pre token generation trigger."""
+    user = pool._get_user(username)
+    if user is None:
+        raise NotAuthorizedError("Invalid Refresh Token")
+    scopes = trigger.current_scopes() or list(DEFAULT_API_SCOPES)
+    overrides = trigger.invoke(pool, client_id, user, scopes)
+    id_token_claims = id_claims(pool, client_id, user, origin_jti)
+    access_token_claims = access_claims(pool, client_id, user, origin_jti, final_scopes(scopes, overrides))
+    apply_changes(id_token_claims, overrides.id_token)
+    apply_changes(access_token_claims, overrides.access_token)
+    apply_groups(id_token_claims, overrides.groups)
+    apply_groups(access_token_claims, overrides.groups)
+    id_token, access_token = sign(pool, id_token_claims), sign(pool, access_token_claims)
+    pool.id_tokens[id_token] = (client_id, username)
+    pool.access_tokens[access_token] = (client_id, username)
+    return access_token, id_token, int(access_token_claims["exp"] - access_token_claims["iat"])
+
+
+def create_tokens_from_refresh_token(self: CognitoIdpUserPool, refresh_token: str) -> tuple[str, str, int]:
+    entry = self.refresh_tokens.get(refresh_token)
+    if not entry or not entry[1]:
+        raise NotAuthorizedError("Invalid Refresh Token")
+    client_id, username, origin_jti = entry
+    return issue(self, client_id, username, origin_jti)
+
+
+# moto's USER_PASSWORD_AUTH path mints the access token, then the ID token, in two
+# calls; both come from one trigger run, so the second call takes what the first made.
+_pending_id_tokens: dict[str, tuple[str, int]] = {}
+
+
+def create_access_token(self: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
+    access_token, id_token, expires_in = issue(self, client_id, username, origin_jti)
+    _pending_id_tokens[origin_jti] = (id_token, expires_in)
+    return access_token, expires_in
+
+
+def create_id_token(self: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
+    pending = _pending_id_tokens.pop(origin_jti, None)
+    if pending is not None:
+        return pending
+    _, id_token, expires_in = issue(self, client_id, username, origin_jti)
+    return id_token, expires_in

@@ -1,0 +1,238 @@
+"""The pre token generation trigger: the event Cognito sends, the call, and the response it accepts.
+
+Follows the Cognito developer guide: V1_0 events customise the ID token with
+string claims; V2_0 events customise both tokens, take JSON values and scopes.
+The function has 5 seconds, as Cognito gives it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import fnmatch
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from moto.awslambda.models import LambdaFunction, lambda_backends
+from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
+
+from claimsctl.local.cognito.errors import (
+    InvalidLambdaResponseException,
+    UnexpectedLambdaException,
+    UserLambdaValidationException,
+)
+from claimsctl.local.lambda_runtime import service
+
+TRIGGER = "PreTokenGeneration"
+COGNITO_TIMEOUT_SECONDS = 5.0
+_SOURCE: contextvars.ContextVar[str] = contextvars.ContextVar("trigger_source", default="TokenGeneration_Authentication")
+_SCOPES: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar("token_scopes", default=None)
+
+
+@contextlib.contextmanager
+def token_context(source: str, scopes: list[str] | None = None) -> Iterator[None]:
+    """Tokens issued inside this block were asked for by `source` (a triggerSource value)."""
+    source_token = _SOURCE.set(source)
+    scopes_token = _SCOPES.set(tuple(scopes) if scopes is not None else None)
+    try:
+        yield
+    finally:
+        _SOURCE.reset(source_token)
+        _SCOPES.reset(scopes_token)
+
+
+def current_source() -> str:
+    return _SOURCE.get()
+
+
+def current_scopes() -> list[str] | None:
+    scopes = _SCOPES.get()
+    return list(scopes) if scopes is not None else None
+
+
+@dataclass
+class ClaimChanges:
+    add: dict[str, Any] = field(default_factory=dict)
+    suppress: list[str] = field(default_factory=list)
+
+
+@dataclass
+class TokenOverrides:
+    """What the trigger asked to change, before Cognito's rules are applied."""
+
+    id_token: ClaimChanges = field(default_factory=ClaimChanges)
+    access_token: ClaimChanges = field(default_factory=ClaimChanges)
+    scopes_to_add: list[str] = field(default_factory=list)
+    scopes_to_suppress: list[str] = field(default_factory=list)
+    groups: dict[str, Any] | None = None
+
+
+def configured_trigger(pool: CognitoIdpUserPool) -> tuple[str, str] | None:
+    """(function ARN, LambdaVersion) of the pool's pre token generation trigger, if any."""
+    config = pool.extended_config.get("LambdaConfig") or {}
+    versioned = config.get("PreTokenGenerationConfig") or {}
+    if versioned.get("LambdaArn"):
+        return versioned["LambdaArn"], versioned.get("LambdaVersion") or "V1_0"
+    if config.get("PreTokenGeneration"):
+        return config["PreTokenGeneration"], "V1_0"
+    return None
+
+
+def build_event(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, version: str,
+                scopes: list[str]) -> dict[str, Any]:
+    attributes = {a["Name"]: a["Value"] for a in user.attributes}
+    attributes["cognito:user_status"] = str(getattr(user.status, "value", user.status))
+    groups = sorted(user.groups, key=lambda g: (g.precedence if g.precedence is not None else 1 << 31, g.group_name))
+    request: dict[str, Any] = {
+        "userAttributes": attributes,
+        "groupConfiguration": {
+            "groupsToOverride": [g.group_name for g in groups],
+            "iamRolesToOverride": [g.role_arn for g in groups if g.role_arn],
+            "preferredRole": next((g.role_arn for g in groups if g.role_arn), None),
+        },
+    }
+    if version != "V1_0":
+        request["scopes"] = scopes
+    return {
+        "version": "1" if version == "V1_0" else version[1],
+        "triggerSource": current_source(),
+        "region": pool.region,
+        "userPoolId": pool.id,
+        "userName": user.username,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id},
+        "request": request,
+        "response": {},
+    }
+
+
+def _function(pool: CognitoIdpUserPool, arn: str) -> LambdaFunction:
+    region = arn.split(":")[3] if arn.count(":") >= 6 else pool.region
+    try:
+        return lambda_backends[pool.account_id][region].get_function(arn)
+    except Exception as exc:  # noqa: BLE001 - any lookup failure is Cognito's ResourceNotFound
+        raise UnexpectedLambdaException(TRIGGER, "ResourceNotFoundException") from exc
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def permits_cognito(function: LambdaFunction, pool: CognitoIdpUserPool) -> bool:
+    """True when the function's resource policy lets this pool invoke it."""
+    for statement in function.policy.statements:
+        if statement.get("Effect", "Allow") != "Allow":
+            continue
+        if not {"lambda:InvokeFunction", "lambda:*", "*"} & set(_as_list(statement.get("Action", []))):
+            continue
+        principal = statement.get("Principal", {})
+        services = _as_list(principal.get("Service", []) if isinstance(principal, dict) else principal)
+        if not {"cognito-idp.amazonaws.com", "*"} & set(services):
+            continue
+        if _conditions_hold(statement.get("Condition") or {}, pool):
+            return True
+    return False
+
+
+def _conditions_hold(condition: dict[str, Any], pool: CognitoIdpUserPool) -> bool:
+    for operator in ("ArnLike", "ArnEquals", "StringEquals", "StringLike"):
+        block = condition.get(operator) or {}
+        for key, expected in block.items():
+            actual = pool.arn if key.lower() == "aws:sourcearn" else pool.account_id
+            if not any(fnmatch.fnmatchcase(actual, str(e)) for e in _as_list(expected)):
+                return False
+    return True
+
+
+def invoke(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, scopes: list[str]) -> TokenOverrides:
+    """Run the pool's trigger, if it has one, and return the overrides it asks for."""
+    configured = configured_trigger(pool)
+    if configured is None:
+        return TokenOverrides()
+    arn, version = configured
+    function = _function(pool, arn)
+    if not permits_cognito(function, pool):
+        raise UnexpectedLambdaException(TRIGGER, "AccessDeniedException")
+    event = build_event(pool, client_id, user, version, scopes)
+    invocation = service.invoke_function(function, json.dumps(event).encode(), COGNITO_TIMEOUT_SECONDS)
+    error = invocation.error()
+    if error is not None:
+        if error.get("errorType") == "Sandbox.Timedout" and function.timeout > COGNITO_TIMEOUT_SECONDS:
+            raise UnexpectedLambdaException(TRIGGER, "Socket timeout while invoking Lambda function")
+        raise UserLambdaValidationException(TRIGGER, str(error.get("errorMessage", "")))
+    return parse_response(invocation.payload, version)
+
+
+def parse_response(payload: bytes, version: str) -> TokenOverrides:
+    try:
+        result = json.loads(payload)
+    except ValueError as exc:
+        raise InvalidLambdaResponseException() from exc
+    if not isinstance(result, dict):
+        raise InvalidLambdaResponseException()
+    response = result.get("response") or {}
+    if not isinstance(response, dict):
+        raise InvalidLambdaResponseException()
+    overrides = TokenOverrides()
+    v1 = response.get("claimsOverrideDetails")
+    if v1 is not None:
+        _read_v1(_object(v1), overrides)
+    v2 = response.get("claimsAndScopeOverrideDetails")
+    if v2 is not None and version != "V1_0":
+        _read_v2(_object(v2), overrides)
+    return overrides
+
+
+def _object(value: Any) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InvalidLambdaResponseException()
+    return value
+
+
+def _strings(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidLambdaResponseException()
+    return value
+
+
+def _claims(value: Any, strings_only: bool) -> dict[str, Any]:
+    claims = _object(value or {})
+    for claim_value in claims.values():
+        if strings_only and not isinstance(claim_value, str):
+            raise InvalidLambdaResponseException()
+        if not _is_claim_value(claim_value):
+            raise InvalidLambdaResponseException()
+    return claims
+
+
+def _is_claim_value(value: Any) -> bool:
+    if isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, list):
+        return all(isinstance(v, (str, int, float, bool)) for v in value)
+    return isinstance(value, dict)
+
+
+def _changes(block: dict[str, Any], strings_only: bool) -> ClaimChanges:
+    return ClaimChanges(_claims(block.get("claimsToAddOrOverride"), strings_only), _strings(block.get("claimsToSuppress")))
+
+
+def _read_v1(details: dict[str, Any], overrides: TokenOverrides) -> None:
+    overrides.id_token = _changes(details, strings_only=True)
+    if details.get("groupOverrideDetails") is not None or "groupOverrideDetails" in details:
+        overrides.groups = details.get("groupOverrideDetails") or {}
+
+
+def _read_v2(details: dict[str, Any], overrides: TokenOverrides) -> None:
+    id_block = _object(details.get("idTokenGeneration") or {})
+    access_block = _object(details.get("accessTokenGeneration") or {})
+    overrides.id_token = _changes(id_block, strings_only=False)
+    overrides.access_token = _changes(access_block, strings_only=False)
+    overrides.scopes_to_add = _strings(access_block.get("scopesToAdd"))
+    overrides.scopes_to_suppress = _strings(access_block.get("scopesToSuppress"))
+    if any(" " in scope for scope in overrides.scopes_to_add):
+        raise InvalidLambdaResponseException("Invalid scope: scopes cannot contain spaces")
+    if "groupOverrideDetails" in details:
+        overrides.groups = details.get("groupOverrideDetails") or {}

@@ -1,0 +1,100 @@
+"""Installs every claimsctl extension into moto, once, after checking the extension points still exist.
+
+moto is pinned (setup.cfg) because these are internal hooks: if an upgrade
+moves one, the emulator refuses to start with a message naming it, rather
+than running with a silently missing feature.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+MOTO_VERSION = "5.2.1"
+EXTENSION_POINTS = {
+    "moto.cloudformation.models": ["Stack._create_resource_map", "Stack.update", "ChangeSet.diff",
+                                   "CloudFormationBackend.create_stack", "CloudFormationBackend.create_change_set",
+                                   "CloudFormationBackend.execute_change_set", "CloudFormationBackend.delete_stack",
+                                   "Change", "Event"],
+    "moto.cloudformation.parsing": ["ResourceMap._parsed_resources", "ResourceMap._resource_json_map",
+                                    "ResourceMap._delete_resource", "clean_json", "get_model_map",
+                                    "generate_resource_name", "resource_class_from_type"],
+    "moto.awslambda.models": ["LambdaFunction.invoke", "LambdaFunction.update_from_cloudformation_json",
+                              "LambdaFunction._create_zipfile_from_plaintext_code", "Permission"],
+    "moto.cognitoidp.models": ["CognitoIdpUserPool.create_tokens_from_refresh_token",
+                               "CognitoIdpUserPool.create_access_token", "CognitoIdpUserPool.create_id_token", "CognitoIdpUserPool._get_user",
+                               "CognitoIdpBackend.admin_initiate_auth", "CognitoIdpBackend.initiate_auth",
+                               "CognitoIdpBackend.respond_to_auth_challenge"],
+}
+
+_installed = False
+
+
+class ExtensionPointMissing(RuntimeError):
+    """moto no longer has something the emulator patches."""
+
+
+def check_extension_points() -> list[str]:
+    """Names of the extension points that are missing (empty when all are present)."""
+    import importlib
+
+    import moto
+
+    missing = [] if moto.__version__ == MOTO_VERSION else [f"moto=={MOTO_VERSION} (found {moto.__version__})"]
+    for module_name, names in EXTENSION_POINTS.items():
+        module = importlib.import_module(module_name)
+        for dotted in names:
+            target: Any = module
+            for part in dotted.split("."):
+                if part == "_parsed_resources" or part == "_resource_json_map":
+                    break  # instance attributes, checked by the engine's tests
+                target = getattr(target, part, None)
+                if target is None:
+                    missing.append(f"{module_name}.{dotted}")
+                    break
+    return missing
+
+
+def install(endpoint_url: str, work_dir: Path) -> None:
+    """Install the extensions (once per process) and start the Lambda runtime."""
+    global _installed
+    from claimsctl.local.lambda_runtime import service
+    from claimsctl.local.lambda_runtime.pool import LambdaRuntime
+
+    if not _installed:
+        missing = check_extension_points()
+        if missing:
+            raise ExtensionPointMissing(
+                "The local emulator cannot extend this moto: missing " + ", ".join(missing)
+                + f". Install the pinned version: pip install 'moto=={MOTO_VERSION}'."
+            )
+        from claimsctl.local.cfn import install as cfn_install
+        from claimsctl.local.cognito import install as cognito_install
+
+        cfn_install.install()
+        cognito_install.install()
+        service.install()
+        _installed = True
+    service.set_runtime(LambdaRuntime(endpoint_url, work_dir))
+
+
+def shutdown() -> None:
+    from claimsctl.local.lambda_runtime import service
+
+    try:
+        service.runtime().shutdown()
+    except RuntimeError:
+        return
+    service.set_runtime(None)
+
+
+def find_user_pool(pool_id: str) -> Any:
+    """The moto user pool with this id in any account and region, or None."""
+    from moto.cognitoidp.models import cognitoidp_backends
+
+    region = pool_id.split("_", 1)[0]
+    for account_id in list(cognitoidp_backends.keys()):
+        pool = cognitoidp_backends[account_id][region].user_pools.get(pool_id)
+        if pool is not None:
+            return pool
+    return None

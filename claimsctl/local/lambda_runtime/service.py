@@ -1,0 +1,80 @@
+"""Routes moto's Lambda Invoke (and the emulator's own invocations) to the Docker-free runtime."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from typing import Any
+
+from moto.awslambda.models import LambdaFunction
+
+from claimsctl.local.lambda_runtime.pool import FunctionSpec, Invocation, LambdaRuntime
+
+_runtime: LambdaRuntime | None = None
+
+
+def set_runtime(runtime: LambdaRuntime | None) -> None:
+    global _runtime
+    _runtime = runtime
+
+
+def runtime() -> LambdaRuntime:
+    if _runtime is None:
+        raise RuntimeError("The emulator's Lambda runtime is not started")
+    return _runtime
+
+
+def spec_for(function: LambdaFunction) -> FunctionSpec:
+    version = str(function.version)
+    return FunctionSpec(
+        function_name=function.function_name,
+        function_arn=function.function_arn,
+        version="$LATEST" if version in ("1", "$LATEST") else version,
+        handler=function.handler or "",
+        runtime=function.run_time or "",
+        timeout=float(function.timeout or 3),
+        memory_size=int(function.memory_size or 128),
+        region=function.region,
+        code_sha256=function.code_digest,
+        environment=tuple(sorted((function.environment_vars or {}).items())),
+    )
+
+
+def invoke_function(function: LambdaFunction, event: bytes, timeout: float | None = None) -> Invocation:
+    """Invoke a function as Lambda would, and keep its log in CloudWatch Logs."""
+    invocation = runtime().invoke(spec_for(function), function.code_bytes, event, timeout)
+    _store_logs(function, invocation)
+    return invocation
+
+
+def _store_logs(function: LambdaFunction, invocation: Invocation) -> None:
+    logs = function.logs_backend
+    group = function.logs_group_name
+    logs.ensure_log_group(group)
+    stream = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
+    logs.create_log_stream(group, stream)
+    now = int(time.time() * 1000)
+    events = [{"timestamp": now, "message": line} for line in invocation.logs.splitlines() if line]
+    if events:
+        logs.put_log_events(group, stream, events)
+
+
+def _invoke(self: LambdaFunction, body: str, request_headers: Any, response_headers: Any) -> bytes:
+    event = (body or "{}").encode() if isinstance(body, str) else (body or b"{}")
+    invocation_type = request_headers.get("x-amz-invocation-type", "RequestResponse")
+    if invocation_type == "DryRun":
+        return b""
+    if invocation_type == "Event":
+        threading.Thread(target=invoke_function, args=(self, event), daemon=True).start()
+        return b""
+    invocation = invoke_function(self, event)
+    if invocation.function_error:
+        response_headers["x-amz-function-error"] = invocation.function_error
+    response_headers["x-amz-log-result"] = invocation.log_tail_b64
+    response_headers["x-amz-executed-version"] = spec_for(self).version
+    return invocation.payload
+
+
+def install() -> None:
+    LambdaFunction.invoke = _invoke  # type: ignore[method-assign,assignment]

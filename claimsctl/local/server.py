@@ -1,0 +1,101 @@
+"""The local AWS emulator: moto's server with claimsctl's extensions, served on loopback."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import tempfile
+import threading
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from claimsctl.local import extensions
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 4566
+_JWKS_PATH = re.compile(r"^/(?P<pool>[\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.json$")
+
+StartResponse = Callable[..., Any]
+
+
+class EmulatorApp:
+    """WSGI front: the emulator's own routes first, everything else to moto."""
+
+    def __init__(self, moto_app: Callable[..., Iterable[bytes]]) -> None:
+        self.moto_app = moto_app
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == "/_claimsctl/health":
+            return _json(start_response, 200, {"status": "ok", "service": "claimsctl-emulator"})
+        match = _JWKS_PATH.match(path)
+        if match and environ.get("REQUEST_METHOD") == "GET":
+            return self._jwks(match.group("pool"), start_response)
+        return self.moto_app(environ, start_response)
+
+    @staticmethod
+    def _jwks(pool_id: str, start_response: StartResponse) -> Iterable[bytes]:
+        from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
+
+        if extensions.find_user_pool(pool_id) is None:
+            return _json(start_response, 404, {"message": f"User pool {pool_id} does not exist."})
+        body = CognitoIdpJsonWebKeyResponse.json_web_key
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        return [body]
+
+
+def _json(start_response: StartResponse, status: int, payload: dict[str, Any]) -> list[bytes]:
+    body = json.dumps(payload).encode()
+    reason = {200: "OK", 404: "Not Found"}.get(status, "")
+    start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+    return [body]
+
+
+class Emulator:
+    """Start and stop the emulator in this process (a thread serves requests)."""
+
+    def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, work_dir: Path | None = None) -> None:
+        self.host = host
+        self.port = port
+        self.work_dir = work_dir
+        self._server: Any = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> str:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from werkzeug.serving import make_server
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        app = EmulatorApp(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(self.host, self.port, app, threaded=True)
+        self.port = self._server.server_address[1]
+        work_dir = self.work_dir or Path(tempfile.mkdtemp(prefix="claimsctl-emulator-"))
+        extensions.install(self.endpoint_url, work_dir)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="claimsctl-emulator", daemon=True)
+        self._thread.start()
+        return self.endpoint_url
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        extensions.shutdown()
+
+    def serve_until(self, stop: threading.Event) -> None:
+        """Block until `stop` is set (the CLI sets it on SIGINT/SIGTERM), then stop cleanly."""
+        stop.wait()
+        self.stop()
+
+    def __enter__(self) -> Emulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
