@@ -1,0 +1,66 @@
+"""One boto3 Session per run (profile, region, endpoint), made lazily; clients come from it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlparse
+
+from claimsctl.errors import CredentialsError
+
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
+EMULATOR_CREDENTIALS = {"aws_access_key_id": "emulator", "aws_secret_access_key": "emulator"}
+
+
+def is_local(endpoint_url: str | None) -> bool:
+    return bool(endpoint_url) and urlparse(endpoint_url).hostname in LOCAL_HOSTS
+
+
+@dataclass
+class Aws:
+    """The AWS target of one run: real AWS through boto3's chain, or the local emulator."""
+
+    region: str
+    profile: str | None = None
+    endpoint_url: str | None = None
+    _session: Any = field(default=None, repr=False)
+    _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def local(self) -> bool:
+        return is_local(self.endpoint_url)
+
+    def session(self) -> Any:
+        if self._session is None:
+            import boto3  # lazily: commands that need no AWS should not import it
+
+            kwargs: dict[str, Any] = {"region_name": self.region}
+            if self.profile:
+                kwargs["profile_name"] = self.profile
+            elif self.local and not os.environ.get("AWS_ACCESS_KEY_ID"):
+                kwargs.update(EMULATOR_CREDENTIALS)  # the emulator accepts any credentials
+            try:
+                self._session = boto3.session.Session(**kwargs)
+            except Exception as exc:  # botocore.exceptions.ProfileNotFound and kin
+                raise CredentialsError(f"Cannot use AWS profile '{self.profile}': {exc}") from exc
+        return self._session
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            from botocore.config import Config
+
+            config = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=60)
+            self._clients[service] = self.session().client(service, endpoint_url=self.endpoint_url, config=config)
+        return self._clients[service]
+
+    def account_id(self) -> str:
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return str(self.client("sts").get_caller_identity()["Account"])
+        except (BotoCoreError, ClientError) as exc:
+            raise CredentialsError(
+                f"No usable AWS credentials for region {self.region}: {exc}. "
+                "Configure them (aws configure, AWS_PROFILE) or pass --endpoint-url for the local emulator."
+            ) from exc

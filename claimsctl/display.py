@@ -1,0 +1,127 @@
+"""Terminal presentation for cli.py: event progress, change sets, outputs and claims (rich, to stderr/stdout)."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any
+
+from claimsctl.stack import Change, StackEvent
+
+STATUS_STYLE = {"COMPLETE": "green", "IN_PROGRESS": "yellow", "FAILED": "bold red", "SKIPPED": "dim"}
+
+
+def _console(stderr: bool) -> Any:
+    from rich.console import Console
+
+    return Console(stderr=stderr, highlight=False, soft_wrap=True)
+
+
+def _style(status: str) -> str:
+    if "ROLLBACK" in status and status.endswith("COMPLETE"):
+        return "red"
+    for suffix, style in STATUS_STYLE.items():
+        if status.endswith(suffix):
+            return style
+    return ""
+
+
+class EventPrinter:
+    """Streams stack events: a live table of resources on a terminal, one line per event otherwise."""
+
+    def __init__(self) -> None:
+        self.console = _console(stderr=True)
+        self.rows: dict[str, tuple[str, str, str]] = {}
+        self.live: Any = None
+        if self.console.is_terminal:
+            from rich.live import Live
+
+            self.live = Live(self._table(), console=self.console, refresh_per_second=8, transient=False)
+            self.live.start()
+
+    def __call__(self, event: StackEvent) -> None:
+        if self.live is None:
+            reason = f"  {event.reason}" if event.reason else ""
+            self.console.print(f"  [{_style(event.status)}]{event.status:<28}[/] {event.logical_id:<28} "
+                               f"{event.resource_type}{reason}")
+            return
+        self.rows[event.logical_id] = (event.resource_type, event.status, event.reason or "")
+        self.live.update(self._table())
+
+    def _table(self) -> Any:
+        from rich.table import Table
+
+        table = Table(box=None, pad_edge=False, show_header=True, header_style="bold")
+        for column in ("Resource", "Type", "Status", "Reason"):
+            table.add_column(column)
+        for logical_id, (resource_type, status, reason) in self.rows.items():
+            table.add_row(logical_id, resource_type, f"[{_style(status)}]{status}[/]", reason)
+        return table
+
+    def close(self) -> None:
+        if self.live is not None:
+            self.live.stop()
+
+
+def change_set(changes: list[Change]) -> None:
+    console = _console(stderr=True)
+    console.print("[bold]Changes to apply:[/]")
+    colour = {"Add": "green", "Modify": "yellow", "Remove": "red"}
+    for change in changes:
+        replacement = "  [bold red](replacement)[/]" if change.replacement == "True" else ""
+        console.print(f"  [{colour.get(change.action, '')}]{change.symbol} {change.logical_id}[/] "
+                      f"({change.resource_type}){replacement}")
+
+
+def info(message: str) -> None:
+    _console(stderr=True).print(message)
+
+
+def key_values(title: str, values: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=title, box=None, show_header=False, title_justify="left", title_style="bold")
+    table.add_column(style="cyan", no_wrap=True)
+    table.add_column(overflow="fold")
+    for key, value in values.items():
+        table.add_row(key, str(value))
+    _console(stderr=False).print(table)
+
+
+def as_json(value: Any) -> None:
+    print(json.dumps(value, indent=2, sort_keys=True, default=str))  # noqa: T201 - machine-readable stdout
+
+
+def _claim_value(name: str, value: Any) -> str:
+    if name in ("exp", "iat", "auth_time", "nbf") and isinstance(value, int):
+        stamp = datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"{value}  ({stamp})"
+    return json.dumps(value) if not isinstance(value, str) else value
+
+
+def claims(title: str, values: dict[str, Any], custom_claim: str, absent_note: str = "absent from this token") -> None:
+    """A token's claims, the custom claim marked."""
+    from rich.table import Table
+
+    table = Table(title=title, title_justify="left", title_style="bold", show_header=True, header_style="bold")
+    table.add_column("Claim", style="cyan", no_wrap=True)
+    table.add_column("Value", overflow="fold")
+    for name in sorted(values):
+        marked = name == custom_claim
+        label = f"[bold magenta]{name}  ◀ custom claim[/]" if marked else name
+        value = f"[bold magenta]{_claim_value(name, values[name])}[/]" if marked else _claim_value(name, values[name])
+        table.add_row(label, value)
+    if custom_claim not in values:
+        table.add_row(f"[yellow]{custom_claim}[/]", f"[yellow]({absent_note})[/]")
+    _console(stderr=False).print(table)
+
+
+def users(records: list[Any]) -> None:
+    from rich.table import Table
+
+    table = Table(show_header=True, header_style="bold")
+    for column in ("User", "Status", "Email", "Projects"):
+        table.add_column(column)
+    for record in records:
+        table.add_row(record.username, record.status, record.email or "", ", ".join(record.projects))
+    _console(stderr=False).print(table)

@@ -1,0 +1,186 @@
+"""Loads stackInputs.json into a frozen StackInputs, reporting every problem at once by its JSON path."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlparse
+
+from claimsctl.errors import InputsError
+
+TRIGGER_VERSIONS = ("V1_0", "V2_0")
+RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")
+ARCHITECTURES = ("x86_64", "arm64")
+ON_LOOKUP_FAILURE = ("emptyClaim", "blockSignIn")
+RESERVED_CLAIMS = frozenset({
+    "acr", "amr", "at_hash", "auth_time", "azp", "aud", "client_id", "cognito:username", "username", "sub",
+    "identities", "event_id", "device_key", "version", "exp", "iat", "iss", "jti", "nbf", "nonce",
+    "origin_jti", "token_use", "scope", "email", "email_verified",
+})
+_STACK_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9]{0,127}$")
+_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
+_POOL_NAME = re.compile(r"^[\w\s+=,.@-]{1,128}$")
+_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
+_CLAIM = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
+
+
+@dataclass(frozen=True)
+class StackInputs:
+    """The deployment's parameters, as a user edits them in stackInputs.json."""
+
+    stack_name: str
+    region: str
+    user_pool_name: str
+    user_pool_domain_name: str
+    callback_urls: tuple[str, ...]
+    logout_urls: tuple[str, ...]
+    users_table_name: str
+    trigger_version: str = "V1_0"
+    claim_name: str = "projects"
+    lambda_runtime: str = "python3.12"
+    lambda_architecture: str = "arm64"
+    on_lookup_failure: str = "emptyClaim"
+    tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    @property
+    def trigger_function_name(self) -> str:
+        return f"{self.stack_name}-pre-token-generation"[:64]
+
+    def with_changes(self, **changes: Any) -> StackInputs:
+        values = {**self.__dict__, **changes}
+        return StackInputs(**values)
+
+
+# JSON key -> (dataclass field, default or REQUIRED, checker)
+REQUIRED = object()
+Checker = Callable[[Any], str | None]
+
+
+def _string(pattern: re.Pattern[str], hint: str) -> Checker:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, str):
+            return f"must be a string ({hint})"
+        return None if pattern.match(value) else f"'{value}' is not valid: {hint}"
+
+    return check
+
+
+def _choice(options: tuple[str, ...]) -> Checker:
+    def check(value: Any) -> str | None:
+        return None if value in options else f"must be one of {', '.join(options)} (got {json.dumps(value)})"
+
+    return check
+
+
+def _domain(value: Any) -> str | None:
+    problem = _string(_DOMAIN, "lowercase letters, digits and hyphens, 1-63 characters, "
+                               "not starting or ending with a hyphen")(value)
+    if problem:
+        return problem
+    reserved = [word for word in ("aws", "amazon", "cognito") if word in value]
+    if reserved:
+        return f"'{value}' contains the reserved word '{reserved[0]}', which Cognito refuses in a domain prefix"
+    return None
+
+
+def _url_list(value: Any) -> str | None:
+    if not isinstance(value, list) or not value:
+        return "must be a non-empty list of URLs"
+    for url in value:
+        parsed = urlparse(url) if isinstance(url, str) else None
+        if parsed is None or not parsed.scheme or not parsed.netloc:
+            return f"{json.dumps(url)} is not an absolute URL"
+        local = parsed.hostname in ("localhost", "127.0.0.1")
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and local):
+            return f"'{url}' must use https (http is allowed only for localhost)"
+        if parsed.fragment:
+            return f"'{url}' must not contain a fragment"
+    return None
+
+
+def _claim(value: Any) -> str | None:
+    problem = _string(_CLAIM, "letters, digits, '_', '.', ':' and '-', starting with a letter or '_'")(value)
+    if problem:
+        return problem
+    if value in RESERVED_CLAIMS or value.startswith("cognito:") or value.startswith("dev:"):
+        return f"'{value}' is a claim Cognito reserves; choose another name (e.g. 'projects')"
+    return None
+
+
+def _tags(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return "must be an object of string keys to string values"
+    for key, tag_value in value.items():
+        if not isinstance(tag_value, str) or len(key) > 128 or len(tag_value) > 256:
+            return f"tag '{key}' must have a string value (key up to 128, value up to 256 characters)"
+        if key.lower().startswith("aws:"):
+            return f"tag '{key}' uses the reserved prefix 'aws:'"
+    return None
+
+
+FIELDS: dict[str, tuple[str, Any, Checker]] = {
+    "stackName": ("stack_name", REQUIRED, _string(_STACK_NAME, "a letter, then letters, digits and hyphens, up to 128")),
+    "region": ("region", REQUIRED, _string(_REGION, "an AWS region such as us-east-1")),
+    "userPoolName": ("user_pool_name", REQUIRED, _string(_POOL_NAME, "1-128 letters, digits, spaces or +=,.@-_")),
+    "userPoolDomainName": ("user_pool_domain_name", REQUIRED, _domain),
+    "callbackUrls": ("callback_urls", ["http://localhost:8081/"], _url_list),
+    "logoutUrls": ("logout_urls", ["http://localhost:8081/"], _url_list),
+    "usersTableName": ("users_table_name", REQUIRED, _string(_TABLE, "3-255 letters, digits, '_', '-' or '.'")),
+    "triggerVersion": ("trigger_version", "V1_0", _choice(TRIGGER_VERSIONS)),
+    "claimName": ("claim_name", "projects", _claim),
+    "lambdaRuntime": ("lambda_runtime", "python3.12", _choice(RUNTIMES)),
+    "lambdaArchitecture": ("lambda_architecture", "arm64", _choice(ARCHITECTURES)),
+    "onProjectLookupFailure": ("on_lookup_failure", "emptyClaim", _choice(ON_LOOKUP_FAILURE)),
+    "tags": ("tags", {}, _tags),
+}
+
+
+def _unknown_key_problem(key: str) -> str:
+    close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
+    hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(FIELDS)}"
+    return f"$.{key}: unknown key{hint}"
+
+
+def parse(data: Any, source: str = "stackInputs.json") -> StackInputs:
+    """Validate decoded JSON; raise InputsError listing every problem."""
+    if not isinstance(data, dict):
+        raise InputsError(source, ["$: must be a JSON object"])
+    problems = [_unknown_key_problem(key) for key in data if key not in FIELDS]
+    values: dict[str, Any] = {}
+    for key, (attribute, default, check) in FIELDS.items():
+        if key not in data:
+            if default is REQUIRED:
+                problems.append(f"$.{key}: required key is missing")
+            else:
+                values[attribute] = default
+            continue
+        problem = check(data[key])
+        if problem:
+            problems.append(f"$.{key}: {problem}")
+        values[attribute] = data[key]
+    if problems:
+        raise InputsError(source, problems)
+    values["callback_urls"] = tuple(values["callback_urls"])
+    values["logout_urls"] = tuple(values["logout_urls"])
+    values["tags"] = tuple(sorted(values["tags"].items()))
+    return StackInputs(**values)
+
+
+def load(path: Path) -> StackInputs:
+    """Read and validate a stackInputs.json file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise InputsError(str(path), ["file not found; pass --inputs PATH or create it from the shipped stackInputs.json"]) from exc
+    except OSError as exc:
+        raise InputsError(str(path), [f"cannot be read: {exc.strerror}"]) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputsError(str(path), [f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from exc
+    return parse(data, str(path))

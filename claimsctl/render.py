@@ -1,0 +1,50 @@
+"""Renders the Jinja2 CloudFormation templates in templates/ into one template string."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from claimsctl.errors import RenderError
+from claimsctl.inputs import StackInputs
+
+MAIN_TEMPLATE = "stack.yaml.j2"
+
+
+@dataclass(frozen=True)
+class CodeLocation:
+    """Where the packaged Lambda code lives (an S3 object)."""
+
+    bucket: str
+    key: str
+
+
+def render(templates_dir: Path, inputs: StackInputs, code: CodeLocation) -> str:
+    """Render templates_dir/stack.yaml.j2; any error names the template file and line."""
+    import jinja2  # lazily: `claimsctl --help` should not pay for it
+
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # noqa: S701 - renders YAML, not HTML
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["yaml_string"] = _yaml_string
+    try:
+        template = environment.get_template(MAIN_TEMPLATE)
+        return template.render(inputs=inputs, code=code, tags=dict(inputs.tags))
+    except jinja2.TemplateNotFound as exc:
+        raise RenderError(f"Template {exc.name} not found in {templates_dir}") from exc
+    except jinja2.TemplateSyntaxError as exc:
+        raise RenderError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
+    except jinja2.UndefinedError as exc:
+        raise RenderError(f"{templates_dir / MAIN_TEMPLATE}: {exc.message}") from exc
+
+
+def _yaml_string(value: object) -> str:
+    """Quote a value as a YAML double-quoted string (JSON strings are valid YAML)."""
+    import json
+
+    return json.dumps(str(value))

@@ -1,0 +1,30 @@
+"""Sign in against the deployed stack and verify what came back: the CLI's counterpart of the web demo."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from claimsctl import signin, tokens
+from claimsctl.aws import Aws
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    tokens: signin.Tokens
+    id_claims: dict[str, Any]
+    access_claims: dict[str, Any]
+
+
+def verifier(aws: Aws, outputs: dict[str, str], token_use: str | None = None) -> tokens.CognitoVerifier:
+    return tokens.CognitoVerifier(
+        user_pool_id=outputs["UserPoolId"], region=outputs.get("Region", aws.region),
+        client_ids=(outputs["UserPoolClientId"],), token_use=token_use, endpoint_url=aws.endpoint_url,
+    )
+
+
+def login(aws: Aws, outputs: dict[str, str], username: str, password: str) -> LoginResult:
+    """Sign in and verify both tokens; raises SignInError or a TokenError."""
+    issued = signin.sign_in(aws.client("cognito-idp"), outputs["UserPoolClientId"], username, password)
+    check = verifier(aws, outputs)
+    return LoginResult(issued, check.verify(issued.id_token), check.verify(issued.access_token))

@@ -1,0 +1,223 @@
+"""Verifies Cognito JWTs against the user pool's JWKS, with the checks of awslabs' aws-jwt-verify.
+
+RS256 only, `kid` required and looked up in a cached JWKS (an unknown kid
+refetches at most once per penalty period), `exp` required, `iss` exact,
+`token_use`, `aud` (ID tokens) or `client_id` (access tokens); optional group,
+scope and custom checks. Every failure is a typed TokenError.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from claimsctl.errors import TokenError
+
+MAX_TOKEN_BYTES = 16 * 1024
+JWKS_PENALTY_SECONDS = 10.0
+
+
+class MalformedToken(TokenError):
+    """Not a well-formed JWT (or an unacceptable header)."""
+
+
+class UnacceptableAlgorithm(MalformedToken):
+    """alg is not RS256."""
+
+
+class InvalidSignature(TokenError):
+    """The signature does not match the key."""
+
+
+class TokenExpired(TokenError):
+    """exp is in the past."""
+
+
+class TokenNotYetValid(TokenError):
+    """nbf (or iat) is in the future."""
+
+
+class WrongIssuer(TokenError):
+    """iss is not the expected user pool."""
+
+
+class WrongAudience(TokenError):
+    """aud (ID token) is not an expected client id."""
+
+
+class WrongClientId(TokenError):
+    """client_id (access token) is not an expected client id."""
+
+
+class WrongTokenUse(TokenError):
+    """token_use is not the expected one."""
+
+
+class UnknownKey(TokenError):
+    """kid is not in the JWKS."""
+
+
+class JwksUnavailable(TokenError):
+    """The JWKS could not be fetched."""
+
+
+class ClaimCheckFailed(TokenError):
+    """A group, scope or custom check failed."""
+
+
+def issuer_for(region: str, user_pool_id: str) -> str:
+    return f"https://cognito-idp.{region}.amazonaws.com/{user_pool_id}"
+
+
+def jwks_uri_for(region: str, user_pool_id: str, endpoint_url: str | None = None) -> str:
+    base = endpoint_url.rstrip("/") if endpoint_url else issuer_for(region, user_pool_id).rsplit("/", 1)[0]
+    return f"{base}/{user_pool_id}/.well-known/jwks.json"
+
+
+def _fetch_json(url: str) -> dict[str, Any]:
+    with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - https JWKS or the loopback emulator
+        return json.loads(response.read())  # type: ignore[no-any-return]
+
+
+@dataclass
+class JwksCache:
+    """Keys by JWKS URL and kid; an unknown kid triggers at most one refetch per penalty period."""
+
+    fetch: Callable[[str], dict[str, Any]] = _fetch_json
+    penalty_seconds: float = JWKS_PENALTY_SECONDS
+    clock: Callable[[], float] = time.monotonic
+    fetches: int = 0
+    _keys: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _last_fetch: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def key(self, url: str, kid: str) -> Any:
+        with self._lock:
+            keys = self._keys.get(url)
+            if keys is None or (kid not in keys and self._may_refetch(url)):
+                keys = self._refresh(url)
+            if kid not in keys:
+                raise UnknownKey(f"Key id {kid} is not in the user pool's JWKS")
+            return keys[kid]
+
+    def _may_refetch(self, url: str) -> bool:
+        last = self._last_fetch.get(url)
+        return last is None or self.clock() - last >= self.penalty_seconds
+
+    def _refresh(self, url: str) -> dict[str, Any]:
+        import jwt
+
+        self._last_fetch[url] = self.clock()
+        self.fetches += 1
+        try:
+            document = self.fetch(url)
+        except Exception as exc:  # noqa: BLE001 - a failed fetch keeps the keys we had
+            if url in self._keys:
+                return self._keys[url]
+            raise JwksUnavailable(f"Cannot fetch the JWKS at {url}: {exc}") from exc
+        keys = {}
+        for entry in document.get("keys", []):
+            if entry.get("kty") == "RSA" and entry.get("kid") and entry.get("use", "sig") == "sig":
+                keys[entry["kid"]] = jwt.PyJWK(entry, algorithm="RS256").key
+        self._keys[url] = keys
+        return keys
+
+
+@dataclass
+class CognitoVerifier:
+    """Verifies tokens of one user pool for the given app clients."""
+
+    user_pool_id: str
+    region: str
+    client_ids: tuple[str, ...]
+    token_use: str | None = None  # "id", "access", or None for either
+    endpoint_url: str | None = None
+    grace_seconds: int = 0
+    groups: tuple[str, ...] = ()
+    scopes: tuple[str, ...] = ()
+    custom_check: Callable[[dict[str, Any]], None] | None = None
+    jwks: JwksCache = field(default_factory=JwksCache)
+
+    @property
+    def issuer(self) -> str:
+        return issuer_for(self.region, self.user_pool_id)
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The token's verified claims, or a TokenError saying why not."""
+        header = _header(token)
+        claims = self._decode(token, header)
+        self._check_claims(claims)
+        return claims
+
+    def _decode(self, token: str, header: dict[str, Any]) -> dict[str, Any]:
+        import jwt
+
+        key = self.jwks.key(jwks_uri_for(self.region, self.user_pool_id, self.endpoint_url), header["kid"])
+        try:
+            return jwt.decode(  # type: ignore[no-any-return]
+                token, key, algorithms=["RS256"], leeway=self.grace_seconds, issuer=self.issuer,
+                options={"require": ["exp", "iss", "token_use"], "verify_aud": False, "verify_iat": False},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenExpired("Token expired") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise TokenNotYetValid("Token not yet valid (nbf in the future)") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise WrongIssuer(f"Token issuer is not {self.issuer}") from exc
+        except jwt.InvalidSignatureError as exc:
+            raise InvalidSignature("Token signature is invalid") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise MalformedToken(f"Token has no '{exc.claim}' claim") from exc
+        except jwt.InvalidTokenError as exc:
+            raise MalformedToken(f"Token is malformed: {exc}") from exc
+
+    def _check_claims(self, claims: dict[str, Any]) -> None:
+        use = claims.get("token_use")
+        if use not in ("id", "access") or (self.token_use and use != self.token_use):
+            raise WrongTokenUse(f"Token use is {use!r}, expected {self.token_use or 'id or access'!r}")
+        if use == "id" and claims.get("aud") not in self.client_ids:
+            raise WrongAudience("Token audience is not this app client")
+        if use == "access" and claims.get("client_id") not in self.client_ids:
+            raise WrongClientId("Token client_id is not this app client")
+        if self.groups and not set(self.groups) & set(claims.get("cognito:groups") or []):
+            raise ClaimCheckFailed(f"Token is not in any of the groups {', '.join(self.groups)}")
+        if self.scopes and not set(self.scopes) & set(str(claims.get("scope", "")).split()):
+            raise ClaimCheckFailed(f"Token has none of the scopes {', '.join(self.scopes)}")
+        if self.custom_check is not None:
+            try:
+                self.custom_check(claims)
+            except TokenError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a failing custom check is a failed verification
+                raise ClaimCheckFailed(f"Custom check failed: {exc}") from exc
+
+
+def _header(token: str) -> dict[str, Any]:
+    import jwt
+
+    if not isinstance(token, str) or len(token) > MAX_TOKEN_BYTES:
+        raise MalformedToken(f"Token is not a string of at most {MAX_TOKEN_BYTES} bytes")
+    if token.count(".") != 2:
+        raise MalformedToken("Token is not a JWT (expected three dot-separated parts)")
+    try:
+        header = jwt.get_unverified_header(token)
+    except jwt.DecodeError as exc:
+        raise MalformedToken(f"Token header is malformed: {exc}") from exc
+    if header.get("alg") != "RS256":
+        raise UnacceptableAlgorithm(f"Token algorithm {header.get('alg')!r} is not accepted (RS256 only)")
+    if "crit" in header:
+        raise MalformedToken("Token has a 'crit' header, which is not supported")
+    if not isinstance(header.get("kid"), str) or not header["kid"]:
+        raise MalformedToken("Token header has no 'kid'")
+    return header
+
+
+def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(header, payload) without any check: for display only."""
+    import jwt
+
+    return jwt.get_unverified_header(token), jwt.decode(token, options={"verify_signature": False})

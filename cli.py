@@ -1,0 +1,411 @@
+"""claimsctl's command line: parse options, call one core function, show its result.
+
+Core modules do the work (claimsctl/); this file and claimsctl/display.py are
+the only ones that talk to the terminal.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from claimsctl import __version__
+from claimsctl.errors import ClaimsctlError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class Run:
+    """What one invocation was told: where the inputs are and which AWS to talk to."""
+
+    inputs_path: Path
+    profile: str | None
+    region: str | None
+    endpoint_url: str | None
+    debug: bool
+
+    def inputs(self) -> Any:
+        from claimsctl import inputs
+
+        loaded = inputs.load(self.inputs_path)
+        return loaded.with_changes(region=self.region) if self.region else loaded
+
+    def project(self) -> Any:
+        from claimsctl.deployer import Project
+
+        return Project.from_inputs(self.inputs_path)
+
+    def aws(self, region: str) -> Any:
+        from claimsctl.aws import Aws
+
+        return Aws(region=region, profile=self.profile, endpoint_url=self.endpoint_url)
+
+
+def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--inputs, --profile, --region, --endpoint-url, --debug on every command; errors become messages."""
+
+    @click.option("--inputs", "inputs_path", type=click.Path(path_type=Path), default="stackInputs.json",
+                  show_default=True, help="The deployment's parameters.")
+    @click.option("--profile", help="AWS profile (default: boto3's chain, e.g. AWS_PROFILE).")
+    @click.option("--region", help="AWS region (default: stackInputs.json's region).")
+    @click.option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="AWS endpoint, e.g. the local emulator's URL.")
+    @click.option("--debug", is_flag=True, help="Show tracebacks.")
+    @functools.wraps(command)
+    def wrapper(inputs_path: Path, profile: str | None, region: str | None, endpoint_url: str | None,
+                debug: bool, **kwargs: Any) -> Any:
+        run = Run(inputs_path, profile, region, endpoint_url, debug)
+        try:
+            return command(run, **kwargs)
+        except ClaimsctlError as exc:
+            if debug:
+                raise
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.secho("Interrupted. A stack operation already started continues in CloudFormation; "
+                        "run the command again to wait for it and carry on.", fg="yellow", err=True)
+            sys.exit(130)
+        except Exception as exc:
+            if debug or not _is_aws_error(exc):
+                raise
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            sys.exit(1)
+
+    return wrapper
+
+
+def _is_aws_error(exc: Exception) -> bool:
+    return type(exc).__module__.startswith("botocore")
+
+
+def _waiter(aws: Any) -> Any:
+    """Poll the emulator often (it answers in milliseconds) and AWS gently."""
+    from claimsctl.stack import Waiter
+
+    return Waiter(poll_seconds=0.2 if aws.local else 3.0)
+
+
+def _password(from_stdin: bool, prompt: str, confirm: bool) -> str:
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        if not password:
+            raise click.UsageError("--password-stdin was given but standard input had no password line")
+        return password
+    return str(click.prompt(prompt, hide_input=True, confirmation_prompt=confirm))
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "--version", prog_name="claimsctl")
+def main() -> None:
+    """Fine-grained authorization with custom claims in Amazon Cognito tokens.
+
+    \b
+    Quick start on the local emulator:
+      claimsctl local start &                # serves http://127.0.0.1:4566
+      export AWS_ENDPOINT_URL=http://127.0.0.1:4566
+      claimsctl deploy --yes
+      claimsctl add-user --username alice --email alice@example.com --projects p1,p2
+      claimsctl login alice
+      claimsctl teardown --yes
+    """
+
+
+@main.command(context_settings=CONTEXT)
+@common_options
+@click.option("--yes", "-y", is_flag=True, help="Apply an update without asking.")
+@click.option("--artifact-bucket", help="Existing S3 bucket for the Lambda code (default: one claimsctl creates).")
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str) -> None:
+    """Render templates/, package lambda_src/, create or update the stack, write the web constants.
+
+    \b
+    Examples:
+      claimsctl deploy
+      claimsctl deploy --yes --output json
+      claimsctl deploy --endpoint-url http://127.0.0.1:4566 --artifact-bucket my-bucket
+    """
+    from claimsctl import deployer, display
+
+    inputs = run.inputs()
+
+    def confirm(changes: list[Any]) -> bool:
+        display.change_set(changes)
+        return yes or click.confirm("Apply these changes?", default=False, err=True)
+
+    printer = display.EventPrinter()
+    display.info(f"Deploying stack [bold]{inputs.stack_name}[/] to {inputs.region}"
+                 + (f" at {run.endpoint_url}" if run.endpoint_url else ""))
+    try:
+        aws = run.aws(inputs.region)
+        outcome = deployer.deploy(aws, run.project(), inputs, artifact_bucket, confirm, printer, _waiter(aws))
+    finally:
+        printer.close()
+    result = outcome.result
+    if result.recreated:
+        display.info("The stack was left in ROLLBACK_COMPLETE by an earlier failed create; it was deleted and created again.")
+    message = {"up-to-date": "Stack is up to date: no changes.", "created": "Stack created.", "updated": "Stack updated."}
+    display.info(f"[green]{message[result.status]}[/]")
+    if outcome.constants_file:
+        display.info(f"Web demo constants written to {outcome.constants_file}")
+    if output == "json":
+        display.as_json({"status": result.status, "outputs": result.outputs})
+    else:
+        display.key_values("Outputs", result.outputs)
+
+
+@main.command(context_settings=CONTEXT)
+@common_options
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--artifact-bucket", help="The bucket given to deploy --artifact-bucket, if any.")
+def teardown(run: Run, yes: bool, artifact_bucket: str | None) -> None:
+    """Delete the stack, its uploaded artifacts and the web constants file.
+
+    \b
+    Examples:
+      claimsctl teardown
+      claimsctl teardown --yes
+    """
+    from claimsctl import deployer, display
+
+    inputs = run.inputs()
+    if not yes:
+        click.confirm(f"Delete stack {inputs.stack_name}, its users and their projects?", abort=True, err=True)
+    printer = display.EventPrinter()
+    try:
+        aws = run.aws(inputs.region)
+        outcome = deployer.teardown(aws, run.project(), inputs, artifact_bucket, printer, _waiter(aws))
+    finally:
+        printer.close()
+    if not outcome.existed:
+        display.info(f"Stack {inputs.stack_name} does not exist; nothing to delete.")
+    else:
+        display.info(f"[green]Stack {inputs.stack_name} deleted.[/]")
+    if outcome.retained:
+        display.info(f"[yellow]Retained by their DeletionPolicy: {', '.join(outcome.retained)}[/]")
+    if outcome.artifacts_removed:
+        display.info(f"Removed {outcome.artifacts_removed} artifact(s).")
+    if outcome.bucket_removed:
+        display.info(f"Removed artifact bucket {outcome.bucket_removed}.")
+    if outcome.constants_removed:
+        display.info(f"Removed {outcome.constants_removed}.")
+
+
+@main.command(context_settings=CONTEXT)
+@common_options
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def status(run: Run, output: str) -> None:
+    """Show the stack's state and outputs.
+
+    \b
+    Example:
+      claimsctl status --output json
+    """
+    from claimsctl import deployer, display, stack
+
+    inputs = run.inputs()
+    found = deployer.status(run.aws(inputs.region), inputs)
+    summary = {"stack": inputs.stack_name, "status": found["StackStatus"] if found else "NOT_DEPLOYED",
+               "outputs": stack.outputs_of(found) if found else {}}
+    if output == "json":
+        display.as_json(summary)
+        return
+    display.key_values(f"Stack {inputs.stack_name}: {summary['status']}", summary["outputs"])
+
+
+@main.command(context_settings=CONTEXT)
+@common_options
+@click.option("--bucket", default="ARTIFACT_BUCKET", show_default=True, help="Bucket name to show in the template.")
+def render(run: Run, bucket: str) -> None:
+    """Print the rendered CloudFormation template (no AWS access needed).
+
+    \b
+    Example:
+      claimsctl render > stack.yaml && cfn-lint stack.yaml
+    """
+    from claimsctl import deployer, package
+
+    inputs = run.inputs()
+    project = run.project()
+    key = package.build(project.lambda_dir).key(inputs.stack_name)
+    click.echo(deployer.render_for(project, inputs, bucket, key), nl=False)
+
+
+@main.command("add-user", context_settings=CONTEXT)
+@common_options
+@click.option("--username", help="User name (prompted when absent).")
+@click.option("--email", help="Email address (verified; prompted for a new user).")
+@click.option("--projects", help="Comma-separated project ids, e.g. p1,p2 (replaces the user's list).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def add_user(run: Run, username: str | None, email: str | None, projects: str | None, password_stdin: bool) -> None:
+    """Add a user and the DynamoDB row of its projects, or update an existing one.
+
+    With no options it asks for everything; the password is hidden and confirmed.
+    For an existing user only what you pass changes (the password only with --password-stdin).
+
+    \b
+    Examples:
+      claimsctl add-user
+      echo "$PASSWORD" | claimsctl add-user --username alice --email alice@example.com --projects p1,p2 --password-stdin
+      claimsctl add-user --username alice --projects p1,p3
+    """
+    from claimsctl import deployer, display, users
+
+    interactive = username is None
+    inputs = run.inputs()
+    if interactive:
+        username = click.prompt("User name")
+        email = email or click.prompt("Email")
+        projects = projects if projects is not None else click.prompt("Projects (comma-separated)", default="")
+    project_ids = users.parse_projects(projects) if projects is not None else None
+    password = _password(password_stdin, "Password", confirm=True) if (interactive or password_stdin) else None
+    aws = run.aws(inputs.region)
+    outputs = deployer.outputs(aws, inputs)
+    target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
+    spec = users.UserSpec(str(username), email, project_ids, password)
+    result = users.add_or_update(aws.client("cognito-idp"), aws.client("dynamodb"), target, spec)
+    shown = ", ".join(project_ids) if project_ids is not None else "unchanged"
+    display.info(f"[green]User {username} {result}[/] (projects: {shown or 'none'}).")
+
+
+@main.command("remove-user", context_settings=CONTEXT)
+@common_options
+@click.argument("username")
+def remove_user(run: Run, username: str) -> None:
+    """Remove a user and its row of projects.
+
+    \b
+    Example:
+      claimsctl remove-user alice
+    """
+    from claimsctl import deployer, display, users
+
+    inputs = run.inputs()
+    aws = run.aws(inputs.region)
+    outputs = deployer.outputs(aws, inputs)
+    target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
+    users.remove(aws.client("cognito-idp"), aws.client("dynamodb"), target, username)
+    display.info(f"[green]User {username} removed.[/]")
+
+
+@main.command("list-users", context_settings=CONTEXT)
+@common_options
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def list_users(run: Run, output: str) -> None:
+    """List users with their status and projects.
+
+    \b
+    Example:
+      claimsctl list-users --output json
+    """
+    from claimsctl import deployer, display, users
+
+    inputs = run.inputs()
+    aws = run.aws(inputs.region)
+    outputs = deployer.outputs(aws, inputs)
+    target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
+    records = users.list_all(aws.client("cognito-idp"), aws.client("dynamodb"), target)
+    if output == "json":
+        display.as_json([r.__dict__ for r in records])
+    else:
+        display.users(records)
+
+
+@main.command(context_settings=CONTEXT)
+@common_options
+@click.argument("username")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+@click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--show-tokens", is_flag=True, help="Also print the raw tokens (they are secrets).")
+def login(run: Run, username: str, password_stdin: bool, output: str, show_tokens: bool) -> None:
+    """Sign in, verify the tokens against the pool's JWKS, and show their claims.
+
+    \b
+    Examples:
+      claimsctl login alice
+      echo "$PASSWORD" | claimsctl login alice --password-stdin --output json
+    """
+    from claimsctl import deployer, display, session
+
+    inputs = run.inputs()
+    password = _password(password_stdin, "Password", confirm=False)
+    aws = run.aws(inputs.region)
+    outputs = deployer.outputs(aws, inputs)
+    result = session.login(aws, outputs, username, password)
+    claim = outputs.get("ClaimName", inputs.claim_name)
+    if output == "json":
+        payload: dict[str, Any] = {"id_token": result.id_claims, "access_token": result.access_claims}
+        if show_tokens:
+            payload["tokens"] = {"id_token": result.tokens.id_token, "access_token": result.tokens.access_token}
+        display.as_json(payload)
+        return
+    display.info(f"[green]Signed in as {username}; both tokens verified against the user pool's JWKS.[/]")
+    display.claims("ID token", result.id_claims, claim)
+    v1_note = "a V1_0 trigger changes the ID token only; use triggerVersion V2_0 for access tokens"
+    display.claims("Access token", result.access_claims, claim,
+                   v1_note if outputs.get("TriggerVersion") == "V1_0" else "absent from this token")
+    if show_tokens:
+        click.echo(f"ID token: {result.tokens.id_token}\nAccess token: {result.tokens.access_token}")
+
+
+@main.command(context_settings=CONTEXT)
+@common_options
+@click.argument("token")
+@click.option("--token-use", type=click.Choice(["id", "access"]), help="Require this kind of token.")
+def verify(run: Run, token: str, token_use: str | None) -> None:
+    """Verify a token against the deployed pool and print its claims (exit 1 with the reason if invalid).
+
+    \b
+    Example:
+      claimsctl verify "$ID_TOKEN" --token-use id
+    """
+    from claimsctl import deployer, display, session
+
+    inputs = run.inputs()
+    aws = run.aws(inputs.region)
+    claims = session.verifier(aws, deployer.outputs(aws, inputs), token_use).verify(token)
+    display.as_json(claims)
+
+
+@main.group(context_settings=CONTEXT)
+def local() -> None:
+    """The local AWS emulator (moto, extended by claimsctl)."""
+
+
+@local.command("start", context_settings=CONTEXT)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (loopback by default).")
+@click.option("--port", default=4566, show_default=True, type=click.IntRange(0, 65535), help="0 picks a free port.")
+def local_start(host: str, port: int) -> None:
+    """Run the emulator in the foreground until Ctrl-C (or SIGTERM); prints its endpoint URL.
+
+    \b
+    Example:
+      claimsctl local start --port 4566 &
+      export AWS_ENDPOINT_URL=http://127.0.0.1:4566
+    """
+    import signal
+    import threading
+
+    from claimsctl.local.server import Emulator
+
+    emulator = Emulator(host, port)
+    try:
+        url = emulator.start()
+    except OSError as exc:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}; pass --port 0 for a free port")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    click.echo(url)
+    sys.stdout.flush()
+    emulator.serve_until(stop)
+    click.echo("Emulator stopped.", err=True)
+
+
+if __name__ == "__main__":
+    main()

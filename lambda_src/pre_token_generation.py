@@ -1,0 +1,98 @@
+"""Cognito pre token generation trigger: puts the user's projects, read from DynamoDB, into the tokens.
+
+One GetItem per sign-in or refresh. A V1_0 event gets the claim in the ID token
+as a string of sorted, comma-separated project ids (V1 takes strings only); a
+V2_0 event gets it as a list in both the ID and the access token.
+
+Configuration (environment): USERS_TABLE, CLAIM_NAME (default "projects"),
+ON_LOOKUP_FAILURE: "emptyClaim" (default: sign-in proceeds with no project
+access) or "blockSignIn" (sign-in fails with a message the user may see).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+logger = logging.getLogger()
+logger.setLevel(logging.INFO)
+
+# Cognito gives the trigger 5 s per attempt: fail fast and let the fallback decide.
+_DYNAMODB = boto3.client(
+    "dynamodb",
+    config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2, "mode": "standard"}),
+)
+
+
+class ProjectLookupFailed(Exception):
+    """Raised only with ON_LOOKUP_FAILURE=blockSignIn; Cognito shows the message to the caller."""
+
+
+def _settings() -> tuple[str, str, str]:
+    return (
+        os.environ["USERS_TABLE"],
+        os.environ.get("CLAIM_NAME", "projects"),
+        os.environ.get("ON_LOOKUP_FAILURE", "emptyClaim"),
+    )
+
+
+def projects_from_item(item: dict[str, Any] | None) -> list[str]:
+    """The sorted project ids of a DynamoDB item (a list, a string set, or a comma-separated string)."""
+    value = (item or {}).get("projects") or {}
+    if "L" in value:
+        ids = [entry["S"] for entry in value["L"] if "S" in entry]
+    elif "SS" in value:
+        ids = list(value["SS"])
+    elif "S" in value:
+        ids = value["S"].split(",")
+    else:
+        ids = []
+    return sorted({project.strip() for project in ids if project.strip()})
+
+
+def lookup_projects(table: str, username: str) -> list[str]:
+    response = _DYNAMODB.get_item(
+        TableName=table,
+        Key={"userName": {"S": username}},
+        ProjectionExpression="#projects",
+        ExpressionAttributeNames={"#projects": "projects"},
+    )
+    return projects_from_item(response.get("Item"))
+
+
+def projects_or_fallback(table: str, username: str, on_failure: str) -> list[str]:
+    try:
+        return lookup_projects(table, username)
+    except (BotoCoreError, ClientError) as error:
+        logger.error(json.dumps({
+            "event": "project_lookup_failed", "table": table, "user": username,
+            "error": type(error).__name__, "detail": str(error)[:300], "fallback": on_failure,
+        }))
+        if on_failure == "blockSignIn":
+            raise ProjectLookupFailed("Your projects could not be loaded; please try again shortly") from None
+        return []
+
+
+def v1_response(claim: str, projects: list[str]) -> dict[str, Any]:
+    return {"claimsOverrideDetails": {"claimsToAddOrOverride": {claim: ",".join(projects)}}}
+
+
+def v2_response(claim: str, projects: list[str]) -> dict[str, Any]:
+    add = {"claimsToAddOrOverride": {claim: projects}}
+    return {"claimsAndScopeOverrideDetails": {"idTokenGeneration": add, "accessTokenGeneration": add}}
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    if not str(event.get("triggerSource", "")).startswith("TokenGeneration_") or not event.get("userName"):
+        return event
+    table, claim, on_failure = _settings()
+    projects = projects_or_fallback(table, event["userName"], on_failure)
+    build = v1_response if str(event.get("version")) == "1" else v2_response
+    event["response"] = build(claim, projects)
+    return event
