@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import functools
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import click
 
@@ -148,7 +149,8 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str) -> Non
         printer.close()
     result = outcome.result
     if result.recreated:
-        display.info("The stack was left in ROLLBACK_COMPLETE by an earlier failed create; it was deleted and created again.")
+        display.info("The stack was left in ROLLBACK_COMPLETE by an earlier failed create; "
+                     "it was deleted and created again.")
     message = {"up-to-date": "Stack is up to date: no changes.", "created": "Stack created.", "updated": "Stack updated."}
     display.info(f"[green]{message[result.status]}[/]")
     if outcome.constants_file:
@@ -397,7 +399,7 @@ def local_start(host: str, port: int) -> None:
     try:
         url = emulator.start()
     except OSError as exc:
-        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}; pass --port 0 for a free port")
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {exc.strerror}; pass --port 0 for a free port") from exc
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())

@@ -94,7 +94,7 @@ def as_json(value: Any) -> None:
 
 def _claim_value(name: str, value: Any) -> str:
     if name in ("exp", "iat", "auth_time", "nbf") and isinstance(value, int):
-        stamp = datetime.datetime.fromtimestamp(value, tz=datetime.timezone.utc).strftime("%Y-%m-%d %H:%M:%S UTC")
+        stamp = datetime.datetime.fromtimestamp(value, tz=datetime.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
         return f"{value}  ({stamp})"
     return json.dumps(value) if not isinstance(value, str) else value
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import urlparse
 
 from claimsctl.errors import InputsError
@@ -176,7 +177,8 @@ def load(path: Path) -> StackInputs:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
-        raise InputsError(str(path), ["file not found; pass --inputs PATH or create it from the shipped stackInputs.json"]) from exc
+        problem = "file not found; pass --inputs PATH or start from the shipped stackInputs.json"
+        raise InputsError(str(path), [problem]) from exc
     except OSError as exc:
         raise InputsError(str(path), [f"cannot be read: {exc.strerror}"]) from exc
     try:

@@ -37,7 +37,7 @@ def _source_files(source_dir: Path) -> list[Path]:
 def build(source_dir: Path) -> Artifact:
     """Zip every source file with fixed timestamps and permissions, so equal code gives equal bytes."""
     if not source_dir.is_dir():
-        raise PackageError(f"Lambda source folder {source_dir} not found; run claimsctl from the project folder or pass --inputs")
+        raise PackageError(f"Lambda source folder {source_dir} not found; run claimsctl from the project folder")
     files = _source_files(source_dir)
     if not any(p.suffix == ".py" for p in files):
         raise PackageError(f"{source_dir} holds no Python handler to package")

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from claimsctl.errors import Aborted, StackError, StackNotFoundError
 
@@ -157,7 +158,7 @@ def _create_change_set(cfn: Any, name: str, body: str, kind: str, tags: dict[str
             ChangeSetType=kind, Capabilities=CAPABILITIES, Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
         )
     except ClientError as exc:
-        code, message = _client_error(exc)
+        _, message = _client_error(exc)
         if any(marker in message for marker in NO_CHANGES):
             return None
         raise StackError(f"CloudFormation refused the template for {name}: {message}") from exc

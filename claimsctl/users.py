@@ -84,7 +84,8 @@ def _set_password(idp: Any, target: Target, username: str, password: str) -> Non
     except ClientError as exc:
         code, message = _code(exc)
         if code in ("InvalidPasswordException", "InvalidParameterException"):
-            raise UserError(f"The user pool rejected the password: {message.removeprefix('Password does not conform to policy: ')}") from exc
+            reason = message.removeprefix("Password does not conform to policy: ")
+            raise UserError(f"The user pool rejected the password: {reason}") from exc
         raise UserError(f"Cannot set the password of {username}: {message}") from exc
 
 

@@ -22,7 +22,8 @@ EXTENSION_POINTS = {
     "moto.awslambda.models": ["LambdaFunction.invoke", "LambdaFunction.update_from_cloudformation_json",
                               "LambdaFunction._create_zipfile_from_plaintext_code", "Permission"],
     "moto.cognitoidp.models": ["CognitoIdpUserPool.create_tokens_from_refresh_token",
-                               "CognitoIdpUserPool.create_access_token", "CognitoIdpUserPool.create_id_token", "CognitoIdpUserPool._get_user",
+                               "CognitoIdpUserPool.create_access_token", "CognitoIdpUserPool.create_id_token",
+                               "CognitoIdpUserPool._get_user",
                                "CognitoIdpBackend.admin_initiate_auth", "CognitoIdpBackend.initiate_auth",
                                "CognitoIdpBackend.respond_to_auth_challenge"],
 }

@@ -7,8 +7,9 @@ import logging
 import re
 import tempfile
 import threading
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from claimsctl.local import extensions
 

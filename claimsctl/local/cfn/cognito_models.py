@@ -214,7 +214,7 @@ class UserPoolDomain(_CognitoModel, CloudFormationModel):
         domain = properties["Domain"]
         backend = _backend(account_id, region_name)
         if backend.describe_user_pool_domain(domain) is not None:
-            raise ResourceFailure(f"Domain already associated with another user pool. (Service: CognitoIdentityProvider; Domain: {domain})")
+            raise ResourceFailure(f"Domain already associated with another user pool. (Domain: {domain})")
         backend.create_user_pool_domain(properties["UserPoolId"], domain, properties.get("CustomDomainConfig"))
         return cls(account_id, region_name, domain)
 

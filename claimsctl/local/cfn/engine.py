@@ -12,8 +12,9 @@ import copy
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from moto.cloudformation.models import Event, Stack
 from moto.cloudformation.parsing import (
@@ -163,6 +164,12 @@ def update_resource(stack: Stack, rmap: ResourceMap, logical_id: str, props: dic
     _pause()
     schema.validate_properties(stack.region_name, logical_id, resource_type, props)
     resource_class = resource_class_from_type(resource_type)
+    if getattr(resource_class.update_from_cloudformation_json, "__isabstractmethod__", False):
+        # moto cannot change this type in place; its backend object stays as it is (data kept),
+        # and the new properties are recorded, which is what later diffs compare against.
+        state_of(stack).resolved[logical_id] = props
+        record(stack, logical_id, resource_type, "UPDATE_COMPLETE", physical_id=_physical_id(resource))
+        return
     updated = resource_class.update_from_cloudformation_json(
         original_resource=resource,
         new_resource_name=_physical_id(resource) or _physical_name(stack, logical_id, resource_type, props),
@@ -187,7 +194,7 @@ def delete_resource(stack: Stack, resource: Any, resource_json: dict[str, Any]) 
     _pause()
     try:
         stack.resource_map._delete_resource(resource, resource_json)
-    except Exception as exc:  # noqa: BLE001 - any handler failure becomes a DELETE_FAILED event
+    except Exception as exc:
         record(stack, logical_id, resource_type, "DELETE_FAILED", _reason(exc), physical_id)
         raise ResourceFailure(_reason(exc)) from exc
     record(stack, logical_id, resource_type, "DELETE_COMPLETE", physical_id=physical_id)

@@ -12,9 +12,13 @@ from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import AlreadyExistsException, ValidationError
 from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Stack
 from moto.cloudformation.parsing import Export
+from moto.cloudformation.utils import generate_stack_id
 
-from claimsctl.local.cfn import cognito_models  # noqa: F401 - defining the models registers them
-from claimsctl.local.cfn import engine, update
+from claimsctl.local.cfn import (
+    cognito_models,  # noqa: F401 - defining the models registers them
+    engine,
+    update,
+)
 from claimsctl.local.cfn import template as cfn_template
 
 UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
@@ -77,8 +81,8 @@ def _create_stack(self: CloudFormationBackend, name: str, template: str, paramet
     if any(s.name == name for s in self.stacks.values()):
         raise AlreadyExistsException(f"Stack [{name}] already exists")
     cfn_template.validate(Stack.parse_template(template), supported_types())
-    stack = Stack(
-        stack_id=cfn_models.generate_stack_id(name, self.region_name, self.account_id),
+    stack = Stack(  # type: ignore[abstract]
+        stack_id=generate_stack_id(name, self.region_name, self.account_id),
         name=name, template=template, parameters=parameters,
         account_id=self.account_id, region_name=self.region_name,
         notification_arns=kwargs.get("notification_arns"), tags=kwargs.get("tags"),
@@ -127,8 +131,8 @@ def _change_set_diff(self: ChangeSet) -> list[Any]:
 
 def _as_change(planned: update.PlannedChange) -> Any:
     change = cfn_models.Change(planned.action, planned.logical_id, planned.resource_type)
-    change.type = "Resource"
-    change.resource_change = {
+    change.type = "Resource"  # type: ignore[attr-defined]
+    change.resource_change = {  # type: ignore[attr-defined]
         "Action": planned.action,
         "LogicalResourceId": planned.logical_id,
         "ResourceType": planned.resource_type,
@@ -183,13 +187,13 @@ def _delete_stack(self: CloudFormationBackend, name_or_stack_id: str) -> None:
 # -- Lambda models ---------------------------------------------------------------------
 
 
-def _permission_create(cls: type, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
+def _permission_create(cls: type, /, resource_name: str, cloudformation_json: dict[str, Any], account_id: str,
                        region_name: str, **kwargs: Any) -> Permission:
     properties = dict(cloudformation_json["Properties"])
     function = lambda_backends[account_id][region_name].get_function(properties.pop("FunctionName"))
     statement_id = resource_name
     function.policy.add_statement(json.dumps({**properties, "StatementId": statement_id}))
-    permission = Permission(region=region_name)
+    permission = Permission(region=region_name)  # type: ignore[abstract]
     permission.account_id = account_id  # type: ignore[attr-defined]
     permission.function_name = function.function_name  # type: ignore[attr-defined]
     permission.statement_id = statement_id  # type: ignore[attr-defined]
@@ -225,14 +229,14 @@ def install() -> None:
     Stack.outputs = property(_outputs)  # type: ignore[assignment,method-assign]
     Stack.exports = property(_exports)  # type: ignore[assignment,method-assign]
     Stack.stack_resources = property(engine.created_resources)  # type: ignore[assignment,method-assign]
-    Stack.update = _stack_update  # type: ignore[method-assign]
+    Stack.update = _stack_update  # type: ignore[method-assign,assignment]
     ChangeSet.diff = _change_set_diff  # type: ignore[method-assign]
     CloudFormationBackend.create_stack = _create_stack  # type: ignore[method-assign,assignment]
     CloudFormationBackend.create_change_set = _create_change_set(  # type: ignore[method-assign]
         CloudFormationBackend.create_change_set)
     CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
     CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]
-    Permission.create_from_cloudformation_json = classmethod(_permission_create)  # type: ignore[assignment,method-assign]
+    Permission.create_from_cloudformation_json = classmethod(_permission_create)  # type: ignore[assignment,method-assign,arg-type]
     Permission.delete = _permission_delete  # type: ignore[attr-defined]
     Permission.physical_resource_id = property(lambda self: getattr(self, "statement_id", ""))  # type: ignore[attr-defined]
     LambdaFunction.update_from_cloudformation_json = classmethod(_function_update)  # type: ignore[assignment,method-assign]

@@ -7,13 +7,13 @@ property changes force a replacement.
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from claimsctl.local.cfn.errors import ResourceFailure
 
 
-@lru_cache(maxsize=None)
+@cache
 def _schema(region: str, resource_type: str) -> dict[str, Any] | None:
     from cfnlint.schema import PROVIDER_SCHEMA_MANAGER  # imported lazily: ~1 s on first use
 

@@ -50,12 +50,15 @@ def build_map(stack: Stack, template: dict[str, Any], parameters: dict[str, Any]
     return rmap
 
 
-def _old_type(stack: Stack, logical_id: str) -> str:
-    return str(stack.template_dict["Resources"][logical_id]["Type"])
+def _type_in(template: dict[str, Any], logical_id: str) -> str:
+    return str(template["Resources"][logical_id]["Type"])
 
 
-def _needs_replacement(stack: Stack, logical_id: str, new_type: str, old: dict[str, Any], new: dict[str, Any]) -> bool:
-    return new_type != _old_type(stack, logical_id) or schema.requires_replacement(stack.region_name, new_type, old, new)
+def _needs_replacement(old_template: dict[str, Any], region: str, logical_id: str, new_type: str,
+                       old: dict[str, Any], new: dict[str, Any]) -> bool:
+    if new_type != _type_in(old_template, logical_id):
+        return True
+    return schema.requires_replacement(region, new_type, old, new)
 
 
 def plan(stack: Stack, template: dict[str, Any], parameters: dict[str, Any]) -> list[PlannedChange]:
@@ -71,14 +74,14 @@ def plan(stack: Stack, template: dict[str, Any], parameters: dict[str, Any]) -> 
             continue
         props = _resolve(rmap, template["Resources"][logical_id])
         old = state.resolved[logical_id]
-        if props != old or new_type != _old_type(stack, logical_id):
-            replace = _needs_replacement(stack, logical_id, new_type, old, props)
+        if props != old or new_type != _type_in(stack.template_dict, logical_id):
+            replace = _needs_replacement(stack.template_dict, stack.region_name, logical_id, new_type, old, props)
             physical = getattr(rmap._parsed_resources[logical_id], "physical_resource_id", None)
             changes.append(PlannedChange("Modify", logical_id, new_type, physical, str(replace)))
     for logical_id in state.resolved:
         if logical_id not in new_ids:
             physical = getattr(stack.resource_map._parsed_resources[logical_id], "physical_resource_id", None)
-            changes.append(PlannedChange("Remove", logical_id, _old_type(stack, logical_id), physical))
+            changes.append(PlannedChange("Remove", logical_id, _type_in(stack.template_dict, logical_id), physical))
     return changes
 
 
@@ -126,9 +129,9 @@ class _Update:
         new_type = self.template["Resources"][logical_id]["Type"]
         props = _resolve(rmap, self.template["Resources"][logical_id])
         old = self.old_resolved[logical_id]
-        if props == old and new_type == _old_type(self._old_stack_view(), logical_id):
+        if props == old and new_type == _type_in(self.old_template, logical_id):
             return
-        if _needs_replacement(self._old_stack_view(), logical_id, new_type, old, props):
+        if _needs_replacement(self.old_template, stack.region_name, logical_id, new_type, old, props):
             previous = rmap._parsed_resources.pop(logical_id)
             self.undo.append(("replaced", logical_id, previous))
             create_resource(stack, rmap, logical_id)
@@ -136,12 +139,6 @@ class _Update:
         else:
             self.undo.append(("modified", logical_id, old))
             update_resource(stack, rmap, logical_id, props)
-
-    def _old_stack_view(self) -> Stack:
-        view = Stack.__new__(Stack)
-        view.template_dict = self.old_template
-        view.region_name = self.stack.region_name
-        return view
 
     def _cleanup(self) -> None:
         stack = self.stack

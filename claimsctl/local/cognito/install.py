@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import functools
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool

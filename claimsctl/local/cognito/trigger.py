@@ -11,8 +11,9 @@ import contextlib
 import contextvars
 import fnmatch
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from moto.awslambda.models import LambdaFunction, lambda_backends
 from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
@@ -110,7 +111,7 @@ def _function(pool: CognitoIdpUserPool, arn: str) -> LambdaFunction:
     region = arn.split(":")[3] if arn.count(":") >= 6 else pool.region
     try:
         return lambda_backends[pool.account_id][region].get_function(arn)
-    except Exception as exc:  # noqa: BLE001 - any lookup failure is Cognito's ResourceNotFound
+    except Exception as exc:
         raise UnexpectedLambdaException(TRIGGER, "ResourceNotFoundException") from exc
 
 

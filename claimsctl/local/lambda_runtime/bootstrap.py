@@ -15,7 +15,8 @@ import os
 import sys
 import time
 import traceback
-from typing import Any, Callable, TextIO
+from collections.abc import Callable
+from typing import Any, TextIO
 
 Handler = Callable[[Any, Any], Any]
 

@@ -101,7 +101,7 @@ class Worker:
         self._log = open(self.log_path, "ab")  # O_APPEND: truncating between calls stays safe
         read_fd, write_fd = os.pipe()
         env = {**env, "_CLAIMSCTL_RESPONSE_FD": str(write_fd)}
-        self.proc = subprocess.Popen(  # noqa: S603 - our own bootstrap, with our interpreter
+        self.proc = subprocess.Popen(
             [sys.executable, "-I", str(BOOTSTRAP)],
             stdin=subprocess.PIPE,
             stdout=self._log,
@@ -226,8 +226,10 @@ class LambdaRuntime:
             return Invocation(json.dumps(error).encode(), "Unhandled", logs, duration_ms, request_id)
         payload = response["payload"].encode()
         if len(payload) > RESPONSE_LIMIT_BYTES:
-            message = f"Response payload size ({len(payload)} bytes) exceeded maximum allowed payload size ({RESPONSE_LIMIT_BYTES} bytes)."
-            return Invocation(_error_payload(message, "Function.ResponseSizeTooLarge"), "Unhandled", logs, duration_ms, request_id)
+            message = (f"Response payload size ({len(payload)} bytes) exceeded maximum allowed payload size "
+                       f"({RESPONSE_LIMIT_BYTES} bytes).")
+            too_large = _error_payload(message, "Function.ResponseSizeTooLarge")
+            return Invocation(too_large, "Unhandled", logs, duration_ms, request_id)
         return Invocation(payload, None, logs, duration_ms, request_id)
 
     @staticmethod

@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# The whole journey on the local emulator: start it, deploy, add a demo user with
+# projects, sign in and show the `projects` claim, tear down, stop the emulator.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+port="${CLAIMSCTL_DEMO_PORT:-0}"
+log="$(mktemp -t claimsctl-emulator.XXXXXX)"
+claimsctl local start --port "$port" >"$log" 2>&1 &
+emulator_pid=$!
+trap 'kill "$emulator_pid" 2>/dev/null || true; wait "$emulator_pid" 2>/dev/null || true; rm -f "$log"' EXIT
+
+for _ in $(seq 1 100); do  # bounded: 10 s at most
+  endpoint="$(head -n 1 "$log" 2>/dev/null || true)"
+  [[ "$endpoint" == http://* ]] && break
+  sleep 0.1
+done
+[[ "${endpoint:-}" == http://* ]] || { echo "The emulator did not start:"; cat "$log"; exit 1; }
+export AWS_ENDPOINT_URL="$endpoint"
+echo "Local emulator at $AWS_ENDPOINT_URL"
+
+# A throwaway password for the throwaway demo user; never printed.
+password="Demo-$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')-9a"
+
+claimsctl deploy --yes
+printf '%s\n' "$password" | claimsctl add-user --username demo --email demo@example.com \
+  --projects project-alpha,project-beta --password-stdin
+printf '%s\n' "$password" | claimsctl login demo --password-stdin
+claimsctl teardown --yes

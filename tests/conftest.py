@@ -1,0 +1,103 @@
+"""Shared fixtures: one in-process emulator per test session, isolated projects, a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from click.testing import CliRunner, Result
+
+from claimsctl.local.server import Emulator
+
+ROOT = Path(__file__).resolve().parents[1]
+REGION = "us-east-1"
+
+
+@pytest.fixture(scope="session")
+def emulator() -> Iterator[Emulator]:
+    with Emulator(port=0) as running:
+        yield running
+
+
+@pytest.fixture
+def endpoint(emulator: Emulator, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("AWS_ENDPOINT_URL", emulator.endpoint_url)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    return emulator.endpoint_url
+
+
+def client(endpoint: str, service: str) -> Any:
+    return boto3.client(service, endpoint_url=endpoint, region_name=REGION,
+                        aws_access_key_id="test", aws_secret_access_key="test")
+
+
+@pytest.fixture
+def clients(endpoint: str) -> Any:
+    return lambda service: client(endpoint, service)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass
+class Project:
+    """A project folder of its own: stackInputs.json and an empty web app folder."""
+
+    root: Path
+    inputs: dict[str, Any]
+
+    @property
+    def inputs_path(self) -> Path:
+        return self.root / "stackInputs.json"
+
+    @property
+    def constants_file(self) -> Path:
+        return self.root / "pre-token-web-app" / "src" / "constants.generated.js"
+
+    def write(self, **changes: Any) -> None:
+        self.inputs.update(changes)
+        self.inputs_path.write_text(json.dumps(self.inputs, indent=2))
+
+    def copy_templates(self) -> Path:
+        """Give this project its own templates/ (to break them on purpose)."""
+        target = self.root / "templates"
+        shutil.copytree(ROOT / "templates", target)
+        return target
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    name = unique("it")
+    inputs = json.loads((ROOT / "stackInputs.json").read_text())
+    inputs.update(stackName=name, userPoolName=f"{name}-users", userPoolDomainName=name,
+                  usersTableName=f"{name}-users")
+    (tmp_path / "pre-token-web-app").mkdir()
+    made = Project(tmp_path, inputs)
+    made.write()
+    return made
+
+
+@dataclass
+class Cli:
+    project: Project
+
+    def __call__(self, *args: str, input: str | None = None) -> Result:
+        runner = CliRunner()
+        from cli import main
+
+        full = [*args, "--inputs", str(self.project.inputs_path)] if args and args[0] != "local" else list(args)
+        return runner.invoke(main, full, input=input, catch_exceptions=False)
+
+
+@pytest.fixture
+def cli(project: Project, endpoint: str) -> Cli:
+    return Cli(project)
