@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -53,6 +54,15 @@ def _json(start_response: StartResponse, status: int, payload: dict[str, Any]) -
     return [body]
 
 
+def _check_port_free(host: str, port: int) -> None:
+    """Raise OSError now, rather than let werkzeug print and exit, when the port is taken."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
 class Emulator:
     """Start and stop the emulator in this process (a thread serves requests)."""
 
@@ -72,6 +82,7 @@ class Emulator:
         from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
+        _check_port_free(self.host, self.port)
         app = EmulatorApp(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self.host, self.port, app, threaded=True)
         self.port = self._server.server_address[1]

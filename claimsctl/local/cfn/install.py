@@ -130,15 +130,11 @@ def _change_set_diff(self: ChangeSet) -> list[Any]:
 
 
 def _as_change(planned: update.PlannedChange) -> Any:
+    """A moto Change; the serializer reads ResourceChange's members from its attributes."""
     change = cfn_models.Change(planned.action, planned.logical_id, planned.resource_type)
     change.type = "Resource"  # type: ignore[attr-defined]
-    change.resource_change = {  # type: ignore[attr-defined]
-        "Action": planned.action,
-        "LogicalResourceId": planned.logical_id,
-        "ResourceType": planned.resource_type,
-        **({"PhysicalResourceId": planned.physical_id} if planned.physical_id else {}),
-        **({"Replacement": planned.replacement} if planned.replacement else {}),
-    }
+    change.physical_resource_id = planned.physical_id  # type: ignore[attr-defined]
+    change.replacement = planned.replacement  # type: ignore[attr-defined]
     return change
 
 
