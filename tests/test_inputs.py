@@ -1,0 +1,64 @@
+"""stackInputs.json validation: defaults, every problem at once, JSON paths, suggestions."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from claimsctl import inputs
+from claimsctl.errors import InputsError
+
+ROOT = Path(__file__).resolve().parents[1]
+SHIPPED = json.loads((ROOT / "stackInputs.json").read_text())
+
+
+def problems(data: object) -> list[str]:
+    with pytest.raises(InputsError) as raised:
+        inputs.parse(data)
+    return raised.value.problems
+
+
+def test_the_shipped_file_is_valid_and_complete() -> None:
+    loaded = inputs.load(ROOT / "stackInputs.json")
+    assert loaded.trigger_version == "V1_0" and loaded.claim_name == "projects"
+    assert loaded.callback_urls == ("http://localhost:8081/",)
+    assert set(SHIPPED) == set(inputs.FIELDS)
+
+
+def test_optional_keys_take_defaults() -> None:
+    minimal = {k: SHIPPED[k] for k in ("stackName", "region", "userPoolName", "userPoolDomainName", "usersTableName")}
+    loaded = inputs.parse(minimal)
+    assert (loaded.trigger_version, loaded.lambda_runtime, loaded.logout_urls) == ("V1_0", "python3.12", ("http://localhost:8081/",))
+
+
+def test_every_problem_is_reported_with_its_path() -> None:
+    found = problems({**SHIPPED, "region": "Mars", "callbackUrls": ["http://example.com/"], "claimName": "sub",
+                      "tags": {"aws:owner": "me"}, "lambdaArchitecture": "sparc", "userPoolDomainNme": "x"})
+    assert found == [
+        "$.userPoolDomainNme: unknown key; did you mean 'userPoolDomainName'?",
+        "$.region: 'Mars' is not valid: an AWS region such as us-east-1",
+        "$.callbackUrls: 'http://example.com/' must use https (http is allowed only for localhost)",
+        "$.claimName: 'sub' is a claim Cognito reserves; choose another name (e.g. 'projects')",
+        "$.lambdaArchitecture: must be one of x86_64, arm64 (got \"sparc\")",
+        "$.tags: tag 'aws:owner' uses the reserved prefix 'aws:'",
+    ]
+
+
+def test_missing_required_keys_and_wrong_types() -> None:
+    assert problems({"stackName": 7}) == [
+        "$.stackName: must be a string (a letter, then letters, digits and hyphens, up to 128)",
+        "$.region: required key is missing",
+        "$.userPoolName: required key is missing",
+        "$.userPoolDomainName: required key is missing",
+        "$.usersTableName: required key is missing",
+    ]
+    assert problems([]) == ["$: must be a JSON object"]
+
+
+def test_unreadable_json_names_line_and_column(tmp_path: Path) -> None:
+    path = tmp_path / "stackInputs.json"
+    path.write_text('{"stackName": "x",\n  oops}')
+    with pytest.raises(InputsError, match="not valid JSON: Expecting property name enclosed in double quotes at line 2"):
+        inputs.load(path)

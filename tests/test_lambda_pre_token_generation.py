@@ -1,0 +1,107 @@
+"""The trigger handler on real V1 and V2 event JSON, with DynamoDB stubbed at the request level."""
+
+from __future__ import annotations
+
+import copy
+import importlib
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+from botocore.stub import Stubber
+
+ROOT = Path(__file__).resolve().parents[1]
+EVENTS = Path(__file__).with_name("events")
+
+
+@pytest.fixture
+def trigger(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "test")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "test")
+    monkeypatch.setenv("USERS_TABLE", "UserInfoTable")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.syspath_prepend(str(ROOT / "lambda_src"))
+    sys.modules.pop("pre_token_generation", None)
+    yield importlib.import_module("pre_token_generation")
+    sys.modules.pop("pre_token_generation", None)
+
+
+def event(name: str) -> dict[str, Any]:
+    return json.loads((EVENTS / name).read_text())  # type: ignore[no-any-return]
+
+
+EXPECTED_GET = {"TableName": "UserInfoTable", "Key": {"userName": {"S": "alice"}},
+                "ProjectionExpression": "#projects", "ExpressionAttributeNames": {"#projects": "projects"}}
+
+
+def stub_item(trigger: ModuleType, item: dict[str, Any] | None) -> Stubber:
+    stubber = Stubber(trigger._DYNAMODB)
+    stubber.add_response("get_item", {"Item": item} if item is not None else {}, EXPECTED_GET)
+    stubber.activate()
+    return stubber
+
+
+def test_v1_puts_sorted_comma_separated_projects_in_the_id_token(trigger: ModuleType) -> None:
+    stubber = stub_item(trigger, {"projects": {"L": [{"S": "p2"}, {"S": "p1"}]}})
+    result = trigger.handler(event("pre_token_v1_authentication.json"), None)
+    stubber.assert_no_pending_responses()
+    assert result["response"] == {"claimsOverrideDetails": {"claimsToAddOrOverride": {"projects": "p1,p2"}}}
+    assert result["userName"] == "alice"
+
+
+def test_v2_puts_a_list_in_both_tokens_on_refresh(trigger: ModuleType) -> None:
+    stub_item(trigger, {"projects": {"SS": ["b", "a"]}})
+    result = trigger.handler(event("pre_token_v2_refresh.json"), None)
+    add = {"claimsToAddOrOverride": {"projects": ["a", "b"]}}
+    assert result["response"] == {"claimsAndScopeOverrideDetails": {"idTokenGeneration": add, "accessTokenGeneration": add}}
+
+
+def test_no_row_means_an_empty_claim(trigger: ModuleType) -> None:
+    stub_item(trigger, None)
+    result = trigger.handler(event("pre_token_v1_authentication.json"), None)
+    assert result["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"] == {"projects": ""}
+
+
+def test_claim_name_comes_from_the_environment(trigger: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLAIM_NAME", "teams")
+    stub_item(trigger, {"projects": {"S": "x,y"}})
+    result = trigger.handler(event("pre_token_v2_refresh.json"), None)
+    assert result["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"] == {
+        "teams": ["x", "y"]}
+
+
+def test_a_dynamodb_failure_gives_an_empty_claim_and_one_error_line(trigger: ModuleType,
+                                                                    caplog: pytest.LogCaptureFixture) -> None:
+    stubber = Stubber(trigger._DYNAMODB)
+    stubber.add_client_error("get_item", "ProvisionedThroughputExceededException", "slow down")
+    stubber.activate()
+    result = trigger.handler(event("pre_token_v1_authentication.json"), None)
+    assert result["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"] == {"projects": ""}
+    errors = [json.loads(r.getMessage()) for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert errors[0]["event"] == "project_lookup_failed" and errors[0]["fallback"] == "emptyClaim"
+
+
+def test_block_sign_in_setting_raises_a_message_for_the_user(trigger: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ON_LOOKUP_FAILURE", "blockSignIn")
+    stubber = Stubber(trigger._DYNAMODB)
+    stubber.add_client_error("get_item", "InternalServerError", "boom")
+    stubber.activate()
+    with pytest.raises(trigger.ProjectLookupFailed, match="could not be loaded"):
+        trigger.handler(event("pre_token_v1_authentication.json"), None)
+
+
+def test_other_trigger_sources_pass_through(trigger: ModuleType) -> None:
+    other = copy.deepcopy(event("pre_token_v1_authentication.json"))
+    other["triggerSource"] = "PostConfirmation_ConfirmSignUp"
+    assert trigger.handler(copy.deepcopy(other), None) == other
+
+
+def test_handler_never_imports_claimsctl() -> None:
+    source = (ROOT / "lambda_src" / "pre_token_generation.py").read_text()
+    assert "claimsctl" not in source.split('"""', 2)[2]

@@ -1,0 +1,118 @@
+"""The rendered template (parsed, not compared as text), cfn-lint on every variant, and deterministic packaging."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+import zipfile
+from io import BytesIO
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from claimsctl import inputs, package, render
+from claimsctl.errors import PackageError, RenderError
+
+ROOT = Path(__file__).resolve().parents[1]
+CODE = render.CodeLocation("claimsctl-artifacts-123456789012-us-east-1", "claimsctl/demo/lambda-0123456789abcdef.zip")
+
+
+class CfnLoader(yaml.SafeLoader):
+    """Reads CloudFormation short forms (!Ref, !GetAtt, !Sub) as plain mappings."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    name = "Ref" if suffix == "Ref" else f"Fn::{suffix}"
+    value = loader.construct_scalar(node) if isinstance(node, yaml.ScalarNode) else loader.construct_sequence(node)
+    if name == "Fn::GetAtt" and isinstance(value, str):
+        value = value.split(".", 1)
+    return {name: value}
+
+
+CfnLoader.add_multi_constructor("!", _intrinsic)
+
+
+def rendered(**changes: Any) -> dict[str, Any]:
+    loaded = inputs.load(ROOT / "stackInputs.json").with_changes(**changes)
+    return yaml.load(render.render(ROOT / "templates", loaded, CODE), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+
+
+def test_v1_template_wires_the_trigger_with_least_privilege() -> None:
+    template = rendered()
+    resources = template["Resources"]
+    config = resources["UserPool"]["Properties"]["LambdaConfig"]["PreTokenGenerationConfig"]
+    assert config == {"LambdaArn": {"Fn::GetAtt": ["PreTokenGenerationFunction", "Arn"]}, "LambdaVersion": "V1_0"}
+    policies = resources["PreTokenGenerationRole"]["Properties"]["Policies"]
+    statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
+    assert statements[0] == {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::GetAtt": ["UsersTable", "Arn"]}}
+    assert {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])} == {
+        "dynamodb:GetItem", "logs:CreateLogStream", "logs:PutLogEvents"}
+    permission = resources["TriggerInvokePermission"]["Properties"]
+    assert permission["Principal"] == "cognito-idp.amazonaws.com"
+    assert permission["SourceArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
+    table = resources["UsersTable"]["Properties"]
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    code = resources["PreTokenGenerationFunction"]["Properties"]["Code"]
+    assert code == {"S3Bucket": CODE.bucket, "S3Key": CODE.key}
+    assert set(template["Outputs"]) >= {"UserPoolId", "UserPoolClientId", "HostedUiUrl", "UsersTableName", "Region"}
+
+
+def test_v2_template_selects_the_feature_plan_v2_needs() -> None:
+    pool = rendered(trigger_version="V2_0")["Resources"]["UserPool"]["Properties"]
+    assert pool["UserPoolTier"] == "ESSENTIALS"
+    assert pool["LambdaConfig"]["PreTokenGenerationConfig"]["LambdaVersion"] == "V2_0"
+
+
+def test_user_text_is_quoted_safely() -> None:
+    template = rendered(tags=(("team", 'a: "b" # c'),), user_pool_name="pool: with colon")
+    assert template["Resources"]["UserPool"]["Properties"]["UserPoolName"] == "pool: with colon"
+    assert template["Resources"]["UserPool"]["Properties"]["UserPoolTags"] == {"team": 'a: "b" # c'}
+
+
+VARIANTS = list(itertools.product(["V1_0", "V2_0"], ["arm64", "x86_64"], [(), (("team", "x"),)]))
+
+
+@pytest.mark.skipif(shutil.which("cfn-lint") is None, reason="cfn-lint is installed by the dev extra")
+@pytest.mark.parametrize(("version", "architecture", "tags"), VARIANTS)
+def test_every_variant_passes_cfn_lint(tmp_path: Path, version: str, architecture: str, tags: tuple[Any, ...]) -> None:
+    loaded = inputs.load(ROOT / "stackInputs.json").with_changes(
+        trigger_version=version, lambda_architecture=architecture, tags=tags)
+    path = tmp_path / "stack.yaml"
+    path.write_text(render.render(ROOT / "templates", loaded, CODE))
+    result = subprocess.run(["cfn-lint", "--", str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_broken_template_names_the_file_and_line(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "templates", tmp_path / "templates")
+    (tmp_path / "templates" / "stack.yaml.j2").write_text("Resources:\n  X: {{ inputs.no_such_input }}\n")
+    with pytest.raises(RenderError, match="has no attribute 'no_such_input'"):
+        render.render(tmp_path / "templates", inputs.load(ROOT / "stackInputs.json"), CODE)
+    (tmp_path / "templates" / "stack.yaml.j2").write_text("Resources:\n  {% if %}\n")
+    with pytest.raises(RenderError, match=r"stack.yaml.j2:2"):
+        render.render(tmp_path / "templates", inputs.load(ROOT / "stackInputs.json"), CODE)
+
+
+def test_packaging_is_deterministic_and_content_addressed(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(ROOT / "lambda_src", source)
+    first = package.build(source)
+    (source / "__pycache__").mkdir(exist_ok=True)
+    (source / "__pycache__" / "junk.pyc").write_bytes(b"x")
+    assert package.build(source) == first
+    names = zipfile.ZipFile(BytesIO(first.data)).namelist()
+    assert "pre_token_generation.py" in names and not [n for n in names if "__pycache__" in n]
+    (source / "pre_token_generation.py").write_text((source / "pre_token_generation.py").read_text() + "\n# changed\n")
+    changed = package.build(source)
+    assert changed.sha256 != first.sha256 and changed.key("demo") != first.key("demo")
+
+
+def test_packaging_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(PackageError, match="holds no Python handler"):
+        package.build(tmp_path)
+    with pytest.raises(PackageError, match="not found"):
+        package.build(tmp_path / "missing")
