@@ -185,7 +185,7 @@ def deployed(cli: Cli) -> Any:
 def test_weak_password_leaves_no_user(cli: Cli, deployed: dict[str, str], clients: Any) -> None:
     result = add_user(cli, "erin", "p1", password="short")
     assert result.exit_code == 1
-    assert "The user pool rejected the password" in result.output
+    assert "The user pool rejected the password: Password not long enough" in result.output
     users = clients("cognito-idp").list_users(UserPoolId=deployed["UserPoolId"])["Users"]
     assert users == []
     assert clients("dynamodb").scan(TableName=deployed["UsersTableName"])["Items"] == []

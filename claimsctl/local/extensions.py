@@ -25,7 +25,7 @@ EXTENSION_POINTS = {
                                "CognitoIdpUserPool.create_access_token", "CognitoIdpUserPool.create_id_token",
                                "CognitoIdpUserPool._get_user",
                                "CognitoIdpBackend.admin_initiate_auth", "CognitoIdpBackend.initiate_auth",
-                               "CognitoIdpBackend.respond_to_auth_challenge"],
+                               "CognitoIdpBackend.respond_to_auth_challenge", "CognitoIdpBackend._validate_password"],
 }
 
 _installed = False

@@ -9,7 +9,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
-from claimsctl.local.cognito import tokens, trigger
+from claimsctl.local.cognito import passwords, tokens, trigger
 
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 # ExplicitAuthFlows value that enables each AuthFlow (AWS's defaults apply when a client sets none).
@@ -79,4 +79,5 @@ def install() -> None:
     CognitoIdpUserPool.create_id_token = tokens.create_id_token  # type: ignore[method-assign]
     CognitoIdpBackend.admin_initiate_auth = _wrap_initiate(CognitoIdpBackend.admin_initiate_auth, 1)  # type: ignore[method-assign]
     CognitoIdpBackend.initiate_auth = _wrap_initiate(CognitoIdpBackend.initiate_auth, 0)  # type: ignore[method-assign]
+    CognitoIdpBackend._validate_password = passwords.validate_password  # type: ignore[method-assign]
     CognitoIdpBackend.respond_to_auth_challenge = _wrap_respond(CognitoIdpBackend.respond_to_auth_challenge)  # type: ignore[method-assign]

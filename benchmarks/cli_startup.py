@@ -1,0 +1,49 @@
+"""CLI start-up: `claimsctl --help` against `python -c pass` (and `sam --help` when SAM CLI is installed).
+
+Run: python benchmarks/cli_startup.py [--runs 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+from benchmarks.common import ROOT, save
+
+
+def median_seconds(command: list[str], runs: int) -> float:
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True, cwd=ROOT)
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30)
+    runs = parser.parse_args().runs
+    claimsctl = shutil.which("claimsctl") or ""
+    baseline = median_seconds([sys.executable, "-c", "pass"], runs)
+    result = {
+        "runs": runs,
+        "python_c_pass_ms": round(baseline * 1000, 1),
+        "claimsctl_help_ms": round(median_seconds([claimsctl or sys.executable, *([] if claimsctl else [str(ROOT / "cli.py")]),
+                                                   "--help"], runs) * 1000, 1),
+        "claimsctl_render_ms": round(median_seconds([sys.executable, str(ROOT / "cli.py"), "render"], runs) * 1000, 1),
+    }
+    result["help_over_python_ms"] = round(result["claimsctl_help_ms"] - result["python_c_pass_ms"], 1)
+    sam = shutil.which("sam")
+    result["sam_help_ms"] = round(median_seconds([sam, "--help"], runs) * 1000, 1) if sam else None
+    print(json.dumps(result, indent=2))
+    print(f"results: {save('cli_startup', result)}")
+
+
+if __name__ == "__main__":
+    main()
