@@ -33,7 +33,7 @@ def emulator() -> Iterator[RunningEmulator]:
                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT)
     assert process.stdout is not None
     url = process.stdout.readline().strip()
-    urllib.request.urlopen(f"{url}/_claimsctl/health", timeout=10).read()  # noqa: S310 - loopback
+    urllib.request.urlopen(f"{url}/_claimsctl/health", timeout=10).read()
     elapsed = time.perf_counter() - started
     try:
         yield RunningEmulator(url, process, elapsed)
