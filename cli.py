@@ -9,9 +9,8 @@ from __future__ import annotations
 import functools
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import click
 
@@ -21,8 +20,7 @@ from claimsctl.errors import ClaimsctlError
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
-@dataclass
-class Run:
+class Run(NamedTuple):
     """What one invocation was told: where the inputs are and which AWS to talk to."""
 
     inputs_path: Path
