@@ -152,7 +152,7 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str) -> Non
     message = {"up-to-date": "Stack is up to date: no changes.", "created": "Stack created.", "updated": "Stack updated."}
     display.info(f"[green]{message[result.status]}[/]")
     if outcome.constants_file:
-        display.info(f"Web demo constants written to {outcome.constants_file}")
+        display.info(f"Web demo configuration written to {outcome.constants_file}")
     if output == "json":
         display.as_json({"status": result.status, "outputs": result.outputs})
     else:

@@ -118,7 +118,7 @@ def deploy(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None, 
     result = stack.deploy(aws.client("cloudformation"), inputs.stack_name, body, tags, confirm, on_event, waiter)
     constants_file = None
     if {"Region", "UserPoolId", "UserPoolClientId", "HostedUiUrl"} <= set(result.outputs):
-        values = webconfig.constants(result.outputs, inputs.callback_urls[0], aws.endpoint_url)
+        values = webconfig.settings(result.outputs, inputs.callback_urls[0], inputs.logout_urls[0], aws.endpoint_url)
         constants_file = webconfig.write(project.web_app_dir, values)
     return DeployOutcome(result, bucket_name, key, uploaded, constants_file)
 

@@ -61,7 +61,7 @@ class Project:
 
     @property
     def constants_file(self) -> Path:
-        return self.root / "pre-token-web-app" / "src" / "constants.generated.js"
+        return self.root / "pre-token-web-app" / "public" / "claimsctl-config.json"
 
     def write(self, **changes: Any) -> None:
         self.inputs.update(changes)

@@ -29,14 +29,16 @@ def add_user(cli: Cli, username: str, projects: str, password: str = PASSWORD) -
                "--password-stdin", input=password + "\n")
 
 
-def test_v1_journey_end_to_end(cli: Cli, project: Project, clients: Any) -> None:
+def test_v1_journey_end_to_end(cli: Cli, project: Project, clients: Any, endpoint: str) -> None:
     first = deploy(cli)
     assert first["status"] == "created"
     outputs = first["outputs"]
     assert outputs["UserPoolId"].startswith("us-east-1_")
-    assert project.constants_file.exists()
-    constants = project.constants_file.read_text()
-    assert outputs["UserPoolClientId"] in constants and outputs["UserPoolId"] in constants
+    assert outputs["HostedUiUrl"] == f"{endpoint}/hosted-ui/{project.inputs['userPoolDomainName']}"
+    web_config = json.loads(project.constants_file.read_text())
+    assert web_config["clientId"] == outputs["UserPoolClientId"]
+    assert web_config["authority"] == f"{endpoint}/{outputs['UserPoolId']}"
+    assert web_config["redirectUrl"] == "http://localhost:8081/"
 
     again = deploy(cli)
     assert again["status"] == "up-to-date"

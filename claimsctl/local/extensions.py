@@ -77,6 +77,9 @@ def install(endpoint_url: str, work_dir: Path) -> None:
         service.install()
         _installed = True
     service.set_runtime(LambdaRuntime(endpoint_url, work_dir))
+    from claimsctl.local.hosted_ui import routes
+
+    routes.configure(endpoint_url)
 
 
 def shutdown() -> None:

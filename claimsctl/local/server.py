@@ -31,6 +31,10 @@ class EmulatorApp:
         path = environ.get("PATH_INFO", "")
         if path == "/_claimsctl/health":
             return _json(start_response, 200, {"status": "ok", "service": "claimsctl-emulator"})
+        from claimsctl.local.hosted_ui import routes as hosted_ui
+
+        if hosted_ui.matches(path):
+            return hosted_ui.handle(environ, start_response)
         match = _JWKS_PATH.match(path)
         if match and environ.get("REQUEST_METHOD") == "GET":
             return self._jwks(match.group("pool"), start_response)
@@ -43,7 +47,8 @@ class EmulatorApp:
         if extensions.find_user_pool(pool_id) is None:
             return _json(start_response, 404, {"message": f"User pool {pool_id} does not exist."})
         body = CognitoIdpJsonWebKeyResponse.json_web_key
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
+        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                                  ("Access-Control-Allow-Origin", "*")])
         return [body]
 
 

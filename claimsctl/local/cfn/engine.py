@@ -28,6 +28,7 @@ from moto.cloudformation.parsing import (
 from claimsctl.local.cfn import schema
 from claimsctl.local.cfn.errors import ResourceFailure
 from claimsctl.local.cfn.template import creation_order
+from claimsctl.local.hosted_ui.routes import emulator_url
 
 STEP_DELAY_ENV = "CLAIMSCTL_EMULATOR_STEP_DELAY"
 
@@ -209,7 +210,8 @@ def resolve_outputs(stack: Stack, rmap: ResourceMap) -> list[dict[str, Any]]:
         condition = output.get("Condition")
         if condition and not rmap.lazy_condition_map.get(condition):
             continue
-        item: dict[str, Any] = {"OutputKey": key, "OutputValue": clean_json(output["Value"], rmap)}
+        value = clean_json(output["Value"], rmap)
+        item: dict[str, Any] = {"OutputKey": key, "OutputValue": emulator_url(value)}
         if output.get("Description"):
             item["Description"] = output["Description"]
         if output.get("Export"):

@@ -62,6 +62,8 @@ def id_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, or
     claims = _base_claims(pool, user, origin_jti, "id")
     claims["aud"] = client_id
     claims["cognito:username"] = user.username
+    if trigger.current_nonce():
+        claims["nonce"] = trigger.current_nonce()
     for attribute in user.attributes:
         name = attribute["Name"]
         if name != "sub" and not name.startswith("dev:"):

@@ -29,22 +29,29 @@ TRIGGER = "PreTokenGeneration"
 COGNITO_TIMEOUT_SECONDS = 5.0
 _SOURCE: contextvars.ContextVar[str] = contextvars.ContextVar("trigger_source", default="TokenGeneration_Authentication")
 _SCOPES: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar("token_scopes", default=None)
+_NONCE: contextvars.ContextVar[str | None] = contextvars.ContextVar("token_nonce", default=None)
 
 
 @contextlib.contextmanager
-def token_context(source: str, scopes: list[str] | None = None) -> Iterator[None]:
-    """Tokens issued inside this block were asked for by `source` (a triggerSource value)."""
+def token_context(source: str, scopes: list[str] | None = None, nonce: str | None = None) -> Iterator[None]:
+    """Tokens issued inside this block were asked for by `source` (a triggerSource value), with these scopes."""
     source_token = _SOURCE.set(source)
     scopes_token = _SCOPES.set(tuple(scopes) if scopes is not None else None)
+    nonce_token = _NONCE.set(nonce)
     try:
         yield
     finally:
         _SOURCE.reset(source_token)
         _SCOPES.reset(scopes_token)
+        _NONCE.reset(nonce_token)
 
 
 def current_source() -> str:
     return _SOURCE.get()
+
+
+def current_nonce() -> str | None:
+    return _NONCE.get()
 
 
 def current_scopes() -> list[str] | None:

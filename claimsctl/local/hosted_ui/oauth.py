@@ -1,0 +1,235 @@
+"""The hosted UI's OAuth 2.0 logic: authorize requests, sign-in, codes, the token and userInfo endpoints.
+
+Follows Cognito's user pool endpoints: the code grant (PKCE S256, required here
+for clients without a secret) and the implicit grant, single-use codes valid
+for 5 minutes, redirect and logout URIs that must be registered, and OAuth
+error codes as Cognito returns them. Sign-in here runs the pre token
+generation trigger with TokenGeneration_HostedAuth.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient, cognitoidp_backends
+
+from claimsctl.local.cognito import trigger
+
+CODE_LIFETIME_SECONDS = 300
+OIDC_SCOPES = {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
+
+
+class OAuthError(Exception):
+    """An OAuth error: `code` is the `error` value, the message its `error_description`."""
+
+    def __init__(self, code: str, description: str, status: int = 400) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.status = status
+
+
+class PageError(Exception):
+    """A problem shown on an error page: Cognito cannot redirect for an unknown client or redirect URI."""
+
+
+@dataclass(frozen=True)
+class AuthorizeRequest:
+    response_type: str
+    client_id: str
+    redirect_uri: str
+    state: str | None
+    scopes: tuple[str, ...]
+    code_challenge: str | None
+    code_challenge_method: str | None
+    nonce: str | None
+
+    @classmethod
+    def from_params(cls, params: dict[str, str]) -> AuthorizeRequest:
+        return cls(
+            response_type=params.get("response_type", ""), client_id=params.get("client_id", ""),
+            redirect_uri=params.get("redirect_uri", ""), state=params.get("state"),
+            scopes=tuple(params.get("scope", "").split()), code_challenge=params.get("code_challenge"),
+            code_challenge_method=params.get("code_challenge_method"), nonce=params.get("nonce"),
+        )
+
+    def as_params(self) -> dict[str, str]:
+        params = {"response_type": self.response_type, "client_id": self.client_id, "redirect_uri": self.redirect_uri,
+                  "scope": " ".join(self.scopes), "state": self.state, "code_challenge": self.code_challenge,
+                  "code_challenge_method": self.code_challenge_method, "nonce": self.nonce}
+        return {k: v for k, v in params.items() if v}
+
+
+@dataclass
+class IssuedCode:
+    pool_id: str
+    client_id: str
+    redirect_uri: str
+    code_challenge: str | None
+    tokens: dict[str, Any]
+    created: float = field(default_factory=time.monotonic)
+
+
+_codes: dict[str, IssuedCode] = {}
+_codes_lock = threading.Lock()
+
+
+def pools() -> list[CognitoIdpUserPool]:
+    found: list[CognitoIdpUserPool] = []
+    for account_backends in dict.values(cognitoidp_backends):
+        for backend in dict.values(account_backends):
+            found.extend(backend.user_pools.values())
+    return found
+
+
+def pool_for_domain(domain: str) -> CognitoIdpUserPool | None:
+    for account_backends in dict.values(cognitoidp_backends):
+        for backend in dict.values(account_backends):
+            entry = backend.user_pool_domains.get(domain)
+            if entry is not None:
+                return backend.user_pools.get(entry.user_pool_id)  # type: ignore[no-any-return]
+    return None
+
+
+def _client(pool: CognitoIdpUserPool, client_id: str) -> CognitoIdpUserPoolClient | None:
+    return pool.clients.get(client_id)
+
+
+def check_authorize(pool: CognitoIdpUserPool, request: AuthorizeRequest) -> CognitoIdpUserPoolClient:
+    """Validate an authorize request: PageError when no redirect is possible, OAuthError to redirect with."""
+    client = _client(pool, request.client_id)
+    if client is None:
+        raise PageError("An error was encountered with the requested page: the client_id is not valid for this user pool.")
+    config = client.extended_config
+    if request.redirect_uri not in (config.get("CallbackURLs") or []):
+        raise PageError("An error was encountered with the requested page: redirect_mismatch "
+                        "(the redirect_uri is not one of the app client's callback URLs).")
+    flows = config.get("AllowedOAuthFlows") or []
+    wanted = {"code": "code", "token": "implicit"}.get(request.response_type)
+    if wanted is None:
+        raise OAuthError("unsupported_response_type", "response_type must be code or token")
+    if not config.get("AllowedOAuthFlowsUserPoolClient") or wanted not in flows:
+        raise OAuthError("unauthorized_client", f"the {wanted} grant is not enabled for this client")
+    allowed = set(config.get("AllowedOAuthScopes") or [])
+    if not request.scopes or not set(request.scopes) <= allowed:
+        raise OAuthError("invalid_scope", f"scopes must be among the client's allowed scopes: {' '.join(sorted(allowed))}")
+    if request.response_type == "code" and not client.generate_secret:
+        if not request.code_challenge or request.code_challenge_method != "S256":
+            raise OAuthError("invalid_request", "public clients must use PKCE with code_challenge_method=S256")
+    return client  # type: ignore[no-any-return]
+
+
+def authenticate(pool: CognitoIdpUserPool, username: str, password: str) -> str:
+    """The user's name when the password is right; ValueError with the message the login page shows."""
+    user = pool._get_user(username)
+    if user is None or user.password != password:
+        raise ValueError("Incorrect username or password.")
+    if not user.enabled:
+        raise ValueError("User is disabled.")
+    status = str(getattr(user.status, "value", user.status))
+    if status in ("FORCE_CHANGE_PASSWORD", "RESET_REQUIRED"):
+        raise ValueError("This user must set a new password first; ask an administrator to set a permanent one.")
+    if status == "UNCONFIRMED":
+        raise ValueError("User is not confirmed.")
+    return str(user.username)
+
+
+def issue_tokens(pool: CognitoIdpUserPool, client_id: str, username: str, scopes: tuple[str, ...],
+                 nonce: str | None, source: str = "TokenGeneration_HostedAuth") -> dict[str, Any]:
+    """Mint tokens through the trigger; raises the Cognito trigger errors."""
+    refresh_token, _ = pool.create_refresh_token(client_id, username)
+    with trigger.token_context(source, list(scopes), nonce):
+        access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(refresh_token)
+    tokens: dict[str, Any] = {"access_token": access_token, "refresh_token": refresh_token,
+                              "token_type": "Bearer", "expires_in": expires_in}
+    if "openid" in scopes:
+        tokens["id_token"] = id_token
+    return tokens
+
+
+def store_code(pool: CognitoIdpUserPool, request: AuthorizeRequest, tokens: dict[str, Any]) -> str:
+    code = secrets.token_urlsafe(32)
+    with _codes_lock:
+        now = time.monotonic()
+        for stale in [c for c, issued in _codes.items() if now - issued.created > CODE_LIFETIME_SECONDS]:
+            del _codes[stale]
+        _codes[code] = IssuedCode(pool.id, request.client_id, request.redirect_uri, request.code_challenge, tokens)
+    return code
+
+
+def _authenticate_client(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> str:
+    client_id = basic[0] if basic else form.get("client_id", "")
+    client = _client(pool, client_id)
+    if client is None:
+        raise OAuthError("invalid_client", "unknown client", 400)
+    if client.generate_secret:
+        secret = basic[1] if basic else form.get("client_secret")
+        if secret != client.secret:
+            raise OAuthError("invalid_client", "client authentication failed", 400)
+    return client_id
+
+
+def _pkce_matches(challenge: str, verifier: str) -> bool:
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return secrets.compare_digest(base64.urlsafe_b64encode(digest).rstrip(b"=").decode(), challenge)
+
+
+def exchange_code(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, Any]:
+    client_id = _authenticate_client(pool, form, basic)
+    with _codes_lock:
+        issued = _codes.pop(form.get("code", ""), None)  # single use: gone whatever happens next
+    if issued is None or issued.pool_id != pool.id or time.monotonic() - issued.created > CODE_LIFETIME_SECONDS:
+        raise OAuthError("invalid_grant", "the code is invalid, expired or already used")
+    if issued.client_id != client_id or issued.redirect_uri != form.get("redirect_uri"):
+        raise OAuthError("invalid_grant", "the code was issued to another client or redirect_uri")
+    if issued.code_challenge and not _pkce_matches(issued.code_challenge, form.get("code_verifier", "")):
+        raise OAuthError("invalid_grant", "code_verifier does not match the code_challenge")
+    return issued.tokens
+
+
+def refresh(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, Any]:
+    client_id = _authenticate_client(pool, form, basic)
+    entry = pool.refresh_tokens.get(form.get("refresh_token", ""))
+    if not entry or entry[0] != client_id:
+        raise OAuthError("invalid_grant", "the refresh token is invalid or revoked")
+    with trigger.token_context("TokenGeneration_RefreshTokens"):
+        access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(form["refresh_token"])
+    return {"access_token": access_token, "id_token": id_token, "token_type": "Bearer", "expires_in": expires_in}
+
+
+def token_endpoint(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, Any]:
+    grant = form.get("grant_type")
+    if grant == "authorization_code":
+        return exchange_code(pool, form, basic)
+    if grant == "refresh_token":
+        return refresh(pool, form, basic)
+    if not grant:
+        raise OAuthError("invalid_request", "grant_type is required")
+    raise OAuthError("unsupported_grant_type", f"grant_type {grant} is not supported")
+
+
+def user_info(pool: CognitoIdpUserPool, access_token: str) -> dict[str, Any]:
+    entry = pool.access_tokens.get(access_token)
+    if entry is None:
+        raise OAuthError("invalid_token", "Access token is invalid or expired", 401)
+    user = pool._get_user(entry[1])
+    attributes = {a["Name"]: a["Value"] for a in user.attributes}
+    for flag in ("email_verified", "phone_number_verified"):
+        if flag in attributes:
+            attributes[flag] = str(attributes[flag]).lower()
+    return {**attributes, "username": user.username}
+
+
+def check_logout(pool: CognitoIdpUserPool, client_id: str, logout_uri: str) -> None:
+    client = _client(pool, client_id)
+    if client is None:
+        raise PageError("An error was encountered with the requested page: the client_id is not valid.")
+    if logout_uri not in (client.extended_config.get("LogoutURLs") or []):
+        raise PageError("An error was encountered with the requested page: the logout_uri is not one of the "
+                        "app client's sign-out URLs.")

@@ -1,0 +1,216 @@
+"""HTTP side of the emulator's hosted UI: routes, the login page, redirects, CORS, OpenID discovery.
+
+On AWS the hosted UI lives at https://{domain}.auth.{region}.amazoncognito.com;
+on the emulator at {endpoint}/hosted-ui/{domain}, with the same paths below it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from moto.core.exceptions import JsonRESTError
+from werkzeug.wrappers import Request, Response
+
+from claimsctl.local.hosted_ui import oauth
+
+PREFIX = "/hosted-ui/"
+_DISCOVERY = re.compile(r"^/(?P<pool>[\w-]+_[0-9A-Za-z]+)/\.well-known/openid-configuration$")
+_HOSTED = re.compile(r"^/hosted-ui/(?P<domain>[a-z0-9-]+)(?P<path>/.*)$")
+_AWS_HOSTED_URL = re.compile(r"^https://(?P<domain>[a-z0-9-]+)\.auth\.[a-z0-9-]+\.amazoncognito\.com")
+
+_endpoint = "http://127.0.0.1:4566"
+
+
+def configure(endpoint_url: str) -> None:
+    global _endpoint
+    _endpoint = endpoint_url.rstrip("/")
+
+
+def hosted_ui_base(domain: str) -> str:
+    return f"{_endpoint}/hosted-ui/{domain}"
+
+
+def emulator_url(value: Any) -> Any:
+    """Point an AWS hosted-UI URL at the emulator when the emulator has that domain (stack outputs)."""
+    if not isinstance(value, str):
+        return value
+    match = _AWS_HOSTED_URL.match(value)
+    if match is None or oauth.pool_for_domain(match.group("domain")) is None:
+        return value
+    return hosted_ui_base(match.group("domain")) + value[match.end():]
+
+
+def matches(path: str) -> bool:
+    return path.startswith(PREFIX) or _DISCOVERY.match(path) is not None
+
+
+def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    request = Request(environ)
+    response = _dispatch(request)
+    if request.path.endswith(("/oauth2/token", "/oauth2/userInfo", "/openid-configuration")):
+        _cors(response, request)
+    return response(environ, start_response)  # type: ignore[no-any-return]
+
+
+def _cors(response: Response, request: Request) -> None:
+    response.headers["Access-Control-Allow-Origin"] = request.headers.get("Origin", "*")
+    response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+    response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+    response.headers["Vary"] = "Origin"
+
+
+def _dispatch(request: Request) -> Response:
+    if request.method == "OPTIONS":
+        return Response(status=204)
+    discovery = _DISCOVERY.match(request.path)
+    if discovery:
+        return _discovery(discovery.group("pool"))
+    hosted = _HOSTED.match(request.path)
+    pool = oauth.pool_for_domain(hosted.group("domain")) if hosted else None
+    if hosted is None or pool is None:
+        return _page("Not found", "This hosted UI domain does not exist.", 404)
+    domain, path = hosted.group("domain"), hosted.group("path")
+    handlers: dict[tuple[str, str], Callable[[Any, str, Request], Response]] = {
+        ("GET", "/oauth2/authorize"): _authorize,
+        ("GET", "/login"): _login_form,
+        ("POST", "/login"): _login,
+        ("POST", "/oauth2/token"): _token,
+        ("GET", "/oauth2/userInfo"): _user_info,
+        ("GET", "/logout"): _logout,
+    }
+    handler = handlers.get((request.method, path))
+    if handler is None:
+        return _page("Not found", f"No {request.method} {path} on the hosted UI.", 404)
+    return handler(pool, domain, request)
+
+
+def _discovery(pool_id: str) -> Response:
+    pool = next((p for p in oauth.pools() if p.id == pool_id), None)
+    if pool is None:
+        return _json({"message": f"User pool {pool_id} does not exist."}, 404)
+    issuer = f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.id}"
+    document: dict[str, Any] = {
+        "issuer": issuer, "jwks_uri": f"{_endpoint}/{pool.id}/.well-known/jwks.json",
+        "response_types_supported": ["code", "token"], "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"], "scopes_supported": sorted(oauth.OIDC_SCOPES),
+        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
+        "code_challenge_methods_supported": ["S256"],
+    }
+    domain = pool.domain
+    if domain is not None:
+        base = hosted_ui_base(domain.domain)
+        document.update(authorization_endpoint=f"{base}/oauth2/authorize", token_endpoint=f"{base}/oauth2/token",
+                        userinfo_endpoint=f"{base}/oauth2/userInfo", end_session_endpoint=f"{base}/logout")
+    return _json(document)
+
+
+def _redirect(location: str) -> Response:
+    return Response(status=302, headers={"Location": location})
+
+
+def _with_query(uri: str, params: Mapping[str, str | None]) -> str:
+    query = urlencode({k: v for k, v in params.items() if v is not None})
+    return f"{uri}{'&' if '?' in uri else '?'}{query}"
+
+
+def _authorize(pool: Any, domain: str, request: Request) -> Response:
+    authorize = oauth.AuthorizeRequest.from_params(dict(request.args))
+    try:
+        oauth.check_authorize(pool, authorize)
+    except oauth.PageError as exc:
+        return _page("Error", str(exc), 400)
+    except oauth.OAuthError as exc:
+        return _redirect(_with_query(authorize.redirect_uri, {"error": exc.code, "error_description": exc.description,
+                                                              "state": authorize.state}))
+    return _redirect(_with_query(f"{hosted_ui_base(domain)}/login", authorize.as_params()))
+
+
+def _login_form(pool: Any, domain: str, request: Request, error: str | None = None, username: str = "") -> Response:
+    authorize = oauth.AuthorizeRequest.from_params(dict(request.values))
+    try:
+        client = oauth.check_authorize(pool, authorize)
+    except (oauth.PageError, oauth.OAuthError) as exc:
+        return _page("Error", str(exc), 400)
+    from claimsctl.local.hosted_ui import page
+
+    html = page.login(action=f"{hosted_ui_base(domain)}/login", params=authorize.as_params(),
+                      client_name=client.extended_config.get("ClientName") or client.id, error=error, username=username)
+    return Response(html, status=400 if error else 200, mimetype="text/html")
+
+
+def _login(pool: Any, domain: str, request: Request) -> Response:
+    authorize = oauth.AuthorizeRequest.from_params(dict(request.form))
+    username = request.form.get("username", "")
+    try:
+        oauth.check_authorize(pool, authorize)
+        name = oauth.authenticate(pool, username, request.form.get("password", ""))
+        tokens = oauth.issue_tokens(pool, authorize.client_id, name, authorize.scopes, authorize.nonce)
+    except (oauth.PageError, oauth.OAuthError) as exc:
+        return _page("Error", str(exc), 400)
+    except ValueError as exc:
+        return _login_form(pool, domain, request, str(exc), username)
+    except JsonRESTError as exc:
+        return _login_form(pool, domain, request, f"Sign-in failed: {exc.message}", username)
+    if authorize.response_type == "code":
+        code = oauth.store_code(pool, authorize, tokens)
+        return _redirect(_with_query(authorize.redirect_uri, {"code": code, "state": authorize.state}))
+    fragment = {k: tokens.get(k) for k in ("id_token", "access_token")}
+    fragment.update({"token_type": tokens["token_type"], "expires_in": str(tokens["expires_in"]), "state": authorize.state})
+    return _redirect(f"{authorize.redirect_uri}#{urlencode({k: v for k, v in fragment.items() if v is not None})}")
+
+
+def _basic_auth(request: Request) -> tuple[str, str] | None:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Basic "):
+        return None
+    try:
+        client_id, _, secret = base64.b64decode(header[6:]).decode().partition(":")
+    except ValueError:
+        return None
+    return client_id, secret
+
+
+def _token(pool: Any, domain: str, request: Request) -> Response:
+    try:
+        return _json(oauth.token_endpoint(pool, dict(request.form), _basic_auth(request)))
+    except oauth.OAuthError as exc:
+        return _json({"error": exc.code, "error_description": exc.description}, exc.status)
+    except JsonRESTError as exc:
+        return _json({"error": "invalid_request", "error_description": exc.message}, 400)
+
+
+def _user_info(pool: Any, domain: str, request: Request) -> Response:
+    header = request.headers.get("Authorization", "")
+    try:
+        if not header.startswith("Bearer "):
+            raise oauth.OAuthError("invalid_token", "Authorization: Bearer <access token> is required", 401)
+        return _json(oauth.user_info(pool, header[7:]))
+    except oauth.OAuthError as exc:
+        response = _json({"error": exc.code, "error_description": exc.description}, exc.status)
+        response.headers["WWW-Authenticate"] = f'Bearer error="{exc.code}"'
+        return response
+
+
+def _logout(pool: Any, domain: str, request: Request) -> Response:
+    logout_uri = request.args.get("logout_uri", "")
+    try:
+        oauth.check_logout(pool, request.args.get("client_id", ""), logout_uri)
+    except oauth.PageError as exc:
+        return _page("Error", str(exc), 400)
+    return _redirect(logout_uri)
+
+
+def _json(payload: dict[str, Any], status: int = 200) -> Response:
+    return Response(json.dumps(payload), status=status, mimetype="application/json",
+                    headers={"Cache-Control": "no-store"})
+
+
+def _page(title: str, message: str, status: int) -> Response:
+    from claimsctl.local.hosted_ui import page
+
+    return Response(page.message(title, message), status=status, mimetype="text/html")
