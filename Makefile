@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WEB := pre-token-web-app
+WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install web demo test lint bench clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,20 +14,29 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
 
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(WEB_STAMP)
+
 install: $(STAMP)
+
+web: $(WEB_STAMP)
 
 demo: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
 
-test: $(STAMP)
+test: $(STAMP) $(WEB_STAMP)
+	bash scripts/install-browser.sh
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests.sh
 
-lint: $(STAMP)
+lint: $(STAMP) $(WEB_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	cd $(WEB) && npm run --silent lint
 
 bench: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" python benchmarks/run_all.py
+	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.emulator_signin
+	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.cli_startup
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist

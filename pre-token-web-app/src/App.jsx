@@ -1,0 +1,71 @@
+// Loads the deploy's configuration, then runs the code flow with PKCE (default) or the opt-in implicit flow.
+import { useEffect, useState } from "react";
+import { AuthProvider, useAuth } from "react-oidc-context";
+import { Demo } from "./Demo.jsx";
+import { chosenFlow, loadConfig, logoutUrl, oidcSettings } from "./config.js";
+import { implicitLoginUrl, readImplicitResult } from "./implicit.js";
+
+function clearCallbackFromUrl() {
+  window.history.replaceState({}, document.title, window.location.pathname);
+}
+
+function CodeFlow({ config }) {
+  const auth = useAuth();
+  if (auth.isLoading) {
+    return <p>Signing in…</p>;
+  }
+  const session = auth.user ? { idToken: auth.user.id_token, accessToken: auth.user.access_token } : null;
+  const logout = async () => {
+    await auth.removeUser();
+    window.location.assign(logoutUrl(config));
+  };
+  const error = auth.error ? `Sign-in failed: ${auth.error.message}` : null;
+  return <Demo config={config} session={session} error={error} onLogin={() => auth.signinRedirect()} onLogout={logout} />;
+}
+
+function ImplicitFlow({ config }) {
+  const [result] = useState(() => readImplicitResult(window.location.hash));
+  useEffect(() => {
+    if (result) {
+      clearCallbackFromUrl();
+    }
+  }, [result]);
+  const session = result && !result.error ? result : null;
+  return (
+    <Demo
+      config={config}
+      session={session}
+      error={result?.error ? `Sign-in failed: ${result.error}` : null}
+      onLogin={() => window.location.assign(implicitLoginUrl(config))}
+      onLogout={() => window.location.assign(logoutUrl(config))}
+    />
+  );
+}
+
+export function App() {
+  const [config, setConfig] = useState(undefined);
+  useEffect(() => {
+    loadConfig().then(setConfig, () => setConfig(null));
+  }, []);
+  if (config === undefined) {
+    return <p>Loading…</p>;
+  }
+  if (config === null) {
+    return (
+      <main>
+        <h1>Custom claims in Cognito tokens</h1>
+        <p role="alert" className="error">
+          No configuration found. Run <code>claimsctl deploy</code>: it writes public/claimsctl-config.json.
+        </p>
+      </main>
+    );
+  }
+  if (chosenFlow() === "implicit") {
+    return <ImplicitFlow config={config} />;
+  }
+  return (
+    <AuthProvider {...oidcSettings(config)} onSigninCallback={clearCallbackFromUrl}>
+      <CodeFlow config={config} />
+    </AuthProvider>
+  );
+}

@@ -1,0 +1,61 @@
+// The demo's screen: Login, or the signed-in user's projects, token details and Logout.
+import { useState } from "react";
+import { TokenView } from "./TokenView.jsx";
+import { decodeToken, isExpired, projectsFrom } from "./tokens.js";
+
+export function Demo({ config, session, error, onLogin, onLogout }) {
+  const [showDetail, setShowDetail] = useState(false);
+  const idPayload = session ? decodeToken(session.idToken)?.payload : null;
+  const expired = isExpired(idPayload);
+  const signedIn = Boolean(idPayload) && !expired;
+  const projects = projectsFrom(idPayload, config.claimName);
+  const message = error || (expired ? "Your session has expired; sign in again." : null);
+  return (
+    <main>
+      <h1>Custom claims in Cognito tokens</h1>
+      <p className="note">
+        User pool {config.userPoolId} · trigger {config.triggerVersion} · claim “{config.claimName}”
+      </p>
+      {message && (
+        <p role="alert" className="error">
+          {message}
+        </p>
+      )}
+      {!signedIn ? (
+        <button type="button" onClick={onLogin}>
+          Login
+        </button>
+      ) : (
+        <>
+          <p>
+            Signed in as <strong data-testid="username">{idPayload["cognito:username"]}</strong>
+          </p>
+          <h2>Your projects</h2>
+          {projects.length ? (
+            <ul data-testid="projects">
+              {projects.map((project) => (
+                <li key={project}>{project}</li>
+              ))}
+            </ul>
+          ) : (
+            <p data-testid="no-projects">No projects: this user has access to none.</p>
+          )}
+          <div className="actions">
+            <button type="button" onClick={() => setShowDetail(!showDetail)}>
+              {showDetail ? "Hide Token Detail" : "Show Token Detail"}
+            </button>
+            <button type="button" onClick={onLogout}>
+              Logout
+            </button>
+          </div>
+          {showDetail && (
+            <div className="tokens">
+              <TokenView title="ID token" token={session.idToken} claimName={config.claimName} />
+              <TokenView title="Access token" token={session.accessToken} claimName={config.claimName} />
+            </div>
+          )}
+        </>
+      )}
+    </main>
+  );
+}

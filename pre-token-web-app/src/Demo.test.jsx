@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { cleanup, fireEvent, render, screen } from "@testing-library/react";
+import { Demo } from "./Demo.jsx";
+import { fakeToken } from "./testing.js";
+
+const config = { userPoolId: "us-east-1_X", triggerVersion: "V1_0", claimName: "projects" };
+const future = Math.floor(Date.now() / 1000) + 3600;
+const session = (idClaims, accessClaims = {}) => ({
+  idToken: fakeToken({ "cognito:username": "alice", exp: future, ...idClaims }),
+  accessToken: fakeToken({ username: "alice", exp: future, ...accessClaims }),
+});
+
+afterEach(cleanup);
+
+describe("Demo", () => {
+  it("shows the Login button when signed out", () => {
+    const onLogin = vi.fn();
+    render(<Demo config={config} session={null} onLogin={onLogin} onLogout={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "Login" }));
+    expect(onLogin).toHaveBeenCalled();
+  });
+
+  it("lists the user's projects and highlights the claim in the token detail", () => {
+    render(<Demo config={config} session={session({ projects: "p1,p2" })} onLogin={vi.fn()} onLogout={vi.fn()} />);
+    expect(screen.getByTestId("username").textContent).toBe("alice");
+    expect([...screen.getByTestId("projects").querySelectorAll("li")].map((li) => li.textContent)).toEqual(["p1", "p2"]);
+    fireEvent.click(screen.getByRole("button", { name: "Show Token Detail" }));
+    const highlighted = screen.getAllByTestId("custom-claim");
+    expect(highlighted).toHaveLength(1);
+    expect(highlighted[0].textContent).toContain('"projects": "p1,p2"');
+    expect(screen.getByText("No “projects” claim in this token.")).toBeTruthy();
+  });
+
+  it("highlights a V2 list claim in both tokens", () => {
+    const both = session({ projects: ["a", "b"] }, { projects: ["a", "b"] });
+    render(<Demo config={{ ...config, triggerVersion: "V2_0" }} session={both} onLogin={vi.fn()} onLogout={vi.fn()} />);
+    fireEvent.click(screen.getByRole("button", { name: "Show Token Detail" }));
+    expect(screen.getAllByTestId("custom-claim")).toHaveLength(2);
+  });
+
+  it("says so when the session has expired", () => {
+    const old = { idToken: fakeToken({ "cognito:username": "alice", exp: 1 }), accessToken: fakeToken({ exp: 1 }) };
+    render(<Demo config={config} session={old} onLogin={vi.fn()} onLogout={vi.fn()} />);
+    expect(screen.getByRole("alert").textContent).toContain("expired");
+    expect(screen.getByRole("button", { name: "Login" })).toBeTruthy();
+  });
+
+  it("shows a sign-in error", () => {
+    render(<Demo config={config} session={null} error="Sign-in failed: boom" onLogin={vi.fn()} onLogout={vi.fn()} />);
+    expect(screen.getByRole("alert").textContent).toBe("Sign-in failed: boom");
+  });
+});

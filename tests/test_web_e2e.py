@@ -1,0 +1,127 @@
+"""The web demo in a real browser (Debian's Chromium, driven by Playwright) against the emulator's hosted UI.
+
+Deploys, adds a user with two projects, serves the built app, clicks Login, fills the hosted login form,
+and checks the page shows exactly those projects; then a wrong password, then Logout.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import shutil
+import socket
+import subprocess
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import Cli, Project
+
+ROOT = Path(__file__).resolve().parents[1]
+WEB = ROOT / "pre-token-web-app"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+PASSWORD = "Browser-Passw0rd!"
+
+MISSING = not Path(CHROMIUM).exists() or not (WEB / "node_modules").exists()
+if MISSING and os.environ.get("CLAIMSCTL_REQUIRE_BROWSER"):
+    raise RuntimeError("CLAIMSCTL_REQUIRE_BROWSER is set but chromium or the web app's node_modules is missing")
+pytestmark = pytest.mark.skipif(MISSING, reason="needs Debian's chromium and the web app's npm packages (make test installs both)")
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def built_app() -> Path:
+    subprocess.run(["npm", "run", "build", "--silent"], cwd=WEB, check=True, timeout=300, capture_output=True)
+    return WEB / "dist"
+
+
+class AppHandler(SimpleHTTPRequestHandler):
+    """Serves the built app, and the deploy's configuration from the test project's folder."""
+
+    config_file: Path
+
+    def do_GET(self) -> None:
+        if self.path.split("?")[0] == "/claimsctl-config.json":
+            body = self.config_file.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        super().do_GET()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+@pytest.fixture
+def app_url(cli: Cli, project: Project, built_app: Path) -> Iterator[str]:
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/"
+    project.write(callbackUrls=[url], logoutUrls=[url])
+    deployed = cli("deploy", "--yes")
+    assert deployed.exit_code == 0, deployed.output
+    added = cli("add-user", "--username", "alice", "--email", "alice@example.com", "--projects", "project-b,project-a",
+                "--password-stdin", input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+    handler = type("Handler", (AppHandler,), {"config_file": project.constants_file})
+    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(built_app)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield url
+    server.shutdown()
+    server.server_close()
+    cli("teardown", "--yes")
+
+
+@pytest.fixture
+def page() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(20_000)
+        yield context.new_page()
+        browser.close()
+
+
+def sign_in(page: Any, app_url: str, password: str) -> None:
+    page.goto(app_url)
+    page.get_by_role("button", name="Login").click()
+    page.wait_for_selector("input[name=username]")
+    page.fill("input[name=username]", "alice")
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+
+
+def test_sign_in_shows_exactly_the_users_projects_then_errors_and_logout(page: Any, app_url: str) -> None:
+    sign_in(page, app_url, PASSWORD)
+    page.wait_for_selector("[data-testid=projects]")
+    assert page.get_by_test_id("username").inner_text() == "alice"
+    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    page.get_by_role("button", name="Show Token Detail").click()
+    claim = page.get_by_test_id("custom-claim")
+    assert claim.count() == 1 and '"projects": "project-a,project-b"' in claim.inner_text()
+    screenshot = Path(os.environ.get("CLAIMSCTL_SCREENSHOT", str(ROOT / "benchmarks" / "results" / "token-view.png")))
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(screenshot), full_page=True)
+
+    page.get_by_role("button", name="Logout").click()
+    page.get_by_role("button", name="Login").wait_for()
+    assert page.url.startswith(app_url)
+
+    sign_in(page, app_url, "Wrong-passw0rd!")
+    assert page.locator("#error").inner_text() == "Incorrect username or password."
