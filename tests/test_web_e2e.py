@@ -31,7 +31,7 @@ PASSWORD = "Browser-Passw0rd!"
 MISSING = not Path(CHROMIUM).exists() or not (WEB / "node_modules").exists()
 if MISSING and os.environ.get("CLAIMSCTL_REQUIRE_BROWSER"):
     raise RuntimeError("CLAIMSCTL_REQUIRE_BROWSER is set but chromium or the web app's node_modules is missing")
-pytestmark = pytest.mark.skipif(MISSING, reason="needs Debian's chromium and the web app's npm packages (make test installs both)")
+pytestmark = pytest.mark.skipif(MISSING, reason="needs chromium and the web app npm packages (make test installs both)")
 
 
 def free_port() -> int:
