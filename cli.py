@@ -16,6 +16,7 @@ import click
 
 from claimsctl import __version__
 from claimsctl.errors import ClaimsctlError
+from claimsctl.tokens import TokenError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -61,7 +62,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         run = Run(inputs_path, profile, region, endpoint_url, debug)
         try:
             return command(run, **kwargs)
-        except ClaimsctlError as exc:
+        except (ClaimsctlError, TokenError) as exc:
             if debug:
                 raise
             click.secho(f"Error: {exc}", fg="red", err=True)

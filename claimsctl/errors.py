@@ -59,10 +59,6 @@ class SignInError(AwsError):
     """Signing in failed (wrong password, unknown user, trigger failure...)."""
 
 
-class TokenError(ClaimsctlError):
-    """A token failed verification; subclasses name the reason."""
-
-
 class Aborted(ClaimsctlError):
     """The user declined a confirmation."""
 

@@ -3,7 +3,12 @@
 RS256 only, `kid` required and looked up in a cached JWKS (an unknown kid
 refetches at most once per penalty period), `exp` required, `iss` exact,
 `token_use`, `aud` (ID tokens) or `client_id` (access tokens); optional group,
-scope and custom checks. Every failure is a typed TokenError.
+scope and custom checks. Every failure is a typed TokenError. Tokens that
+passed are remembered (bounded, dropped at their `exp`), so a repeated token
+is decided without crypto.
+
+This module depends on the standard library and PyJWT only: the packager ships
+it inside the Lambda zip as `claimsctl_tokens`, where the authorizer uses it.
 """
 
 from __future__ import annotations
@@ -12,14 +17,21 @@ import json
 import threading
 import time
 import urllib.request
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from claimsctl.errors import TokenError
-
 MAX_TOKEN_BYTES = 16 * 1024
 JWKS_PENALTY_SECONDS = 10.0
+VERIFIED_CACHE_SIZE = 10_000
+
+
+class TokenError(Exception):
+    """A token failed verification; the subclass names the reason."""
+
+    exit_code = 1
+
 
 
 class MalformedToken(TokenError):
@@ -86,37 +98,37 @@ def _fetch_json(url: str) -> dict[str, Any]:
 
 @dataclass
 class JwksCache:
-    """Keys by JWKS URL and kid; an unknown kid triggers at most one refetch per penalty period."""
+    """Keys by JWKS URL and kid. A kid that a fresh fetch did not have puts the URL in a penalty box:
+    no refetch for `penalty_seconds`, so random kids cannot make the verifier hammer the JWKS URL."""
 
     fetch: Callable[[str], dict[str, Any]] = _fetch_json
     penalty_seconds: float = JWKS_PENALTY_SECONDS
     clock: Callable[[], float] = time.monotonic
     fetches: int = 0
     _keys: dict[str, dict[str, Any]] = field(default_factory=dict)
-    _last_fetch: dict[str, float] = field(default_factory=dict)
+    _penalty_until: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def key(self, url: str, kid: str) -> Any:
         with self._lock:
             keys = self._keys.get(url)
-            if keys is None or (kid not in keys and self._may_refetch(url)):
-                keys = self._refresh(url)
+            if keys is not None and kid in keys:
+                return keys[kid]
+            if keys is not None and self.clock() < self._penalty_until.get(url, 0.0):
+                raise UnknownKey(f"Key id {kid} is not in the user pool's JWKS")
+            keys = self._refresh(url)
             if kid not in keys:
+                self._penalty_until[url] = self.clock() + self.penalty_seconds
                 raise UnknownKey(f"Key id {kid} is not in the user pool's JWKS")
             return keys[kid]
-
-    def _may_refetch(self, url: str) -> bool:
-        last = self._last_fetch.get(url)
-        return last is None or self.clock() - last >= self.penalty_seconds
 
     def _refresh(self, url: str) -> dict[str, Any]:
         import jwt
 
-        self._last_fetch[url] = self.clock()
         self.fetches += 1
         try:
             document = self.fetch(url)
-        except Exception as exc:
+        except Exception as exc:  # a failed fetch keeps the keys we had
             if url in self._keys:
                 return self._keys[url]
             raise JwksUnavailable(f"Cannot fetch the JWKS at {url}: {exc}") from exc
@@ -126,6 +138,40 @@ class JwksCache:
                 keys[entry["kid"]] = jwt.PyJWK(entry, algorithm="RS256").key
         self._keys[url] = keys
         return keys
+
+
+class VerifiedCache:
+    """Claims of tokens that passed, keyed by the whole token, each dropped at its `exp`; LRU-bounded."""
+
+    def __init__(self, size: int = VERIFIED_CACHE_SIZE, clock: Callable[[], float] = time.time) -> None:
+        self.size = size
+        self.clock = clock
+        self._entries: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> dict[str, Any] | None:
+        with self._lock:
+            entry = self._entries.get(token)
+            if entry is None:
+                return None
+            if entry[0] <= self.clock():
+                del self._entries[token]
+                return None
+            self._entries.move_to_end(token)
+            claims: dict[str, Any] = entry[1]
+            return claims
+
+    def put(self, token: str, claims: dict[str, Any]) -> None:
+        if self.size <= 0:
+            return
+        with self._lock:
+            self._entries[token] = (float(claims["exp"]), claims)
+            self._entries.move_to_end(token)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._entries)
 
 
 @dataclass
@@ -142,16 +188,21 @@ class CognitoVerifier:
     scopes: tuple[str, ...] = ()
     custom_check: Callable[[dict[str, Any]], None] | None = None
     jwks: JwksCache = field(default_factory=JwksCache)
+    verified: VerifiedCache = field(default_factory=VerifiedCache)
 
     @property
     def issuer(self) -> str:
         return issuer_for(self.region, self.user_pool_id)
 
     def verify(self, token: str) -> dict[str, Any]:
-        """The token's verified claims, or a TokenError saying why not."""
+        """The token's verified claims, or a TokenError saying why not. The claims are shared: do not mutate them."""
+        remembered = self.verified.get(token)
+        if remembered is not None:
+            return remembered
         header = _header(token)
         claims = self._decode(token, header)
         self._check_claims(claims)
+        self.verified.put(token, claims)
         return claims
 
     def _decode(self, token: str, header: dict[str, Any]) -> dict[str, Any]:
@@ -206,8 +257,8 @@ def _header(token: str) -> dict[str, Any]:
         raise MalformedToken("Token is not a JWT (expected three dot-separated parts)")
     try:
         header = jwt.get_unverified_header(token)
-    except jwt.DecodeError as exc:
-        raise MalformedToken(f"Token header is malformed: {exc}") from exc
+    except jwt.InvalidTokenError as exc:
+        raise MalformedToken(f"Token is malformed: {exc}") from exc
     if header.get("alg") != "RS256":
         raise UnacceptableAlgorithm(f"Token algorithm {header.get('alg')!r} is not accepted (RS256 only)")
     if "crit" in header:
