@@ -74,7 +74,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         except Exception as exc:
             if debug or not _is_aws_error(exc):
                 raise
-            click.secho(f"Error: {exc}", fg="red", err=True)
+            click.secho(f"Error: {_aws_error_message(exc)}", fg="red", err=True)
             sys.exit(1)
 
     return wrapper
@@ -82,6 +82,15 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _is_aws_error(exc: Exception) -> bool:
     return type(exc).__module__.startswith("botocore")
+
+
+def _aws_error_message(exc: Exception) -> str:
+    if type(exc).__name__ == "NoCredentialsError":
+        return ("No AWS credentials found. Configure them (aws configure, AWS_PROFILE or --profile), "
+                "or use the local emulator: --endpoint-url http://127.0.0.1:4566 (or AWS_ENDPOINT_URL).")
+    if type(exc).__name__ == "EndpointConnectionError":
+        return f"{exc}. Is the endpoint running? For the local emulator: claimsctl local start"
+    return str(exc)
 
 
 def _waiter(aws: Any) -> Any:
@@ -243,7 +252,10 @@ def render(run: Run, bucket: str) -> None:
 @click.option("--email", help="Email address (verified; prompted for a new user).")
 @click.option("--projects", help="Comma-separated project ids, e.g. p1,p2 (replaces the user's list).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
-def add_user(run: Run, username: str | None, email: str | None, projects: str | None, password_stdin: bool) -> None:
+@click.option("--seed-items", type=click.IntRange(0, 100), default=0, show_default=True,
+              help="Also write this many sample items into each of the user's projects (needs the API).")
+def add_user(run: Run, username: str | None, email: str | None, projects: str | None, password_stdin: bool,
+             seed_items: int) -> None:
     """Add a user and the DynamoDB row of its projects, or update an existing one.
 
     With no options it asks for everything; the password is hidden and confirmed.
@@ -272,6 +284,11 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
     result = users.add_or_update(aws.client("cognito-idp"), aws.client("dynamodb"), target, spec)
     shown = ", ".join(project_ids) if project_ids is not None else "unchanged"
     display.info(f"[green]User {username} {result}[/] (projects: {shown or 'none'}).")
+    if seed_items and project_ids:
+        if "ItemsTableName" not in outputs:
+            raise click.UsageError("--seed-items needs the API in the stack (stackInputs.json: \"api\")")
+        count = users.seed_items(aws.client("dynamodb"), outputs["ItemsTableName"], project_ids, seed_items)
+        display.info(f"Wrote {count} sample item(s).")
 
 
 @main.command("remove-user", context_settings=CONTEXT)
@@ -352,6 +369,40 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
                    v1_note if outputs.get("TriggerVersion") == "V1_0" else "absent from this token")
     if show_tokens:
         click.echo(f"ID token: {result.tokens.id_token}\nAccess token: {result.tokens.access_token}")
+
+
+@main.command(context_settings=CONTEXT)
+@common_options
+@click.argument("method", type=click.Choice(["GET", "POST", "PUT", "DELETE"], case_sensitive=False))
+@click.argument("path")
+@click.option("--user", "username", required=True, help="Sign in as this user first.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
+def request(run: Run, method: str, path: str, username: str, password_stdin: bool) -> None:
+    """Sign in and call the deployed API; print the status and the body.
+
+    The token the API expects (ID token for V1_0, access token for V2_0) goes
+    in the Authorization header. Exit 0 for a 2xx answer, 1 otherwise.
+
+    \b
+    Examples:
+      claimsctl request GET /projects/p1/items --user alice
+      echo "$PASSWORD" | claimsctl request GET /standard/projects/p1/items --user alice --password-stdin
+    """
+    from claimsctl import apiclient, deployer, display, session
+
+    inputs = run.inputs()
+    aws = run.aws(inputs.region)
+    outputs = deployer.outputs(aws, inputs)
+    if "ApiUrl" not in outputs:
+        raise click.UsageError('The stack has no API; set "api" in stackInputs.json and deploy.')
+    password = _password(password_stdin, "Password", confirm=False)
+    signed_in = session.login(aws, outputs, username, password).tokens
+    token = signed_in.id_token if outputs.get("ApiTokenUse", "id") == "id" else signed_in.access_token
+    answer = apiclient.call(outputs["ApiUrl"], method, path, token)
+    display.info(f"HTTP {answer.status}")
+    click.echo(answer.body)
+    if not 200 <= answer.status < 300:
+        sys.exit(1)
 
 
 @main.command(context_settings=CONTEXT)

@@ -93,9 +93,18 @@ def _upload(s3: Any, bucket: str, key: str, data: bytes) -> bool:
         return True
 
 
+def build_artifact(aws: Aws, project: Project, inputs: StackInputs) -> package.Artifact:
+    """lambda_src/ with, for AWS, its requirements installed for the function's runtime and architecture."""
+    requirements = project.lambda_dir / "requirements.txt"
+    dependencies = None
+    if requirements.exists() and not aws.local:
+        dependencies = package.vendor(requirements, inputs.lambda_runtime, inputs.lambda_architecture)
+    return package.build(project.lambda_dir, dependencies)
+
+
 def prepare_artifact(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None) -> tuple[str, str, bool]:
     """Package lambda_src/, make sure the bucket exists, upload; return (bucket, key, uploaded)."""
-    artifact = package.build(project.lambda_dir)
+    artifact = build_artifact(aws, project, inputs)
     s3 = aws.client("s3")
     name = bucket or default_bucket(aws)
     if not _bucket_exists(s3, name):

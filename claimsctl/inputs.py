@@ -17,12 +17,13 @@ TRIGGER_VERSIONS = ("V1_0", "V2_0")
 RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")
 ARCHITECTURES = ("x86_64", "arm64")
 ON_LOOKUP_FAILURE = ("emptyClaim", "blockSignIn")
+API_DESIGNS = ("none", "optimized", "standard", "both")
 RESERVED_CLAIMS = frozenset({
     "acr", "amr", "at_hash", "auth_time", "azp", "aud", "client_id", "cognito:username", "username", "sub",
     "identities", "event_id", "device_key", "version", "exp", "iat", "iss", "jti", "nbf", "nonce",
     "origin_jti", "token_use", "scope", "email", "email_verified",
 })
-_STACK_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9]{0,127}$")
+_STACK_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9]{0,39}$")
 _REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
 _POOL_NAME = re.compile(r"^[\w\s+=,.@-]{1,128}$")
 _DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
@@ -46,11 +47,26 @@ class StackInputs:
     lambda_runtime: str = "python3.12"
     lambda_architecture: str = "arm64"
     on_lookup_failure: str = "emptyClaim"
+    api: str = "both"
+    authorizer_cache_ttl: int = 300
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
     def trigger_function_name(self) -> str:
-        return f"{self.stack_name}-pre-token-generation"[:64]
+        return f"{self.stack_name}-pre-token-generation"
+
+    @property
+    def optimized_api(self) -> bool:
+        return self.api in ("optimized", "both")
+
+    @property
+    def standard_api(self) -> bool:
+        return self.api in ("standard", "both")
+
+    @property
+    def api_token_use(self) -> str:
+        """The token the API expects: V1_0 puts the claim in the ID token only, V2_0 in the access token too."""
+        return "id" if self.trigger_version == "V1_0" else "access"
 
     def with_changes(self, **changes: Any) -> StackInputs:
         values = {**self.__dict__, **changes}
@@ -113,6 +129,12 @@ def _claim(value: Any) -> str | None:
     return None
 
 
+def _ttl(value: Any) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
+        return f"must be a whole number of seconds from 0 to 3600 (got {json.dumps(value)})"
+    return None
+
+
 def _tags(value: Any) -> str | None:
     if not isinstance(value, dict):
         return "must be an object of string keys to string values"
@@ -125,7 +147,7 @@ def _tags(value: Any) -> str | None:
 
 
 FIELDS: dict[str, tuple[str, Any, Checker]] = {
-    "stackName": ("stack_name", REQUIRED, _string(_STACK_NAME, "a letter, then letters, digits and hyphens, up to 128")),
+    "stackName": ("stack_name", REQUIRED, _string(_STACK_NAME, "a letter, then letters, digits and hyphens, up to 40")),
     "region": ("region", REQUIRED, _string(_REGION, "an AWS region such as us-east-1")),
     "userPoolName": ("user_pool_name", REQUIRED, _string(_POOL_NAME, "1-128 letters, digits, spaces or +=,.@-_")),
     "userPoolDomainName": ("user_pool_domain_name", REQUIRED, _domain),
@@ -137,6 +159,8 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "lambdaRuntime": ("lambda_runtime", "python3.12", _choice(RUNTIMES)),
     "lambdaArchitecture": ("lambda_architecture", "arm64", _choice(ARCHITECTURES)),
     "onProjectLookupFailure": ("on_lookup_failure", "emptyClaim", _choice(ON_LOOKUP_FAILURE)),
+    "api": ("api", "both", _choice(API_DESIGNS)),
+    "authorizerCacheTtl": ("authorizer_cache_ttl", 300, _ttl),
     "tags": ("tags", {}, _tags),
 }
 

@@ -1,9 +1,19 @@
-"""Builds the Lambda artifact from lambda_src/: a deterministic zip named by its content hash."""
+"""Builds the Lambda artifact from lambda_src/: a deterministic zip named by its content hash.
+
+The zip holds lambda_src's files, claimsctl's token verifier as the module
+`claimsctl_tokens` (the authorizer's), and, for AWS, the third-party packages of
+lambda_src/requirements.txt installed for the function's runtime and
+architecture, as `sam build` does. The local emulator runs functions on the
+host's Python, whose environment already has those packages, so its zip
+carries none.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import subprocess
+import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +22,10 @@ from claimsctl.errors import PackageError
 
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 EXCLUDED_PARTS = {"__pycache__", ".pytest_cache", "tests"}
+EXCLUDED_NAMES = {"requirements.txt"}
+SHARED_MODULES = {"claimsctl_tokens.py": Path(__file__).with_name("tokens.py")}
+PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
+CACHE = Path.home() / ".cache" / "claimsctl" / "dependencies"
 
 
 @dataclass(frozen=True)
@@ -25,28 +39,47 @@ class Artifact:
         return f"claimsctl/{stack_name}/lambda-{self.sha256[:32]}.zip"
 
 
-def _source_files(source_dir: Path) -> list[Path]:
-    files = [
-        path for path in source_dir.rglob("*")
-        if path.is_file() and not EXCLUDED_PARTS & set(path.relative_to(source_dir).parts)
-        and path.suffix not in (".pyc", ".pyo")
-    ]
-    return sorted(files, key=lambda p: p.relative_to(source_dir).as_posix())
+def _files(folder: Path) -> dict[str, Path]:
+    found = {}
+    for path in folder.rglob("*"):
+        relative = path.relative_to(folder)
+        if path.is_file() and not EXCLUDED_PARTS & set(relative.parts) and path.suffix not in (".pyc", ".pyo"):
+            found[relative.as_posix()] = path
+    return found
 
 
-def build(source_dir: Path) -> Artifact:
-    """Zip every source file with fixed timestamps and permissions, so equal code gives equal bytes."""
+def vendor(requirements: Path, runtime: str, architecture: str) -> Path:
+    """Install requirements for a Lambda runtime (e.g. python3.12 on arm64) into a cached folder."""
+    version = runtime.removeprefix("python")
+    digest = hashlib.sha256(requirements.read_bytes() + f"{version}/{architecture}".encode()).hexdigest()[:16]
+    target = CACHE / digest
+    if (target / ".complete").exists():
+        return target
+    command = [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+               "--target", str(target), "--platform", PLATFORMS[architecture], "--implementation", "cp",
+               "--python-version", version, "--only-binary=:all:", "--upgrade", "-r", str(requirements)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=600)
+    if result.returncode != 0:
+        raise PackageError(f"Cannot install {requirements} for {runtime}/{architecture}: {result.stderr.strip()[-500:]}")
+    (target / ".complete").write_text("ok")
+    return target
+
+
+def build(source_dir: Path, dependencies: Path | None = None) -> Artifact:
+    """Zip the sources (and dependencies) with fixed timestamps and modes, so equal inputs give equal bytes."""
     if not source_dir.is_dir():
         raise PackageError(f"Lambda source folder {source_dir} not found; run claimsctl from the project folder")
-    files = _source_files(source_dir)
-    if not any(p.suffix == ".py" for p in files):
+    files = {name: path for name, path in _files(source_dir).items() if name not in EXCLUDED_NAMES}
+    if not any(name.endswith(".py") for name in files):
         raise PackageError(f"{source_dir} holds no Python handler to package")
+    entries = {**(_files(dependencies) if dependencies else {}), **SHARED_MODULES, **files}
+    entries.pop(".complete", None)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(path.relative_to(source_dir).as_posix(), FIXED_TIMESTAMP)
+        for name in sorted(entries):
+            info = zipfile.ZipInfo(name, FIXED_TIMESTAMP)
             info.external_attr = 0o644 << 16
             info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
+            archive.writestr(info, entries[name].read_bytes())
     data = buffer.getvalue()
     return Artifact(data, hashlib.sha256(data).hexdigest())

@@ -162,6 +162,19 @@ def add_or_update(idp: Any, ddb: Any, target: Target, spec: UserSpec) -> str:
     return "updated"
 
 
+def seed_items(ddb: Any, table: str, projects: tuple[str, ...], per_project: int) -> int:
+    """Write `per_project` sample items into each project (idempotent: fixed item ids); return how many."""
+    written = 0
+    for project in projects:
+        for number in range(1, per_project + 1):
+            ddb.put_item(TableName=table, Item={
+                "projectId": {"S": project}, "itemId": {"S": f"item-{number:03d}"},
+                "title": {"S": f"{project} work item {number}"},
+            })
+            written += 1
+    return written
+
+
 def remove(idp: Any, ddb: Any, target: Target, username: str) -> None:
     """Delete the user and its row; an unknown user is an error."""
     if _get_user(idp, target, username) is None:

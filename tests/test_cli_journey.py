@@ -148,11 +148,13 @@ def test_failed_template_change_rolls_back_and_next_deploy_recovers(cli: Cli, pr
     deploy(cli)
     main = templates / "stack.yaml.j2"
     original = main.read_text()
-    main.write_text(original.replace("      RetentionInDays: 30", "      RetentionInDays: 30\n      NotAProperty: 1"))
+    users_table = "      TableName: {{ inputs.users_table_name | yaml_string }}"
+    assert users_table in original
+    main.write_text(original.replace(users_table, users_table + "\n      NotAProperty: 1"))
     failed = cli("deploy", "--yes")
     assert failed.exit_code == 1
     assert "UPDATE_ROLLBACK_COMPLETE" in failed.output
-    assert "PreTokenGenerationLogGroup: Properties validation failed" in failed.output
+    assert "UsersTable: Properties validation failed" in failed.output
     assert "extraneous key [NotAProperty]" in failed.output
     main.write_text(original)
     assert deploy(cli)["status"] in ("up-to-date", "updated")

@@ -48,7 +48,7 @@ def test_every_problem_is_reported_with_its_path() -> None:
 
 def test_missing_required_keys_and_wrong_types() -> None:
     assert problems({"stackName": 7}) == [
-        "$.stackName: must be a string (a letter, then letters, digits and hyphens, up to 128)",
+        "$.stackName: must be a string (a letter, then letters, digits and hyphens, up to 40)",
         "$.region: required key is missing",
         "$.userPoolName: required key is missing",
         "$.userPoolDomainName: required key is missing",

@@ -47,9 +47,11 @@ def test_v1_template_wires_the_trigger_with_least_privilege() -> None:
     assert config == {"LambdaArn": {"Fn::GetAtt": ["PreTokenGenerationFunction", "Arn"]}, "LambdaVersion": "V1_0"}
     policies = resources["PreTokenGenerationRole"]["Properties"]["Policies"]
     statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
-    assert statements[0] == {"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": {"Fn::GetAtt": ["UsersTable", "Arn"]}}
-    assert {a for s in statements for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])} == {
-        "dynamodb:GetItem", "logs:CreateLogStream", "logs:PutLogEvents"}
+    assert statements == [
+        {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": {"Fn::GetAtt": ["PreTokenGenerationLogGroup", "Arn"]}},
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem"], "Resource": {"Fn::GetAtt": ["UsersTable", "Arn"]}},
+    ]
     permission = resources["TriggerInvokePermission"]["Properties"]
     assert permission["Principal"] == "cognito-idp.amazonaws.com"
     assert permission["SourceArn"] == {"Fn::GetAtt": ["UserPool", "Arn"]}
@@ -59,6 +61,20 @@ def test_v1_template_wires_the_trigger_with_least_privilege() -> None:
     code = resources["PreTokenGenerationFunction"]["Properties"]["Code"]
     assert code == {"S3Bucket": CODE.bucket, "S3Key": CODE.key}
     assert set(template["Outputs"]) >= {"UserPoolId", "UserPoolClientId", "HostedUiUrl", "UsersTableName", "Region"}
+
+
+def test_api_designs_are_selectable() -> None:
+    both = rendered()["Resources"]
+    assert {"ClaimsAuthorizer", "UserPoolAuthorizer", "CheckUserAccessFunction", "ItemsTable"} <= set(both)
+    assert both["ItemsGetMethod"]["Properties"]["AuthorizationType"] == "CUSTOM"
+    assert both["StandardItemsGetMethod"]["Properties"]["AuthorizationType"] == "COGNITO_USER_POOLS"
+    optimized = rendered(api="optimized")["Resources"]
+    assert "ClaimsAuthorizer" in optimized and "CheckUserAccessFunction" not in optimized
+    assert not {"ProjectsApi", "ItemsTable"} & set(rendered(api="none")["Resources"])
+    authorizer_env = both["AuthorizerFunction"]["Properties"]["Environment"]["Variables"]
+    assert authorizer_env["TOKEN_USE"] == "id"
+    assert rendered(trigger_version="V2_0")["Resources"]["AuthorizerFunction"]["Properties"]["Environment"][
+        "Variables"]["TOKEN_USE"] == "access"
 
 
 def test_v2_template_selects_the_feature_plan_v2_needs() -> None:
@@ -73,14 +89,19 @@ def test_user_text_is_quoted_safely() -> None:
     assert template["Resources"]["UserPool"]["Properties"]["UserPoolTags"] == {"team": 'a: "b" # c'}
 
 
-VARIANTS = list(itertools.product(["V1_0", "V2_0"], ["arm64", "x86_64"], [(), (("team", "x"),)]))
+# Every trigger version with every API design; architectures and tags alternate (they change no structure).
+VARIANTS = [
+    (version, api, ("arm64", "x86_64")[index % 2], ((), (("team", "x"),))[index // 2 % 2])
+    for index, (version, api) in enumerate(itertools.product(["V1_0", "V2_0"], ["none", "optimized", "standard", "both"]))
+]
 
 
 @pytest.mark.skipif(shutil.which("cfn-lint") is None, reason="cfn-lint is installed by the dev extra")
-@pytest.mark.parametrize(("version", "architecture", "tags"), VARIANTS)
-def test_every_variant_passes_cfn_lint(tmp_path: Path, version: str, architecture: str, tags: tuple[Any, ...]) -> None:
+@pytest.mark.parametrize(("version", "api", "architecture", "tags"), VARIANTS)
+def test_every_variant_passes_cfn_lint(tmp_path: Path, version: str, api: str, architecture: str,
+                                       tags: tuple[Any, ...]) -> None:
     loaded = inputs.load(ROOT / "stackInputs.json").with_changes(
-        trigger_version=version, lambda_architecture=architecture, tags=tags)
+        trigger_version=version, api=api, lambda_architecture=architecture, tags=tags)
     path = tmp_path / "stack.yaml"
     path.write_text(render.render(ROOT / "templates", loaded, CODE))
     result = subprocess.run(["cfn-lint", "--", str(path)], capture_output=True, text=True, timeout=300)

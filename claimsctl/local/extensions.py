@@ -21,6 +21,9 @@ EXTENSION_POINTS = {
                                     "generate_resource_name", "resource_class_from_type"],
     "moto.awslambda.models": ["LambdaFunction.invoke", "LambdaFunction.update_from_cloudformation_json",
                               "LambdaFunction._create_zipfile_from_plaintext_code", "Permission"],
+    "moto.apigateway.models": ["Method.create_from_cloudformation_json", "Resource.get_path", "RestAPI",
+                               "Deployment", "APIGatewayBackend.put_method", "APIGatewayBackend.create_authorizer",
+                               "APIGatewayBackend.put_integration", "APIGatewayBackend.delete_rest_api"],
     "moto.cognitoidp.models": ["CognitoIdpUserPool.create_tokens_from_refresh_token",
                                "CognitoIdpUserPool.create_access_token", "CognitoIdpUserPool.create_id_token",
                                "CognitoIdpUserPool._get_user",
@@ -69,17 +72,19 @@ def install(endpoint_url: str, work_dir: Path) -> None:
                 "The local emulator cannot extend this moto: missing " + ", ".join(missing)
                 + f". Install the pinned version: pip install 'moto=={MOTO_VERSION}'."
             )
+        from claimsctl.local.apigateway import cfn as apigateway_cfn
         from claimsctl.local.cfn import install as cfn_install
         from claimsctl.local.cognito import install as cognito_install
 
+        apigateway_cfn.install()
         cfn_install.install()
         cognito_install.install()
         service.install()
         _installed = True
     service.set_runtime(LambdaRuntime(endpoint_url, work_dir))
-    from claimsctl.local.hosted_ui import routes
+    from claimsctl.local import urls
 
-    routes.configure(endpoint_url)
+    urls.configure(endpoint_url)
 
 
 def shutdown() -> None:

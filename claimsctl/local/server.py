@@ -31,10 +31,13 @@ class EmulatorApp:
         path = environ.get("PATH_INFO", "")
         if path == "/_claimsctl/health":
             return _json(start_response, 200, {"status": "ok", "service": "claimsctl-emulator"})
+        from claimsctl.local.apigateway import execute as execute_api
         from claimsctl.local.hosted_ui import routes as hosted_ui
 
         if hosted_ui.matches(path):
             return hosted_ui.handle(environ, start_response)
+        if path.startswith(execute_api.PREFIX):
+            return execute_api.handle(environ, start_response)
         match = _JWKS_PATH.match(path)
         if match and environ.get("REQUEST_METHOD") == "GET":
             return self._jwks(match.group("pool"), start_response)

@@ -28,7 +28,7 @@ from moto.cloudformation.parsing import (
 from claimsctl.local.cfn import schema
 from claimsctl.local.cfn.errors import ResourceFailure
 from claimsctl.local.cfn.template import creation_order
-from claimsctl.local.hosted_ui.routes import emulator_url
+from claimsctl.local.urls import emulator_url
 
 STEP_DELAY_ENV = "CLAIMSCTL_EMULATOR_STEP_DELAY"
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import fnmatch
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from claimsctl.local.cognito.errors import (
     UnexpectedLambdaException,
     UserLambdaValidationException,
 )
-from claimsctl.local.lambda_runtime import service
+from claimsctl.local.lambda_runtime import permissions, service
 
 TRIGGER = "PreTokenGeneration"
 COGNITO_TIMEOUT_SECONDS = 5.0
@@ -122,34 +121,9 @@ def _function(pool: CognitoIdpUserPool, arn: str) -> LambdaFunction:
         raise UnexpectedLambdaException(TRIGGER, "ResourceNotFoundException") from exc
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def permits_cognito(function: LambdaFunction, pool: CognitoIdpUserPool) -> bool:
     """True when the function's resource policy lets this pool invoke it."""
-    for statement in function.policy.statements:
-        if statement.get("Effect", "Allow") != "Allow":
-            continue
-        if not {"lambda:InvokeFunction", "lambda:*", "*"} & set(_as_list(statement.get("Action", []))):
-            continue
-        principal = statement.get("Principal", {})
-        services = _as_list(principal.get("Service", []) if isinstance(principal, dict) else principal)
-        if not {"cognito-idp.amazonaws.com", "*"} & set(services):
-            continue
-        if _conditions_hold(statement.get("Condition") or {}, pool):
-            return True
-    return False
-
-
-def _conditions_hold(condition: dict[str, Any], pool: CognitoIdpUserPool) -> bool:
-    for operator in ("ArnLike", "ArnEquals", "StringEquals", "StringLike"):
-        block = condition.get(operator) or {}
-        for key, expected in block.items():
-            actual = pool.arn if key.lower() == "aws:sourcearn" else pool.account_id
-            if not any(fnmatch.fnmatchcase(actual, str(e)) for e in _as_list(expected)):
-                return False
-    return True
+    return permissions.permits(function, "cognito-idp.amazonaws.com", pool.arn, pool.account_id)
 
 
 def invoke(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, scopes: list[str]) -> TokenOverrides:

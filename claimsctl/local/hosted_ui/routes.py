@@ -16,34 +16,13 @@ from urllib.parse import urlencode
 from moto.core.exceptions import JsonRESTError
 from werkzeug.wrappers import Request, Response
 
+from claimsctl.local import urls
 from claimsctl.local.hosted_ui import oauth
+from claimsctl.local.urls import hosted_ui_base
 
 PREFIX = "/hosted-ui/"
 _DISCOVERY = re.compile(r"^/(?P<pool>[\w-]+_[0-9A-Za-z]+)/\.well-known/openid-configuration$")
 _HOSTED = re.compile(r"^/hosted-ui/(?P<domain>[a-z0-9-]+)(?P<path>/.*)$")
-_AWS_HOSTED_URL = re.compile(r"^https://(?P<domain>[a-z0-9-]+)\.auth\.[a-z0-9-]+\.amazoncognito\.com")
-
-_endpoint = "http://127.0.0.1:4566"
-
-
-def configure(endpoint_url: str) -> None:
-    global _endpoint
-    _endpoint = endpoint_url.rstrip("/")
-
-
-def hosted_ui_base(domain: str) -> str:
-    return f"{_endpoint}/hosted-ui/{domain}"
-
-
-def emulator_url(value: Any) -> Any:
-    """Point an AWS hosted-UI URL at the emulator when the emulator has that domain (stack outputs)."""
-    if not isinstance(value, str):
-        return value
-    match = _AWS_HOSTED_URL.match(value)
-    if match is None or oauth.pool_for_domain(match.group("domain")) is None:
-        return value
-    return hosted_ui_base(match.group("domain")) + value[match.end():]
-
 
 def matches(path: str) -> bool:
     return path.startswith(PREFIX) or _DISCOVERY.match(path) is not None
@@ -95,7 +74,7 @@ def _discovery(pool_id: str) -> Response:
         return _json({"message": f"User pool {pool_id} does not exist."}, 404)
     issuer = f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.id}"
     document: dict[str, Any] = {
-        "issuer": issuer, "jwks_uri": f"{_endpoint}/{pool.id}/.well-known/jwks.json",
+        "issuer": issuer, "jwks_uri": f"{urls.endpoint()}/{pool.id}/.well-known/jwks.json",
         "response_types_supported": ["code", "token"], "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": ["RS256"], "scopes_supported": sorted(oauth.OIDC_SCOPES),
         "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],

@@ -1,0 +1,30 @@
+"""Calls the deployed REST API as a signed-in user would: the token in the Authorization header."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+
+from claimsctl.errors import AwsError
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    body: str
+    content_type: str
+
+
+def call(api_url: str, method: str, path: str, token: str, timeout: float = 30) -> ApiResponse:
+    url = api_url.rstrip("/") + "/" + path.lstrip("/")
+    if not url.startswith(("https://", "http://")):
+        raise AwsError(f"The API URL {api_url} is not an http(s) URL")
+    request = urllib.request.Request(url, method=method.upper(), headers={"Authorization": token})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the stack's API URL
+            return ApiResponse(response.status, response.read().decode(), response.headers.get("Content-Type", ""))
+    except urllib.error.HTTPError as error:
+        return ApiResponse(error.code, error.read().decode(), error.headers.get("Content-Type", ""))
+    except urllib.error.URLError as error:
+        raise AwsError(f"Cannot reach the API at {url}: {error.reason}") from error

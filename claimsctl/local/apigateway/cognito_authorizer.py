@@ -1,0 +1,43 @@
+"""API Gateway's Cognito user pool authorizer on the emulator: a token of one of the authorizer's pools.
+
+ID tokens are accepted when the method asks for no scopes; with
+AuthorizationScopes only an access token holding one of them passes.
+Verification is claimsctl's verifier, with the pools' keys read in-process.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
+
+from claimsctl import tokens
+from claimsctl.local.hosted_ui.oauth import pools
+
+
+def _local_jwks(url: str) -> dict[str, Any]:
+    return json.loads(CognitoIdpJsonWebKeyResponse.json_web_key)  # type: ignore[no-any-return]
+
+
+_jwks = tokens.JwksCache(fetch=_local_jwks)
+
+
+def verify(authorizer: Any, method: Any, identity: str) -> dict[str, Any] | None:
+    """The token's claims when one of the authorizer's pools issued it for one of its clients, else None."""
+    token = identity.split("\x1f")[0]
+    scopes = tuple(method.authorization_scopes or ())
+    for arn in authorizer.provider_arns or []:
+        pool = next((p for p in pools() if p.arn == arn), None)
+        if pool is None:
+            continue
+        verifier = tokens.CognitoVerifier(
+            user_pool_id=pool.id, region=pool.region, client_ids=tuple(pool.clients),
+            token_use="access" if scopes else None, scopes=scopes, jwks=_jwks,
+            verified=tokens.VerifiedCache(size=0),
+        )
+        try:
+            return verifier.verify(token)
+        except tokens.TokenError:
+            continue
+    return None

@@ -1,0 +1,338 @@
+"""Executes requests to deployed REST APIs, which moto's server does not: routing, authorizers, proxy integrations.
+
+Served at {endpoint}/execute-api/{apiId}/{stage}/{path}. Follows API Gateway's
+documented behaviour: a missing identity source is 401 without invoking the
+authorizer; an authorizer raising "Unauthorized" is 401, a Deny (or no Allow)
+for the method ARN is 403, any other authorizer failure is 500; results are
+cached per identity for the authorizer's TTL and the cached policy is applied
+to every method; AWS_PROXY integrations get the REST proxy event.
+"""
+
+from __future__ import annotations
+
+import base64
+import fnmatch
+import json
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from moto.apigateway.models import Method, Resource, RestAPI, apigateway_backends
+from moto.awslambda.models import lambda_backends
+from werkzeug.wrappers import Request, Response
+
+from claimsctl.local.apigateway import cognito_authorizer
+from claimsctl.local.lambda_runtime import permissions, service
+
+PREFIX = "/execute-api/"
+CACHE_LIMIT = 10_000
+stats: Counter[str] = Counter()  # what the API did, for benchmarks: invocations, cache hits
+
+
+@dataclass(frozen=True)
+class Target:
+    api: RestAPI
+    account_id: str
+    region: str
+    stage: str
+    resource: Resource
+    method: Method
+    path: str
+    path_parameters: dict[str, str]
+
+    @property
+    def method_arn(self) -> str:
+        return (f"arn:aws:execute-api:{self.region}:{self.account_id}:{self.api.id}/{self.stage}/"
+                f"{self.method.http_method}{self.path}")
+
+
+class Refusal(Exception):
+    """A response API Gateway gives instead of calling the integration."""
+
+    def __init__(self, status: int, error_type: str, body: dict[str, Any]) -> None:
+        super().__init__(error_type)
+        self.status = status
+        self.error_type = error_type
+        self.body = body
+
+
+UNAUTHORIZED = (401, "UnauthorizedException", {"message": "Unauthorized"})
+NOT_FOUND = (403, "MissingAuthenticationTokenException", {"message": "Missing Authentication Token"})
+DENIED = (403, "AccessDeniedException", {"Message": "User is not authorized to access this resource with an explicit deny"})
+NOT_ALLOWED = (403, "AccessDeniedException", {"Message": "User is not authorized to access this resource"})
+AUTHORIZER_FAILED = (500, "AuthorizerConfigurationException", {"message": None})
+INTEGRATION_FAILED = (502, "InternalServerErrorException", {"message": "Internal server error"})
+
+_cache: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
+_cache_lock = threading.Lock()
+
+
+def matches(path: str) -> bool:
+    return path.startswith(PREFIX)
+
+
+def find_api(api_id: str) -> tuple[RestAPI, str, str] | None:
+    for account_id, account_backends in dict.items(apigateway_backends):
+        for region, backend in dict.items(account_backends):
+            if api_id in backend.apis:
+                return backend.apis[api_id], account_id, region
+    return None
+
+
+def handle(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+    request = Request(environ)
+    try:
+        target = route(request)
+        authorizer_context = authorize(target, request)
+        response = integrate(target, request, authorizer_context)
+    except Refusal as refusal:
+        response = Response(json.dumps(refusal.body), status=refusal.status, mimetype="application/json",
+                            headers={"x-amzn-ErrorType": refusal.error_type})
+    response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
+    return response(environ, start_response)  # type: ignore[no-any-return]
+
+
+# -- routing -------------------------------------------------------------------------------
+
+
+def _match(template: str, path: str) -> dict[str, str] | None:
+    want, have = template.strip("/").split("/"), path.strip("/").split("/")
+    params: dict[str, str] = {}
+    for index, part in enumerate(want):
+        if part.endswith("+}"):
+            params[part[1:-2]] = "/".join(have[index:])
+            return params if index < len(have) else None
+        if index >= len(have):
+            return None
+        if part.startswith("{") and part.endswith("}"):
+            params[part[1:-1]] = have[index]
+        elif part != have[index]:
+            return None
+    return params if len(want) == len(have) else None
+
+
+def route(request: Request) -> Target:
+    _, _, rest = request.path.partition(PREFIX)
+    api_id, _, rest = rest.partition("/")
+    stage, _, path = rest.partition("/")
+    found = find_api(api_id)
+    if found is None or stage not in found[0].stages:
+        raise Refusal(403, "ForbiddenException", {"message": "Forbidden"})
+    api, account_id, region = found
+    path = "/" + path
+    candidates = sorted(api.resources.values(), key=lambda r: r.get_path().count("{"))
+    for resource in candidates:
+        params = _match(resource.get_path(), path)
+        if params is None:
+            continue
+        method = resource.resource_methods.get(request.method) or resource.resource_methods.get("ANY")
+        if method is None:
+            raise Refusal(*NOT_FOUND)
+        return Target(api, account_id, region, stage, resource, method, path, params)
+    raise Refusal(*NOT_FOUND)
+
+
+# -- authorization ---------------------------------------------------------------------------
+
+
+def _identity(authorizer: Any, request: Request) -> str | None:
+    """The identity source values joined, or None when one is missing (API Gateway then answers 401)."""
+    values = []
+    for source in (authorizer.identity_source or "method.request.header.Authorization").split(","):
+        source = source.strip()
+        if source.startswith("method.request.header."):
+            value = request.headers.get(source.removeprefix("method.request.header."))
+        elif source.startswith("method.request.querystring."):
+            value = request.args.get(source.removeprefix("method.request.querystring."))
+        else:
+            value = None
+        if not value:
+            return None
+        values.append(value)
+    return "\x1f".join(values)
+
+
+def authorize(target: Target, request: Request) -> dict[str, Any]:
+    """The requestContext.authorizer for the integration, or a Refusal."""
+    kind = (target.method.authorization_type or "NONE").upper()
+    if kind == "NONE":
+        return {}
+    authorizer = target.api.authorizers.get(target.method.authorizer_id or "")
+    if authorizer is None:
+        raise Refusal(*AUTHORIZER_FAILED)
+    identity = _identity(authorizer, request)
+    if identity is None:
+        raise Refusal(*UNAUTHORIZED)
+    if kind == "COGNITO_USER_POOLS":
+        claims = cognito_authorizer.verify(authorizer, target.method, identity)
+        if claims is None:
+            raise Refusal(*UNAUTHORIZED)
+        return {"claims": {k: v if isinstance(v, str) else json.dumps(v) for k, v in claims.items()}}
+    result = _lambda_authorizer_result(target, request, authorizer, identity)
+    _check_policy(result, target.method_arn)
+    context = {k: _stringify(v) for k, v in (result.get("context") or {}).items()}
+    return {**context, "principalId": str(result.get("principalId", ""))}
+
+
+def _stringify(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _lambda_authorizer_result(target: Target, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
+    ttl = int(authorizer.authorizer_result_ttl if authorizer.authorizer_result_ttl is not None else 300)
+    key = (target.api.id, authorizer.id, identity)
+    with _cache_lock:
+        cached = _cache.get(key)
+    if cached and cached[0] > time.monotonic():
+        stats["authorizer_cache_hits"] += 1
+        return cached[1]
+    result = _invoke_authorizer(target, request, authorizer, identity)
+    if ttl > 0:
+        with _cache_lock:
+            if len(_cache) >= CACHE_LIMIT:
+                _cache.clear()
+            _cache[key] = (time.monotonic() + ttl, result)
+    return result
+
+
+def _authorizer_event(target: Target, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
+    if (authorizer.type or "TOKEN").upper() == "TOKEN":
+        return {"type": "TOKEN", "authorizationToken": identity.split("\x1f")[0], "methodArn": target.method_arn}
+    event = proxy_event(target, request, {})
+    return {"type": "REQUEST", "methodArn": target.method_arn, **{k: v for k, v in event.items() if k != "body"}}
+
+
+def _invoke_authorizer(target: Target, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
+    source_arn = f"arn:aws:execute-api:{target.region}:{target.account_id}:{target.api.id}/authorizers/{authorizer.id}"
+    function = _function(authorizer.authorizer_uri, target, source_arn)
+    if function is None:
+        raise Refusal(*AUTHORIZER_FAILED)
+    stats["authorizer_invocations"] += 1
+    event = _authorizer_event(target, request, authorizer, identity)
+    invocation = service.invoke_function(function, json.dumps(event).encode())
+    error = invocation.error()
+    if error is not None:
+        raise Refusal(*(UNAUTHORIZED if error.get("errorMessage") == "Unauthorized" else AUTHORIZER_FAILED))
+    try:
+        result = json.loads(invocation.payload)
+    except ValueError:
+        raise Refusal(*AUTHORIZER_FAILED) from None
+    if not isinstance(result, dict) or "principalId" not in result or "policyDocument" not in result:
+        raise Refusal(*AUTHORIZER_FAILED)
+    return result
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def evaluate(policy: dict[str, Any], method_arn: str) -> str:
+    """'deny' if a Deny statement matches, else 'allow' if an Allow does, else 'none'."""
+    verdict = "none"
+    for statement in _as_list(policy.get("Statement") or []):
+        actions = _as_list(statement.get("Action", []))
+        if not any(fnmatch.fnmatchcase("execute-api:Invoke", str(a)) for a in actions):
+            continue
+        if not any(fnmatch.fnmatchcase(method_arn, str(r)) for r in _as_list(statement.get("Resource", []))):
+            continue
+        if statement.get("Effect") == "Deny":
+            return "deny"
+        if statement.get("Effect") == "Allow":
+            verdict = "allow"
+    return verdict
+
+
+def _check_policy(result: dict[str, Any], method_arn: str) -> None:
+    policy = result.get("policyDocument")
+    if not isinstance(policy, dict):
+        raise Refusal(*AUTHORIZER_FAILED)
+    verdict = evaluate(policy, method_arn)
+    if verdict == "deny":
+        raise Refusal(*DENIED)
+    if verdict != "allow":
+        raise Refusal(*NOT_ALLOWED)
+
+
+# -- integration ---------------------------------------------------------------------------
+
+
+def _function(uri: str | None, target: Target, source_arn: str) -> Any:
+    """The Lambda function an apigateway ...:lambda:path/.../functions/{arn}/invocations URI names, if invokable."""
+    arn = (uri or "").partition("/functions/")[2].removesuffix("/invocations")
+    if not arn:
+        return None
+    try:
+        function = lambda_backends[target.account_id][arn.split(":")[3]].get_function(arn)
+    except Exception:  # noqa: BLE001 - a missing function is a configuration error for the caller
+        return None
+    if not permissions.permits(function, "apigateway.amazonaws.com", source_arn, target.account_id):
+        return None
+    return function
+
+
+def proxy_event(target: Target, request: Request, authorizer_context: dict[str, Any]) -> dict[str, Any]:
+    headers = {k: v for k, v in request.headers.items()}
+    multi_headers: dict[str, list[str]] = {}
+    for name, value in request.headers.items():
+        multi_headers.setdefault(name, []).append(value)
+    query = {k: request.args.getlist(k)[-1] for k in request.args}
+    body = request.get_data(as_text=True)
+    now = time.time()
+    return {
+        "resource": target.resource.get_path(), "path": target.path, "httpMethod": request.method,
+        "headers": headers or None, "multiValueHeaders": multi_headers or None,
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: request.args.getlist(k) for k in request.args} or None,
+        "pathParameters": target.path_parameters or None, "stageVariables": None,
+        "requestContext": {
+            "resourceId": target.resource.id, "resourcePath": target.resource.get_path(),
+            "httpMethod": request.method, "path": f"/{target.stage}{target.path}", "accountId": target.account_id,
+            "protocol": "HTTP/1.1", "stage": target.stage, "domainPrefix": target.api.id,
+            "requestTimeEpoch": int(now * 1000), "requestId": str(uuid.uuid4()), "apiId": target.api.id,
+            "domainName": f"{target.api.id}.execute-api.{target.region}.amazonaws.com",
+            "identity": {"sourceIp": request.remote_addr, "userAgent": request.headers.get("User-Agent")},
+            "authorizer": authorizer_context or None,
+        },
+        "body": body or None, "isBase64Encoded": False,
+    }
+
+
+def integrate(target: Target, request: Request, authorizer_context: dict[str, Any]) -> Response:
+    integration = target.method.method_integration
+    if integration is None or (integration.integration_type or "").upper() != "AWS_PROXY":
+        raise Refusal(500, "InternalServerErrorException",
+                      {"message": "The local emulator executes AWS_PROXY Lambda integrations only"})
+    function = _function(integration.uri, target, target.method_arn)
+    if function is None:
+        raise Refusal(500, "InternalServerErrorException", {"message": "Internal server error"})
+    stats["integration_invocations"] += 1
+    invocation = service.invoke_function(function, json.dumps(proxy_event(target, request, authorizer_context)).encode(),
+                                         timeout=29.0)
+    if invocation.function_error:
+        raise Refusal(*INTEGRATION_FAILED)
+    return _proxy_response(invocation.payload)
+
+
+def _proxy_response(payload: bytes) -> Response:
+    try:
+        result = json.loads(payload)
+        status = int(result["statusCode"])
+    except (ValueError, KeyError, TypeError):
+        raise Refusal(*INTEGRATION_FAILED) from None
+    body = result.get("body") or ""
+    if not isinstance(body, str):
+        raise Refusal(*INTEGRATION_FAILED)
+    data = base64.b64decode(body) if result.get("isBase64Encoded") else body.encode()
+    response = Response(data, status=status)
+    for name, value in (result.get("headers") or {}).items():
+        response.headers[name] = str(value)
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        for value in values:
+            response.headers.add(name, str(value))
+    return response

@@ -1,0 +1,52 @@
+"""Where AWS endpoints live on the emulator, and the rewrite of AWS URLs in stack outputs to point there.
+
+On AWS                                             On the emulator
+https://{domain}.auth.{region}.amazoncognito.com   {endpoint}/hosted-ui/{domain}
+https://{api}.execute-api.{region}.amazonaws.com   {endpoint}/execute-api/{api}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+_HOSTED_UI = re.compile(r"^https://(?P<name>[a-z0-9-]+)\.auth\.[a-z0-9-]+\.amazoncognito\.com")
+_EXECUTE_API = re.compile(r"^https://(?P<name>[a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com")
+
+_endpoint = "http://127.0.0.1:4566"
+
+
+def configure(endpoint_url: str) -> None:
+    global _endpoint
+    _endpoint = endpoint_url.rstrip("/")
+
+
+def endpoint() -> str:
+    return _endpoint
+
+
+def hosted_ui_base(domain: str) -> str:
+    return f"{_endpoint}/hosted-ui/{domain}"
+
+
+def execute_api_base(api_id: str) -> str:
+    return f"{_endpoint}/execute-api/{api_id}"
+
+
+def emulator_url(value: Any) -> Any:
+    """Point an AWS hosted-UI or execute-api URL at the emulator when the emulator has that domain or API."""
+    if not isinstance(value, str):
+        return value
+    from claimsctl.local.apigateway.execute import find_api
+    from claimsctl.local.hosted_ui.oauth import pool_for_domain
+
+    rules: list[tuple[re.Pattern[str], Callable[[str], Any], Callable[[str], str]]] = [
+        (_HOSTED_UI, pool_for_domain, hosted_ui_base),
+        (_EXECUTE_API, find_api, execute_api_base),
+    ]
+    for pattern, exists, base in rules:
+        match = pattern.match(value)
+        if match and exists(match.group("name")) is not None:
+            return base(match.group("name")) + value[match.end():]
+    return value

@@ -1,0 +1,28 @@
+"""CheckUserAccess, the standard design's access service: may this user see this project? One GetItem per call."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+_DYNAMODB = boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2}))
+
+
+def user_projects(username: str) -> set[str]:
+    item = _DYNAMODB.get_item(
+        TableName=os.environ["USERS_TABLE"], Key={"userName": {"S": username}},
+        ProjectionExpression="#projects", ExpressionAttributeNames={"#projects": "projects"},
+    ).get("Item") or {}
+    value = item.get("projects") or {}
+    if "L" in value:
+        return {entry["S"] for entry in value["L"] if "S" in entry}
+    if "SS" in value:
+        return set(value["SS"])
+    return {p for p in value.get("S", "").split(",") if p}
+
+
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return {"allowed": event.get("projectId") in user_projects(str(event.get("username", "")))}
