@@ -72,8 +72,9 @@ def build(source_dir: Path, dependencies: Path | None = None) -> Artifact:
     files = {name: path for name, path in _files(source_dir).items() if name not in EXCLUDED_NAMES}
     if not any(name.endswith(".py") for name in files):
         raise PackageError(f"{source_dir} holds no Python handler to package")
-    entries = {**(_files(dependencies) if dependencies else {}), **SHARED_MODULES, **files}
-    entries.pop(".complete", None)
+    installed = {name: path for name, path in (_files(dependencies) if dependencies else {}).items()
+                 if not name.startswith("bin/") and name != ".complete"}
+    entries = {**installed, **SHARED_MODULES, **files}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(entries):

@@ -137,3 +137,14 @@ def test_packaging_an_empty_folder_is_an_error(tmp_path: Path) -> None:
         package.build(tmp_path)
     with pytest.raises(PackageError, match="not found"):
         package.build(tmp_path / "missing")
+
+
+def test_the_zip_ships_the_verifier_and_for_aws_the_dependencies_for_the_target(tmp_path: Path) -> None:
+    names = zipfile.ZipFile(BytesIO(package.build(ROOT / "lambda_src").data)).namelist()
+    assert "claimsctl_tokens.py" in names and "authorizer.py" in names and "requirements.txt" not in names
+    dependencies = package.vendor(ROOT / "lambda_src" / "requirements.txt", "python3.12", "arm64")
+    with_deps = zipfile.ZipFile(BytesIO(package.build(ROOT / "lambda_src", dependencies).data)).namelist()
+    assert "jwt/__init__.py" in with_deps
+    native = [n for n in with_deps if n.startswith("cryptography/") and n.endswith(".so")]
+    assert native and all("x86_64" not in n for n in native)
+    assert package.build(ROOT / "lambda_src", dependencies) == package.build(ROOT / "lambda_src", dependencies)
