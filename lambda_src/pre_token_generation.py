@@ -6,7 +6,14 @@ V2_0 event gets it as a list in both the ID and the access token.
 
 Configuration (environment): USERS_TABLE, CLAIM_NAME (default "projects"),
 ON_LOOKUP_FAILURE: "emptyClaim" (default: sign-in proceeds with no project
-access) or "blockSignIn" (sign-in fails with a message the user may see).
+access) or "blockSignIn" (sign-in fails with a message the user may see),
+MAX_CLAIM_BYTES (default 5000).
+
+A token travels in the Authorization header, and API Gateway refuses a request
+line plus headers over 10,240 bytes. A claim larger than MAX_CLAIM_BYTES would
+make the token unusable, so the trigger never issues it: the claim is left
+empty, `<claim>_overflow` is set, and one error line is logged (fail closed:
+such a user has no project access until the list is trimmed).
 """
 
 from __future__ import annotations
@@ -34,12 +41,31 @@ class ProjectLookupFailed(Exception):
     """Raised only with ON_LOOKUP_FAILURE=blockSignIn; Cognito shows the message to the caller."""
 
 
+DEFAULT_MAX_CLAIM_BYTES = 5000
+
+
 def _settings() -> tuple[str, str, str]:
     return (
         os.environ["USERS_TABLE"],
         os.environ.get("CLAIM_NAME", "projects"),
         os.environ.get("ON_LOOKUP_FAILURE", "emptyClaim"),
     )
+
+
+def claim_size(projects: list[str]) -> int:
+    """Bytes the claim adds to the token's JSON (as a list, the larger of the two encodings)."""
+    return len(json.dumps(projects, separators=(",", ":")))
+
+
+def within_budget(username: str, projects: list[str]) -> tuple[list[str], bool]:
+    """The projects to put in the token, and whether they overflowed the size budget."""
+    limit = int(os.environ.get("MAX_CLAIM_BYTES", DEFAULT_MAX_CLAIM_BYTES))
+    size = claim_size(projects)
+    if size <= limit:
+        return projects, False
+    logger.error(json.dumps({"event": "claim_too_large", "user": username, "projects": len(projects),
+                             "bytes": size, "limit": limit, "action": "claim left empty; no project access"}))
+    return [], True
 
 
 def projects_from_item(item: dict[str, Any] | None) -> list[str]:
@@ -79,12 +105,13 @@ def projects_or_fallback(table: str, username: str, on_failure: str) -> list[str
         return []
 
 
-def v1_response(claim: str, projects: list[str]) -> dict[str, Any]:
-    return {"claimsOverrideDetails": {"claimsToAddOrOverride": {claim: ",".join(projects)}}}
+def v1_response(claim: str, projects: list[str], overflow: bool = False) -> dict[str, Any]:
+    claims = {claim: ",".join(projects), **({f"{claim}_overflow": "true"} if overflow else {})}
+    return {"claimsOverrideDetails": {"claimsToAddOrOverride": claims}}
 
 
-def v2_response(claim: str, projects: list[str]) -> dict[str, Any]:
-    add = {"claimsToAddOrOverride": {claim: projects}}
+def v2_response(claim: str, projects: list[str], overflow: bool = False) -> dict[str, Any]:
+    add = {"claimsToAddOrOverride": {claim: projects, **({f"{claim}_overflow": True} if overflow else {})}}
     return {"claimsAndScopeOverrideDetails": {"idTokenGeneration": add, "accessTokenGeneration": add}}
 
 
@@ -92,7 +119,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not str(event.get("triggerSource", "")).startswith("TokenGeneration_") or not event.get("userName"):
         return event
     table, claim, on_failure = _settings()
-    projects = projects_or_fallback(table, event["userName"], on_failure)
+    projects, overflow = within_budget(event["userName"], projects_or_fallback(table, event["userName"], on_failure))
     build = v1_response if str(event.get("version")) == "1" else v2_response
-    event["response"] = build(claim, projects)
+    event["response"] = build(claim, projects, overflow)
     return event

@@ -110,3 +110,19 @@ def test_claimsctl_request_prints_status_and_body(api: Api, cli: Cli) -> None:
     assert denied.exit_code == 1
     assert "HTTP 403" in denied.output
     assert PASSWORD not in ok.output + denied.output
+
+
+def test_too_many_projects_never_make_a_token_the_api_cannot_take(api: Api, cli: Cli) -> None:
+    many = ",".join(f"project-{number:04d}" for number in range(2000))
+    added = cli("add-user", "--username", "hoarder", "--email", "h@example.com", "--projects", many, "--password-stdin",
+                input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+    token = api.token("hoarder")
+    assert len(token) < 4000
+    response = api.get(OPTIMIZED, "project-0001", token)
+    assert response.status_code == 403  # fail closed, and not a header-size error
+
+
+def test_oversized_headers_are_refused_like_api_gateway(api: Api) -> None:
+    response = requests.get(f"{api.url}/projects/p1/items", headers={"Authorization": "x" * 11_000}, timeout=30)
+    assert response.status_code == 431

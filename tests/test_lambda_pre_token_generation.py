@@ -105,3 +105,20 @@ def test_other_trigger_sources_pass_through(trigger: ModuleType) -> None:
 def test_handler_never_imports_claimsctl() -> None:
     source = (ROOT / "lambda_src" / "pre_token_generation.py").read_text()
     assert "claimsctl" not in source.split('"""', 2)[2]
+
+
+def test_a_claim_too_large_for_a_header_is_never_issued(trigger: ModuleType, caplog: pytest.LogCaptureFixture) -> None:
+    many = [f"project-{number:04d}" for number in range(2000)]
+    stub_item(trigger, {"projects": {"L": [{"S": p} for p in many]}})
+    result = trigger.handler(event("pre_token_v2_refresh.json"), None)
+    added = result["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"]
+    assert added == {"projects": [], "projects_overflow": True}
+    logged = [json.loads(r.getMessage()) for r in caplog.records if r.levelname == "ERROR"]
+    assert logged[0]["event"] == "claim_too_large" and logged[0]["projects"] == 2000
+
+
+def test_a_claim_within_the_budget_is_kept_whole(trigger: ModuleType) -> None:
+    some = [f"project-{number:04d}" for number in range(300)]
+    stub_item(trigger, {"projects": {"L": [{"S": p} for p in some]}})
+    claims = trigger.handler(event("pre_token_v1_authentication.json"), None)["response"]["claimsOverrideDetails"]
+    assert claims["claimsToAddOrOverride"]["projects"] == ",".join(sorted(some))

@@ -31,6 +31,12 @@ export function Demo({ config, session, error, onLogin, onLogout }) {
             Signed in as <strong data-testid="username">{idPayload["cognito:username"]}</strong>
           </p>
           <h2>Your projects</h2>
+          {idPayload[`${config.claimName}_overflow`] && (
+            <p role="alert" className="error" data-testid="overflow">
+              You belong to more projects than fit in a token, so none were included. Ask an administrator to trim
+              the list.
+            </p>
+          )}
           {projects.length ? (
             <ul data-testid="projects">
               {projects.map((project) => (

@@ -38,6 +38,11 @@ describe("Demo", () => {
     expect(screen.getAllByTestId("custom-claim")).toHaveLength(2);
   });
 
+  it("explains a claim that overflowed the token", () => {
+    render(<Demo config={config} session={session({ projects: "", projects_overflow: "true" })} onLogin={vi.fn()} onLogout={vi.fn()} />);
+    expect(screen.getByTestId("overflow").textContent).toContain("more projects than fit in a token");
+  });
+
   it("says so when the session has expired", () => {
     const old = { idToken: fakeToken({ "cognito:username": "alice", exp: 1 }), accessToken: fakeToken({ exp: 1 }) };
     render(<Demo config={config} session={old} onLogin={vi.fn()} onLogout={vi.fn()} />);

@@ -30,6 +30,7 @@ from claimsctl.local.lambda_runtime import permissions, service
 
 PREFIX = "/execute-api/"
 CACHE_LIMIT = 10_000
+HEADER_LIMIT_BYTES = 10_240  # API Gateway's quota on the request line plus header values
 stats: Counter[str] = Counter()  # what the API did, for benchmarks: invocations, cache hits
 
 
@@ -86,6 +87,7 @@ def find_api(api_id: str) -> tuple[RestAPI, str, str] | None:
 def handle(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     request = Request(environ)
     try:
+        _check_header_size(request)
         target = route(request)
         authorizer_context = authorize(target, request)
         response = integrate(target, request, authorizer_context)
@@ -94,6 +96,14 @@ def handle(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
                             headers={"x-amzn-ErrorType": refusal.error_type})
     response.headers["x-amzn-RequestId"] = str(uuid.uuid4())
     return response(environ, start_response)  # type: ignore[no-any-return]
+
+
+def _check_header_size(request: Request) -> None:
+    line = f"{request.method} {request.full_path} HTTP/1.1"
+    size = len(line.encode()) + sum(len(name) + len(value) for name, value in request.headers.items())
+    if size > HEADER_LIMIT_BYTES:
+        raise Refusal(431, "RequestHeaderFieldsTooLarge",
+                      {"message": f"Request line and headers are {size} bytes; the limit is {HEADER_LIMIT_BYTES}"})
 
 
 # -- routing -------------------------------------------------------------------------------
