@@ -117,7 +117,8 @@ def test_200_concurrent_sign_ins_each_get_their_own_projects(stack: dict[str, st
     expected = add_users(clients, stack, 200)
     idp = clients("cognito-idp")
     with ThreadPoolExecutor(max_workers=32) as pool:
-        results = dict(zip(expected, pool.map(lambda name: sign_in(idp, stack, name)["IdToken"], expected)))
+        tokens = pool.map(lambda name: sign_in(idp, stack, name)["IdToken"], expected)
+        results = dict(zip(expected, tokens, strict=True))
     for name, token in results.items():
         claims = id_claims(token)
         assert claims["cognito:username"] == name
