@@ -254,8 +254,14 @@ def render(run: Run, bucket: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @click.option("--seed-items", type=click.IntRange(0, 100), default=0, show_default=True,
               help="Also write this many sample items into each of the user's projects (needs the API).")
+@click.option("--from-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Add or update many users from a CSV or JSON file (username, email, projects[, password]).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="With --from-file: users written at once.")
+@click.option("--passwords-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --from-file: CSV (mode 600) receiving the passwords generated for records without one.")
 def add_user(run: Run, username: str | None, email: str | None, projects: str | None, password_stdin: bool,
-             seed_items: int) -> None:
+             seed_items: int, from_file: Path | None, concurrency: int, passwords_out: Path | None) -> None:
     """Add a user and the DynamoDB row of its projects, or update an existing one.
 
     With no options it asks for everything; the password is hidden and confirmed.
@@ -266,8 +272,15 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
       claimsctl add-user
       echo "$PASSWORD" | claimsctl add-user --username alice --email alice@example.com --projects p1,p2 --password-stdin
       claimsctl add-user --username alice --projects p1,p3
+      claimsctl add-user --from-file users.csv --passwords-out passwords.csv
     """
     from claimsctl import deployer, display, users
+
+    if from_file is not None:
+        if username or email or projects or password_stdin:
+            raise click.UsageError("--from-file cannot be combined with --username, --email, --projects or --password-stdin")
+        _add_users_from_file(run, from_file, concurrency, passwords_out)
+        return
 
     interactive = username is None
     inputs = run.inputs()
@@ -289,6 +302,30 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
             raise click.UsageError("--seed-items needs the API in the stack (stackInputs.json: \"api\")")
         count = users.seed_items(aws.client("dynamodb"), outputs["ItemsTableName"], project_ids, seed_items)
         display.info(f"Wrote {count} sample item(s).")
+
+
+def _add_users_from_file(run: Run, path: Path, concurrency: int, passwords_out: Path | None) -> None:
+    from claimsctl import bulk, deployer, display, users
+
+    inputs = run.inputs()
+    specs = bulk.read(path)
+    if passwords_out is None and any(spec.password is None for spec in specs):
+        raise click.UsageError("Some records have no password: pass --passwords-out FILE to receive generated ones")
+    aws = run.aws(inputs.region)
+    outputs = deployer.outputs(aws, inputs)
+    target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
+    with display.progress(len(specs), "Adding users") as advance:
+        report = bulk.seed(aws.client("cognito-idp"), aws.client("dynamodb"), target, specs, concurrency,
+                           lambda outcome: advance())
+    if report.generated_passwords and passwords_out is not None:
+        bulk.write_passwords(passwords_out, report.generated_passwords)
+        display.info(f"Generated passwords written to {passwords_out} (readable by you only).")
+    counts = ", ".join(f"{report.count(a)} {a}" for a in ("created", "updated", "unchanged", "failed"))
+    display.info(f"Users from {path}: {counts}.")
+    for failure in report.failures:
+        display.info(f"[red]  {failure.username}: {failure.reason}[/]")
+    if report.failures:
+        sys.exit(1)
 
 
 @main.command("remove-user", context_settings=CONTEXT)

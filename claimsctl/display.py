@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import json
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from claimsctl.stack import Change, StackEvent
@@ -71,6 +73,17 @@ def change_set(changes: list[Change]) -> None:
         replacement = "  [bold red](replacement)[/]" if change.replacement == "True" else ""
         console.print(f"  [{colour.get(change.action, '')}]{change.symbol} {change.logical_id}[/] "
                       f"({change.resource_type}){replacement}")
+
+
+@contextlib.contextmanager
+def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
+    """A progress bar on stderr; yields the function that advances it by one."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_console(stderr=True), transient=False) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
 
 
 def info(message: str) -> None:

@@ -101,8 +101,7 @@ def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...
         raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {_code(exc)[1]}") from exc
 
 
-def _read_row(ddb: Any, target: Target, username: str) -> tuple[str, ...]:
-    item = ddb.get_item(TableName=target.table_name, Key={"userName": {"S": username}}).get("Item") or {}
+def _projects_of(item: dict[str, Any]) -> tuple[str, ...]:
     value = item.get("projects", {})
     if "L" in value:
         return tuple(entry["S"] for entry in value["L"])
@@ -184,10 +183,15 @@ def remove(idp: Any, ddb: Any, target: Target, username: str) -> None:
 
 
 def list_all(idp: Any, ddb: Any, target: Target) -> list[UserRecord]:
+    """Every user with its projects (one scan of the table, not a read per user)."""
+    rows = {}
+    for page in ddb.get_paginator("scan").paginate(TableName=target.table_name):
+        for item in page.get("Items", []):
+            rows[item["userName"]["S"]] = _projects_of(item)
     records = []
     for page in idp.get_paginator("list_users").paginate(UserPoolId=target.user_pool_id):
         for user in page["Users"]:
             attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
             records.append(UserRecord(user["Username"], user["UserStatus"], attributes.get("email"),
-                                      _read_row(ddb, target, user["Username"])))
+                                      rows.get(user["Username"], ())))
     return sorted(records, key=lambda r: r.username)
