@@ -64,9 +64,10 @@ def test_seed_rerun_and_update(cli: Cli, project: Project, deployed: dict[str, s
 
 
 def test_a_bad_file_writes_nothing(cli: Cli, project: Project, deployed: dict[str, str], clients: Any) -> None:
-    bad = rows(5) + [{"username": "bulk001", "email": "dup@example.com", "projects": "p1", "password": "x"},
-                     {"username": "oops", "email": "not-an-email", "projects": "p1", "password": "x"},
-                     {"username": "bad", "email": "b@example.com", "projects": "p1,no way", "password": "x"}]
+    bad = [*rows(5),
+           {"username": "bulk001", "email": "dup@example.com", "projects": "p1", "password": "x"},
+           {"username": "oops", "email": "not-an-email", "projects": "p1", "password": "x"},
+           {"username": "bad", "email": "b@example.com", "projects": "p1,no way", "password": "x"}]
     result = cli("add-user", "--from-file", str(write_csv(project.root / "bad.csv", bad)),
                  "--passwords-out", str(project.root / "pw.csv"))
     assert result.exit_code == 1
