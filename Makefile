@@ -35,8 +35,9 @@ lint: $(STAMP) $(WEB_STAMP)
 	cd $(WEB) && npm run --silent lint
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]' --config-settings editable_mode=compat
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.emulator_signin
-	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.cli_startup
+	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.run_all
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist

@@ -12,6 +12,7 @@ import statistics
 import subprocess
 import sys
 import time
+from typing import Any
 
 from benchmarks.common import ROOT, save
 
@@ -25,13 +26,10 @@ def median_seconds(command: list[str], runs: int) -> float:
     return statistics.median(samples)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--runs", type=int, default=30)
-    runs = parser.parse_args().runs
+def measure(runs: int = 30) -> dict[str, Any]:
     claimsctl = shutil.which("claimsctl") or ""
     baseline = median_seconds([sys.executable, "-c", "pass"], runs)
-    result = {
+    result: dict[str, Any] = {
         "runs": runs,
         "python_c_pass_ms": round(baseline * 1000, 1),
         "claimsctl_help_ms": round(median_seconds([claimsctl or sys.executable, *([] if claimsctl else [str(ROOT / "cli.py")]),
@@ -41,6 +39,13 @@ def main() -> None:
     result["help_over_python_ms"] = round(result["claimsctl_help_ms"] - result["python_c_pass_ms"], 1)
     sam = shutil.which("sam")
     result["sam_help_ms"] = round(median_seconds([sam, "--help"], runs) * 1000, 1) if sam else None
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=30)
+    result = measure(parser.parse_args().runs)
     print(json.dumps(result, indent=2))
     print(f"results: {save('cli_startup', result)}")
 

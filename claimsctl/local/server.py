@@ -8,6 +8,7 @@ import re
 import socket
 import tempfile
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,11 @@ class EmulatorApp:
         path = environ.get("PATH_INFO", "")
         if path == "/_claimsctl/health":
             return _json(start_response, 200, {"status": "ok", "service": "claimsctl-emulator"})
+        if path == "/_claimsctl/stats":
+            return _json(start_response, 200, _stats())
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if target:
+            requests_by_target[target] += 1
         from claimsctl.local.apigateway import execute as execute_api
         from claimsctl.local.hosted_ui import routes as hosted_ui
 
@@ -53,6 +59,18 @@ class EmulatorApp:
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                                   ("Access-Control-Allow-Origin", "*")])
         return [body]
+
+
+requests_by_target: Counter[str] = Counter()  # AWS JSON-protocol calls, e.g. DynamoDB_20120810.GetItem
+
+
+def _stats() -> dict[str, Any]:
+    """What the emulator has served: calls by X-Amz-Target, Lambda invocations, API Gateway counters."""
+    from claimsctl.local.apigateway import execute
+    from claimsctl.local.lambda_runtime import service
+
+    return {"requests_by_target": dict(requests_by_target), "lambda_invocations": dict(service.invocations),
+            "api": dict(execute.stats)}
 
 
 def _json(start_response: StartResponse, status: int, payload: dict[str, Any]) -> list[bytes]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from collections import Counter
 from typing import Any
 
 from moto.awslambda.models import LambdaFunction
@@ -12,6 +13,7 @@ from moto.awslambda.models import LambdaFunction
 from claimsctl.local.lambda_runtime.pool import FunctionSpec, Invocation, LambdaRuntime
 
 _runtime: LambdaRuntime | None = None
+invocations: Counter[str] = Counter()  # by function name, for benchmarks
 
 
 def set_runtime(runtime: LambdaRuntime | None) -> None:
@@ -43,6 +45,7 @@ def spec_for(function: LambdaFunction) -> FunctionSpec:
 
 def invoke_function(function: LambdaFunction, event: bytes, timeout: float | None = None) -> Invocation:
     """Invoke a function as Lambda would, and keep its log in CloudWatch Logs."""
+    invocations[function.function_name] += 1
     invocation = runtime().invoke(spec_for(function), function.code_bytes, event, timeout)
     _store_logs(function, invocation)
     return invocation
