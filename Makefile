@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 WEB := pre-token-web-app
 WEB_STAMP := $(WEB)/node_modules/.installed
+# checkov lives in a venv of its own: its pins would fight moto's.
+CHECKOV_VENV := .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .PHONY: install web demo test lint bench clean
 
@@ -18,6 +21,12 @@ $(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
 	touch $(WEB_STAMP)
 
+$(CHECKOV_STAMP): scripts/checkov-requirements.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet -r scripts/checkov-requirements.txt
+	touch $(CHECKOV_STAMP)
+
 install: $(STAMP)
 
 web: $(WEB_STAMP)
@@ -25,9 +34,9 @@ web: $(WEB_STAMP)
 demo: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
 
-test: $(STAMP) $(WEB_STAMP)
+test: $(STAMP) $(WEB_STAMP) $(CHECKOV_STAMP)
 	bash scripts/install-browser.sh
-	PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests.sh
+	CHECKOV="$(abspath $(CHECKOV_VENV))/bin/checkov" PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests.sh
 
 lint: $(STAMP) $(WEB_STAMP)
 	$(BIN)/ruff check .
@@ -40,4 +49,4 @@ bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.run_all
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist
+	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist

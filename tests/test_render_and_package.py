@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import json
+import os
 import shutil
 import subprocess
 import zipfile
@@ -106,6 +108,32 @@ def test_every_variant_passes_cfn_lint(tmp_path: Path, version: str, api: str, a
     path.write_text(render.render(ROOT / "templates", loaded, CODE))
     result = subprocess.run(["cfn-lint", "--", str(path)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+CHECKOV = os.environ.get("CHECKOV") or shutil.which("checkov") or ""
+if not CHECKOV and os.environ.get("CLAIMSCTL_REQUIRE_CHECKOV"):
+    raise RuntimeError("CLAIMSCTL_REQUIRE_CHECKOV is set but checkov is not installed (make test installs it)")
+
+
+@pytest.mark.skipif(not CHECKOV, reason="checkov is installed by `make test` in .venv-checkov")
+def test_every_variant_passes_checkov_with_written_suppressions(tmp_path: Path) -> None:
+    for version, api, architecture, tags in VARIANTS:
+        loaded = inputs.load(ROOT / "stackInputs.json").with_changes(
+            trigger_version=version, api=api, lambda_architecture=architecture, tags=tags)
+        (tmp_path / f"{version}-{api}.yaml").write_text(render.render(ROOT / "templates", loaded, CODE))
+    result = subprocess.run([CHECKOV, "-d", str(tmp_path), "--framework", "cloudformation", "--compact",
+                             "--skip-download", "-o", "json"], capture_output=True, text=True, timeout=600)
+    reports = json.loads(result.stdout)
+    reports = reports if isinstance(reports, list) else [reports]
+    failed = [check["check_id"] + " " + check["resource"] for report in reports
+              for check in report["results"]["failed_checks"]]
+    assert failed == []
+    assert sum(report["summary"]["skipped"] for report in reports) > 0
+    for path in tmp_path.glob("*.yaml"):
+        template = yaml.load(path.read_text(), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+        for resource in template["Resources"].values():
+            for skip in (resource.get("Metadata") or {}).get("checkov", {}).get("skip", []):
+                assert len(skip.get("comment", "")) > 40, f"suppression {skip['id']} needs a written reason"
 
 
 def test_a_broken_template_names_the_file_and_line(tmp_path: Path) -> None:
