@@ -8,6 +8,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from user_projects import projects_from_item
+
 _DYNAMODB = boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2}))
 
 
@@ -15,13 +17,8 @@ def user_projects(username: str) -> set[str]:
     item = _DYNAMODB.get_item(
         TableName=os.environ["USERS_TABLE"], Key={"userName": {"S": username}},
         ProjectionExpression="#projects", ExpressionAttributeNames={"#projects": "projects"},
-    ).get("Item") or {}
-    value = item.get("projects") or {}
-    if "L" in value:
-        return {entry["S"] for entry in value["L"] if "S" in entry}
-    if "SS" in value:
-        return set(value["SS"])
-    return {p for p in value.get("S", "").split(",") if p}
+    ).get("Item")
+    return set(projects_from_item(item))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

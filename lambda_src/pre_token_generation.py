@@ -27,6 +27,8 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from user_projects import projects_from_item
+
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
 
@@ -66,20 +68,6 @@ def within_budget(username: str, projects: list[str]) -> tuple[list[str], bool]:
     logger.error(json.dumps({"event": "claim_too_large", "user": username, "projects": len(projects),
                              "bytes": size, "limit": limit, "action": "claim left empty; no project access"}))
     return [], True
-
-
-def projects_from_item(item: dict[str, Any] | None) -> list[str]:
-    """The sorted project ids of a DynamoDB item (a list, a string set, or a comma-separated string)."""
-    value = (item or {}).get("projects") or {}
-    if "L" in value:
-        ids = [entry["S"] for entry in value["L"] if "S" in entry]
-    elif "SS" in value:
-        ids = list(value["SS"])
-    elif "S" in value:
-        ids = value["S"].split(",")
-    else:
-        ids = []
-    return sorted({project.strip() for project in ids if project.strip()})
 
 
 def lookup_projects(table: str, username: str) -> list[str]:

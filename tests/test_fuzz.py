@@ -50,3 +50,27 @@ def test_the_cli_never_shows_a_traceback(tmp_path: Path, text: str) -> None:
     assert result.exit_code in (0, 1), result.output
     if result.exit_code == 1:
         assert result.output.startswith("Error: ")
+
+
+csv_cells = st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=30)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.one_of(
+    st.text(max_size=300),
+    st.lists(st.tuples(csv_cells, csv_cells, csv_cells, csv_cells), max_size=6).map(
+        lambda rows: "username,email,projects,password\n" + "\n".join(",".join(row) for row in rows)),
+))
+def test_user_files_are_read_or_explained(tmp_path: Path, text: str) -> None:
+    from claimsctl import bulk
+    from claimsctl.errors import UserError
+
+    path = tmp_path / "users.csv"
+    path.write_text(text)
+    try:
+        specs = bulk.read(path)
+    except UserError as error:
+        assert str(error)
+        return
+    for spec in specs:
+        assert spec.username and spec.email and spec.projects is not None

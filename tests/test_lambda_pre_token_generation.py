@@ -29,6 +29,7 @@ def trigger(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     sys.modules.pop("pre_token_generation", None)
     yield importlib.import_module("pre_token_generation")
     sys.modules.pop("pre_token_generation", None)
+    sys.modules.pop("user_projects", None)
 
 
 def event(name: str) -> dict[str, Any]:
