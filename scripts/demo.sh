@@ -24,6 +24,14 @@ password="Demo-$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')-
 
 claimsctl deploy --yes
 printf '%s\n' "$password" | claimsctl add-user --username demo --email demo@example.com \
-  --projects project-alpha,project-beta --password-stdin
+  --projects project-alpha,project-beta --seed-items 2 --password-stdin
 printf '%s\n' "$password" | claimsctl login demo --password-stdin
+
+echo "== The API, authorized from the claim: the user's project, then another one"
+printf '%s\n' "$password" | claimsctl request GET /projects/project-alpha/items --user demo --password-stdin
+if printf '%s\n' "$password" | claimsctl request GET /projects/project-gamma/items --user demo --password-stdin; then
+  echo "project-gamma should have been refused" >&2
+  exit 1
+fi
+
 claimsctl teardown --yes
