@@ -97,6 +97,14 @@ def test_v2_puts_the_claim_in_both_tokens_as_a_list(cli: Cli, project: Project) 
     claims = login_claims(cli, "carol")
     assert claims["id_token"]["projects"] == ["alpha", "beta"]
     assert claims["access_token"]["projects"] == ["alpha", "beta"]
+    shown = cli("login", "carol", "--password-stdin", "--output", "json", "--show-tokens", input=PASSWORD + "\n")
+    access_token = json.loads(shown.stdout)["tokens"]["access_token"]
+    verified = cli("verify", access_token, "--token-use", "access")
+    assert verified.exit_code == 0 and json.loads(verified.stdout)["projects"] == ["alpha", "beta"]
+    wrong_use = cli("verify", access_token, "--token-use", "id")
+    assert wrong_use.exit_code == 1 and "Token use is 'access', expected 'id'" in wrong_use.output
+    tampered = cli("verify", access_token[:-4] + "AAAA")
+    assert tampered.exit_code == 1 and "signature is invalid" in tampered.output
     cli("teardown", "--yes")
 
 
