@@ -93,3 +93,22 @@ def test_generated_passwords_satisfy_the_policy() -> None:
     policy = {"MinimumLength": 12, "RequireLowercase": True, "RequireUppercase": True, "RequireNumbers": True,
               "RequireSymbols": True}
     assert all(policy_problem(policy, bulk.generate_password()) is None for _ in range(200))
+
+
+def test_seeding_rides_out_throttling(cli: Cli, project: Project, deployed: dict[str, str], endpoint: str) -> None:
+    import requests
+
+    targets = ["AWSCognitoIdentityProviderService.AdminCreateUser",
+               "AWSCognitoIdentityProviderService.AdminSetUserPassword"]
+    faults = requests.post(f"{endpoint}/_claimsctl/faults", json={"throttle": dict.fromkeys(targets, 0.15), "seed": 1},
+                           timeout=10)
+    assert faults.status_code == 200
+    try:
+        given = [{**row, "password": "Given-Passw0rd!"} for row in rows(20)]
+        result = cli("add-user", "--from-file", str(write_csv(project.root / "users.csv", given)), "--concurrency", "8")
+    finally:
+        requests.post(f"{endpoint}/_claimsctl/faults", json={}, timeout=10)
+    assert result.exit_code == 0, result.output
+    assert "20 created, 0 updated, 0 unchanged, 0 failed" in result.output
+    throttled = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["throttled"]
+    assert sum(throttled.values()) >= 2  # the service pushed back, and every user still landed

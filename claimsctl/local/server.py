@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from claimsctl.local import extensions
+from claimsctl.local import extensions, faults
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
@@ -34,9 +34,15 @@ class EmulatorApp:
             return _json(start_response, 200, {"status": "ok", "service": "claimsctl-emulator"})
         if path == "/_claimsctl/stats":
             return _json(start_response, 200, _stats())
+        if path == "/_claimsctl/faults" and environ.get("REQUEST_METHOD") == "POST":
+            return self._faults(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target:
             requests_by_target[target] += 1
+            if faults.throttled(target):
+                status, headers, body = faults.throttle_response()
+                start_response(status, headers)
+                return [body]
         from claimsctl.local.apigateway import execute as execute_api
         from claimsctl.local.hosted_ui import routes as hosted_ui
 
@@ -48,6 +54,15 @@ class EmulatorApp:
         if match and environ.get("REQUEST_METHOD") == "GET":
             return self._jwks(match.group("pool"), start_response)
         return self.moto_app(environ, start_response)
+
+    @staticmethod
+    def _faults(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        try:
+            document = json.loads(environ["wsgi.input"].read(length) or b"{}")
+            return _json(start_response, 200, faults.configure(document if isinstance(document, dict) else {}))
+        except ValueError as exc:
+            return _json(start_response, 400, {"message": str(exc)})
 
     @staticmethod
     def _jwks(pool_id: str, start_response: StartResponse) -> Iterable[bytes]:
@@ -70,12 +85,12 @@ def _stats() -> dict[str, Any]:
     from claimsctl.local.lambda_runtime import service
 
     return {"requests_by_target": dict(requests_by_target), "lambda_invocations": dict(service.invocations),
-            "api": dict(execute.stats)}
+            "api": dict(execute.stats), "throttled": dict(faults.injected)}
 
 
 def _json(start_response: StartResponse, status: int, payload: dict[str, Any]) -> list[bytes]:
     body = json.dumps(payload).encode()
-    reason = {200: "OK", 404: "Not Found"}.get(status, "")
+    reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}.get(status, "")
     start_response(f"{status} {reason}", [("Content-Type", "application/json"), ("Content-Length", str(len(body)))])
     return [body]
 
