@@ -44,18 +44,6 @@ def sign_in(idp: Any, client_id: str, username: str, password: str) -> Tokens:
     return _tokens(result)
 
 
-def refresh(idp: Any, client_id: str, refresh_token: str) -> Tokens:
-    from botocore.exceptions import ClientError
-
-    try:
-        result = idp.initiate_auth(ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH",
-                                   AuthParameters={"REFRESH_TOKEN": refresh_token})
-    except ClientError as exc:
-        raise _sign_in_error(exc, "the session") from exc
-    tokens = _tokens(result)
-    return Tokens(tokens.id_token, tokens.access_token, refresh_token, tokens.expires_in)
-
-
 def _sign_in_error(exc: Exception, who: str) -> SignInError:
     code, message = _message(exc)
     if code in ("NotAuthorizedException", "UserNotFoundException"):

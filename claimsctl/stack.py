@@ -10,8 +10,6 @@ from typing import Any
 from claimsctl.errors import Aborted, StackError, StackNotFoundError
 
 TERMINAL_OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
-TERMINAL_FAILED = {"CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "UPDATE_ROLLBACK_COMPLETE",
-                   "UPDATE_ROLLBACK_FAILED", "DELETE_FAILED", "UPDATE_FAILED", "IMPORT_ROLLBACK_COMPLETE"}
 NO_CHANGES = ("didn't contain changes", "No updates are to be performed")
 CAPABILITIES = ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"]
 

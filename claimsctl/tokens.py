@@ -106,7 +106,6 @@ class JwksCache:
     fetch: Callable[[str], dict[str, Any]] = _fetch_json
     penalty_seconds: float = JWKS_PENALTY_SECONDS
     clock: Callable[[], float] = time.monotonic
-    fetches: int = 0
     _keys: dict[str, dict[str, Any]] = field(default_factory=dict)
     _penalty_until: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -127,7 +126,6 @@ class JwksCache:
     def _refresh(self, url: str) -> dict[str, Any]:
         import jwt
 
-        self.fetches += 1
         try:
             document = self.fetch(url)
         except Exception as exc:  # a failed fetch keeps the keys we had
@@ -306,10 +304,3 @@ def _header(token: str) -> dict[str, Any]:
     if not isinstance(header.get("kid"), str) or not header["kid"]:
         raise MalformedToken("Token header has no 'kid'")
     return header
-
-
-def decode_unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(header, payload) without any check: for display only."""
-    import jwt
-
-    return jwt.get_unverified_header(token), jwt.decode(token, options={"verify_signature": False})

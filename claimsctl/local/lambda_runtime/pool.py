@@ -176,7 +176,6 @@ class LambdaRuntime:
         self._busy: dict[str, int] = {}
         self._current: dict[str, str] = {}  # function ARN -> fingerprint in service
         self._lock = threading.Condition()
-        self.workers_started = 0
 
     # -- public ---------------------------------------------------------------
 
@@ -211,10 +210,6 @@ class LambdaRuntime:
             self._idle.clear()
         for worker in workers:
             worker.stop()
-
-    def idle_worker_count(self) -> int:
-        with self._lock:
-            return sum(len(ws) for ws in self._idle.values())
 
     # -- internals ------------------------------------------------------------
 
@@ -276,8 +271,6 @@ class LambdaRuntime:
         code_dir = self._unpack(spec.code_sha256, code_zip)
         log_dir = self._work_dir / "logs"
         log_dir.mkdir(exist_ok=True)
-        with self._lock:
-            self.workers_started += 1
         return Worker(spec, code_dir, self._environment(spec, code_dir), log_dir)
 
     def _unpack(self, code_sha256: str, code_zip: bytes) -> Path:
