@@ -13,6 +13,12 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "emulator", "aws_secret_access_key": "emulator"}
 
 
+def error_details(exc: Exception) -> tuple[str, str]:
+    """(code, message) of a botocore ClientError; for anything else ("", str(exc))."""
+    error = getattr(exc, "response", {}).get("Error", {})
+    return str(error.get("Code", "")), str(error.get("Message", exc))
+
+
 def is_local(endpoint_url: str | None) -> bool:
     return bool(endpoint_url) and urlparse(endpoint_url).hostname in LOCAL_HOSTS
 

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from claimsctl import package, render, stack, webconfig
-from claimsctl.aws import Aws
+from claimsctl.aws import Aws, error_details
 from claimsctl.errors import AwsError, StackNotFoundError
 from claimsctl.inputs import StackInputs
 
@@ -64,7 +64,7 @@ def _bucket_exists(s3: Any, bucket: str) -> bool:
         s3.head_bucket(Bucket=bucket)
         return True
     except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchBucket", "NotFound"):
+        if error_details(exc)[0] in ("404", "NoSuchBucket", "NotFound"):
             return False
         raise AwsError(f"Cannot use artifact bucket {bucket}: {exc}") from exc
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from claimsctl.aws import error_details
 from claimsctl.errors import SignInError
 
 
@@ -17,11 +18,6 @@ class Tokens:
 
     def __repr__(self) -> str:  # tokens are secrets: never show them by accident
         return f"Tokens(expires_in={self.expires_in})"
-
-
-def _message(exc: Exception) -> tuple[str, str]:
-    error = getattr(exc, "response", {}).get("Error", {})
-    return str(error.get("Code", "")), str(error.get("Message", exc))
 
 
 def _tokens(result: dict[str, Any]) -> Tokens:
@@ -45,7 +41,7 @@ def sign_in(idp: Any, client_id: str, username: str, password: str) -> Tokens:
 
 
 def _sign_in_error(exc: Exception, who: str) -> SignInError:
-    code, message = _message(exc)
+    code, message = error_details(exc)
     if code in ("NotAuthorizedException", "UserNotFoundException"):
         return SignInError(f"Sign-in failed for {who}: incorrect user name or password.")
     if code in ("UserLambdaValidationException", "InvalidLambdaResponseException", "UnexpectedLambdaException"):

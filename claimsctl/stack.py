@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from claimsctl.aws import error_details
 from claimsctl.errors import Aborted, StackError, StackNotFoundError
 
 TERMINAL_OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
@@ -58,18 +59,13 @@ EventSink = Callable[[StackEvent], None]
 Confirm = Callable[[list[Change]], bool]
 
 
-def _client_error(exc: Exception) -> tuple[str, str]:
-    error = getattr(exc, "response", {}).get("Error", {})
-    return str(error.get("Code", "")), str(error.get("Message", str(exc)))
-
-
 def describe(cfn: Any, name: str) -> dict[str, Any] | None:
     from botocore.exceptions import ClientError
 
     try:
         return cfn.describe_stacks(StackName=name)["Stacks"][0]  # type: ignore[no-any-return]
     except ClientError as exc:
-        code, message = _client_error(exc)
+        code, message = error_details(exc)
         if code == "ValidationError" and "does not exist" in message:
             return None
         raise StackError(f"Cannot read stack {name}: {message}") from exc
@@ -156,7 +152,7 @@ def _create_change_set(cfn: Any, name: str, body: str, kind: str, tags: dict[str
             ChangeSetType=kind, Capabilities=CAPABILITIES, Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
         )
     except ClientError as exc:
-        _, message = _client_error(exc)
+        _, message = error_details(exc)
         if any(marker in message for marker in NO_CHANGES):
             return None
         raise StackError(f"CloudFormation refused the template for {name}: {message}") from exc

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from claimsctl.aws import error_details
 from claimsctl.errors import UserError
 
 PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -57,18 +58,13 @@ def validate_email(email: str) -> None:
         raise UserError(f"Email '{email}' is not a valid address.")
 
 
-def _code(exc: Exception) -> tuple[str, str]:
-    error = getattr(exc, "response", {}).get("Error", {})
-    return str(error.get("Code", "")), str(error.get("Message", exc))
-
-
 def _get_user(idp: Any, target: Target, username: str) -> dict[str, Any] | None:
     from botocore.exceptions import ClientError
 
     try:
         return idp.admin_get_user(UserPoolId=target.user_pool_id, Username=username)  # type: ignore[no-any-return]
     except ClientError as exc:
-        code, message = _code(exc)
+        code, message = error_details(exc)
         if code == "UserNotFoundException":
             return None
         if code == "ResourceNotFoundException":
@@ -82,7 +78,7 @@ def _set_password(idp: Any, target: Target, username: str, password: str) -> Non
     try:
         idp.admin_set_user_password(UserPoolId=target.user_pool_id, Username=username, Password=password, Permanent=True)
     except ClientError as exc:
-        code, message = _code(exc)
+        code, message = error_details(exc)
         if code in ("InvalidPasswordException", "InvalidParameterException"):
             reason = message.removeprefix("Password does not conform to policy: ")
             raise UserError(f"The user pool rejected the password: {reason}") from exc
@@ -98,7 +94,7 @@ def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...
             "projects": {"L": [{"S": p} for p in projects]},
         })
     except ClientError as exc:
-        raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {_code(exc)[1]}") from exc
+        raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {error_details(exc)[1]}") from exc
 
 
 def _projects_of(item: dict[str, Any]) -> tuple[str, ...]:
@@ -121,7 +117,7 @@ def _create(idp: Any, target: Target, spec: UserSpec) -> None:
             UserAttributes=[{"Name": "email", "Value": spec.email}, {"Name": "email_verified", "Value": "true"}],
         )
     except ClientError as exc:
-        raise UserError(f"Cannot create user {spec.username}: {_code(exc)[1]}") from exc
+        raise UserError(f"Cannot create user {spec.username}: {error_details(exc)[1]}") from exc
 
 
 def _delete_quietly(idp: Any, target: Target, username: str) -> None:
