@@ -147,9 +147,9 @@ def test_the_authorizer_under_500_concurrent_mixed_requests(stack: dict[str, str
 
 
 def _pool_key(token: str) -> Any:
-    from claimsctl.local import extensions
+    from claimsctl.local.cognito import pools
 
-    return extensions.find_user_pool(id_claims(token)["iss"].rsplit("/", 1)[1]).json_web_key
+    return pools.by_id(id_claims(token)["iss"].rsplit("/", 1)[1]).json_web_key
 
 
 def _resign(token: str, **changes: Any) -> str:

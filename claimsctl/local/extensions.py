@@ -95,15 +95,3 @@ def shutdown() -> None:
     except RuntimeError:
         return
     service.set_runtime(None)
-
-
-def find_user_pool(pool_id: str) -> Any:
-    """The moto user pool with this id in any account and region, or None."""
-    from moto.cognitoidp.models import cognitoidp_backends
-
-    region = pool_id.split("_", 1)[0]
-    for account_id in list(cognitoidp_backends.keys()):
-        pool = cognitoidp_backends[account_id][region].user_pools.get(pool_id)
-        if pool is not None:
-            return pool
-    return None

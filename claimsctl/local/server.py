@@ -68,7 +68,9 @@ class EmulatorApp:
     def _jwks(pool_id: str, start_response: StartResponse) -> Iterable[bytes]:
         from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
 
-        if extensions.find_user_pool(pool_id) is None:
+        from claimsctl.local.cognito import pools
+
+        if pools.by_id(pool_id) is None:
             return _json(start_response, 404, {"message": f"User pool {pool_id} does not exist."})
         body = CognitoIdpJsonWebKeyResponse.json_web_key
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),

@@ -39,10 +39,10 @@ def emulator_url(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     from claimsctl.local.apigateway.execute import find_api
-    from claimsctl.local.hosted_ui.oauth import pool_for_domain
+    from claimsctl.local.cognito.pools import for_domain
 
     rules: list[tuple[re.Pattern[str], Callable[[str], Any], Callable[[str], str]]] = [
-        (_HOSTED_UI, pool_for_domain, hosted_ui_base),
+        (_HOSTED_UI, for_domain, hosted_ui_base),
         (_EXECUTE_API, find_api, execute_api_base),
     ]
     for pattern, exists, base in rules:

@@ -13,7 +13,7 @@ from typing import Any
 from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
 
 from claimsctl import tokens
-from claimsctl.local.hosted_ui.oauth import pools
+from claimsctl.local.cognito import pools
 
 
 def _local_jwks(url: str) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def verify(authorizer: Any, method: Any, identity: str) -> dict[str, Any] | None
     token = identity.split("\x1f")[0]
     scopes = tuple(method.authorization_scopes or ())
     for arn in authorizer.provider_arns or []:
-        pool = next((p for p in pools() if p.arn == arn), None)
+        pool = pools.by_arn(arn)
         if pool is None:
             continue
         verifier = tokens.CognitoVerifier(

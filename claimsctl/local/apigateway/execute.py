@@ -22,11 +22,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from moto.apigateway.models import Method, Resource, RestAPI, apigateway_backends
-from moto.awslambda.models import lambda_backends
 from werkzeug.wrappers import Request, Response
 
 from claimsctl.local.apigateway import cognito_authorizer
 from claimsctl.local.lambda_runtime import permissions, service
+from claimsctl.local.lambda_runtime.permissions import as_list
 
 PREFIX = "/execute-api/"
 CACHE_LIMIT = 10_000
@@ -238,18 +238,14 @@ def _invoke_authorizer(target: Target, request: Request, authorizer: Any, identi
     return result
 
 
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
 def evaluate(policy: dict[str, Any], method_arn: str) -> str:
     """'deny' if a Deny statement matches, else 'allow' if an Allow does, else 'none'."""
     verdict = "none"
-    for statement in _as_list(policy.get("Statement") or []):
-        actions = _as_list(statement.get("Action", []))
+    for statement in as_list(policy.get("Statement") or []):
+        actions = as_list(statement.get("Action", []))
         if not any(fnmatch.fnmatchcase("execute-api:Invoke", str(a)) for a in actions):
             continue
-        if not any(fnmatch.fnmatchcase(method_arn, str(r)) for r in _as_list(statement.get("Resource", []))):
+        if not any(fnmatch.fnmatchcase(method_arn, str(r)) for r in as_list(statement.get("Resource", []))):
             continue
         if statement.get("Effect") == "Deny":
             return "deny"
@@ -277,11 +273,8 @@ def _function(uri: str | None, target: Target, source_arn: str) -> Any:
     arn = (uri or "").partition("/functions/")[2].removesuffix("/invocations")
     if not arn:
         return None
-    try:
-        function = lambda_backends[target.account_id][arn.split(":")[3]].get_function(arn)
-    except Exception:  # noqa: BLE001 - a missing function is a configuration error for the caller
-        return None
-    if not permissions.permits(function, "apigateway.amazonaws.com", source_arn, target.account_id):
+    function = service.find_function(target.account_id, arn, target.region)
+    if function is None or not permissions.permits(function, "apigateway.amazonaws.com", source_arn, target.account_id):
         return None
     return function
 

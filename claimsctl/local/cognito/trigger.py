@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.awslambda.models import LambdaFunction, lambda_backends
+from moto.awslambda.models import LambdaFunction
 from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 
 from claimsctl.local.cognito.errors import (
@@ -114,11 +114,10 @@ def build_event(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, 
 
 
 def _function(pool: CognitoIdpUserPool, arn: str) -> LambdaFunction:
-    region = arn.split(":")[3] if arn.count(":") >= 6 else pool.region
-    try:
-        return lambda_backends[pool.account_id][region].get_function(arn)
-    except Exception as exc:
-        raise UnexpectedLambdaException(TRIGGER, "ResourceNotFoundException") from exc
+    function = service.find_function(pool.account_id, arn, pool.region)
+    if function is None:
+        raise UnexpectedLambdaException(TRIGGER, "ResourceNotFoundException")
+    return function
 
 
 def permits_cognito(function: LambdaFunction, pool: CognitoIdpUserPool) -> bool:

@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient, cognitoidp_backends
+from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
 from claimsctl.local.cognito import trigger
 
@@ -78,23 +78,6 @@ class IssuedCode:
 
 _codes: dict[str, IssuedCode] = {}
 _codes_lock = threading.Lock()
-
-
-def pools() -> list[CognitoIdpUserPool]:
-    found: list[CognitoIdpUserPool] = []
-    for account_backends in dict.values(cognitoidp_backends):
-        for backend in dict.values(account_backends):
-            found.extend(backend.user_pools.values())
-    return found
-
-
-def pool_for_domain(domain: str) -> CognitoIdpUserPool | None:
-    for account_backends in dict.values(cognitoidp_backends):
-        for backend in dict.values(account_backends):
-            entry = backend.user_pool_domains.get(domain)
-            if entry is not None:
-                return backend.user_pools.get(entry.user_pool_id)  # type: ignore[no-any-return]
-    return None
 
 
 def _client(pool: CognitoIdpUserPool, client_id: str) -> CognitoIdpUserPoolClient | None:

@@ -17,6 +17,7 @@ from moto.core.exceptions import JsonRESTError
 from werkzeug.wrappers import Request, Response
 
 from claimsctl.local import urls
+from claimsctl.local.cognito import pools
 from claimsctl.local.hosted_ui import oauth
 from claimsctl.local.urls import hosted_ui_base
 
@@ -50,7 +51,7 @@ def _dispatch(request: Request) -> Response:
     if discovery:
         return _discovery(discovery.group("pool"))
     hosted = _HOSTED.match(request.path)
-    pool = oauth.pool_for_domain(hosted.group("domain")) if hosted else None
+    pool = pools.for_domain(hosted.group("domain")) if hosted else None
     if hosted is None or pool is None:
         return _page("Not found", "This hosted UI domain does not exist.", 404)
     domain, path = hosted.group("domain"), hosted.group("path")
@@ -69,7 +70,7 @@ def _dispatch(request: Request) -> Response:
 
 
 def _discovery(pool_id: str) -> Response:
-    pool = next((p for p in oauth.pools() if p.id == pool_id), None)
+    pool = pools.by_id(pool_id)
     if pool is None:
         return _json({"message": f"User pool {pool_id} does not exist."}, 404)
     issuer = f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.id}"

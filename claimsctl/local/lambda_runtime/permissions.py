@@ -6,7 +6,8 @@ import fnmatch
 from typing import Any
 
 
-def _as_list(value: Any) -> list[Any]:
+def as_list(value: Any) -> list[Any]:
+    """A policy field that may be one value or a list, as a list."""
     return value if isinstance(value, list) else [value]
 
 
@@ -14,7 +15,7 @@ def _conditions_hold(condition: dict[str, Any], source_arn: str, account_id: str
     for operator in ("ArnLike", "ArnEquals", "StringEquals", "StringLike"):
         for key, expected in (condition.get(operator) or {}).items():
             actual = source_arn if key.lower() == "aws:sourcearn" else account_id
-            if not any(fnmatch.fnmatchcase(actual, str(e)) for e in _as_list(expected)):
+            if not any(fnmatch.fnmatchcase(actual, str(e)) for e in as_list(expected)):
                 return False
     return True
 
@@ -24,10 +25,10 @@ def permits(function: Any, service: str, source_arn: str, account_id: str) -> bo
     for statement in function.policy.statements:
         if statement.get("Effect", "Allow") != "Allow":
             continue
-        if not {"lambda:InvokeFunction", "lambda:*", "*"} & set(_as_list(statement.get("Action", []))):
+        if not {"lambda:InvokeFunction", "lambda:*", "*"} & set(as_list(statement.get("Action", []))):
             continue
         principal = statement.get("Principal", {})
-        services = _as_list(principal.get("Service", []) if isinstance(principal, dict) else principal)
+        services = as_list(principal.get("Service", []) if isinstance(principal, dict) else principal)
         if not {service, "*"} & set(services):
             continue
         if _conditions_hold(statement.get("Condition") or {}, source_arn, account_id):

@@ -8,7 +8,7 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from moto.awslambda.models import LambdaFunction
+from moto.awslambda.models import LambdaFunction, lambda_backends
 
 from claimsctl.local.lambda_runtime.pool import FunctionSpec, Invocation, LambdaRuntime
 
@@ -25,6 +25,15 @@ def runtime() -> LambdaRuntime:
     if _runtime is None:
         raise RuntimeError("The emulator's Lambda runtime is not started")
     return _runtime
+
+
+def find_function(account_id: str, arn: str, default_region: str) -> LambdaFunction | None:
+    """The function an ARN (or a bare name, in default_region) names, or None."""
+    region = arn.split(":")[3] if arn.count(":") >= 6 else default_region
+    try:
+        return lambda_backends[account_id][region].get_function(arn)
+    except Exception:  # noqa: BLE001 - moto raises several kinds of not-found
+        return None
 
 
 def spec_for(function: LambdaFunction) -> FunctionSpec:

@@ -1,0 +1,34 @@
+"""Finding the emulator's user pools, whatever account and region they live in (backends that exist only)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool, cognitoidp_backends
+
+
+def _backends() -> Iterator[CognitoIdpBackend]:
+    # dict.values: iterating moto's BackendDicts directly would create a backend for every region
+    for account_backends in dict.values(cognitoidp_backends):
+        yield from dict.values(account_backends)
+
+
+def all_pools() -> list[CognitoIdpUserPool]:
+    return [pool for backend in _backends() for pool in backend.user_pools.values()]
+
+
+def by_id(pool_id: str) -> CognitoIdpUserPool | None:
+    return next((pool for pool in all_pools() if pool.id == pool_id), None)
+
+
+def by_arn(arn: str) -> CognitoIdpUserPool | None:
+    return next((pool for pool in all_pools() if pool.arn == arn), None)
+
+
+def for_domain(domain: str) -> CognitoIdpUserPool | None:
+    """The pool a hosted-UI domain prefix belongs to."""
+    for backend in _backends():
+        entry = backend.user_pool_domains.get(domain)
+        if entry is not None:
+            return backend.user_pools.get(entry.user_pool_id)  # type: ignore[no-any-return]
+    return None
