@@ -14,6 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from claimsctl.local import extensions, faults
+from claimsctl.local.apigateway import execute as execute_api
+from claimsctl.local.cognito import pools
+from claimsctl.local.cognito.tokens import public_jwks
+from claimsctl.local.hosted_ui import routes as hosted_ui
+from claimsctl.local.lambda_runtime import service
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
@@ -43,9 +48,6 @@ class EmulatorApp:
                 status, headers, body = faults.throttle_response()
                 start_response(status, headers)
                 return [body]
-        from claimsctl.local.apigateway import execute as execute_api
-        from claimsctl.local.hosted_ui import routes as hosted_ui
-
         if hosted_ui.matches(path):
             return hosted_ui.handle(environ, start_response)
         if path.startswith(execute_api.PREFIX):
@@ -66,13 +68,9 @@ class EmulatorApp:
 
     @staticmethod
     def _jwks(pool_id: str, start_response: StartResponse) -> Iterable[bytes]:
-        from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
-
-        from claimsctl.local.cognito import pools
-
         if pools.by_id(pool_id) is None:
             return _json(start_response, 404, {"message": f"User pool {pool_id} does not exist."})
-        body = CognitoIdpJsonWebKeyResponse.json_web_key
+        body = public_jwks()
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                                   ("Access-Control-Allow-Origin", "*")])
         return [body]
@@ -83,11 +81,8 @@ requests_by_target: Counter[str] = Counter()  # AWS JSON-protocol calls, e.g. Dy
 
 def _stats() -> dict[str, Any]:
     """What the emulator has served: calls by X-Amz-Target, Lambda invocations, API Gateway counters."""
-    from claimsctl.local.apigateway import execute
-    from claimsctl.local.lambda_runtime import service
-
     return {"requests_by_target": dict(requests_by_target), "lambda_invocations": dict(service.invocations),
-            "api": dict(execute.stats), "throttled": dict(faults.injected)}
+            "api": dict(execute_api.stats), "throttled": dict(faults.injected)}
 
 
 def _json(start_response: StartResponse, status: int, payload: dict[str, Any]) -> list[bytes]:

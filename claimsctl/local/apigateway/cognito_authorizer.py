@@ -10,14 +10,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
-
 from claimsctl import tokens
 from claimsctl.local.cognito import pools
+from claimsctl.local.cognito.tokens import public_jwks
 
 
 def _local_jwks(url: str) -> dict[str, Any]:
-    return json.loads(CognitoIdpJsonWebKeyResponse.json_web_key)  # type: ignore[no-any-return]
+    return json.loads(public_jwks())  # type: ignore[no-any-return]
 
 
 _jwks = tokens.JwksCache(fetch=_local_jwks)

@@ -68,6 +68,21 @@ class StackState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def resource_map(stack: Stack, template: dict[str, Any], parameters: dict[str, Any],
+                 dry_run: bool = False) -> StrictResourceMap:
+    """A loaded resource map for `template` that already holds the stack's existing resources."""
+    rmap = StrictResourceMap(
+        stack.stack_id, stack.name, parameters, stack.tags,
+        region_name=stack.region_name, account_id=stack.account_id,
+        template=template, cross_stack_resources=stack.cross_stack_resources,
+    )
+    rmap.dry_run = dry_run
+    rmap.load()
+    for logical_id in state_of(stack).resolved:
+        rmap._parsed_resources[logical_id] = stack.resource_map._parsed_resources[logical_id]
+    return rmap
+
+
 def state_of(stack: Stack) -> StackState:
     state = getattr(stack, "_claimsctl_state", None)
     if state is None:

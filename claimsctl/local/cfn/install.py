@@ -34,6 +34,13 @@ def _refresh_model_registry() -> None:
         cached.cache_clear()
 
 
+def _validated(template_body: str) -> dict[str, Any]:
+    """The parsed template, after the checks CloudFormation makes before acting (ValidationError if not)."""
+    template = Stack.parse_template(template_body)
+    cfn_template.validate(template, supported_types())
+    return template
+
+
 def _check_updatable(stack: Stack) -> None:
     if stack.status not in UPDATABLE:
         raise ValidationError(message=f"Stack:{stack.stack_id} is in {stack.status} state and can not be updated.")
@@ -43,13 +50,7 @@ def _check_updatable(stack: Stack) -> None:
 
 
 def _create_resource_map(self: Stack) -> engine.StrictResourceMap:
-    rmap = engine.StrictResourceMap(
-        self.stack_id, self.name, self.parameters, self.tags,
-        account_id=self.account_id, region_name=self.region_name,
-        template=self.template_dict, cross_stack_resources=self.cross_stack_resources,
-    )
-    rmap.load()
-    return rmap
+    return engine.resource_map(self, self.template_dict, self.parameters)
 
 
 def _outputs(self: Stack) -> list[dict[str, Any]] | None:
@@ -66,8 +67,7 @@ def _exports(self: Stack) -> list[Export]:
 def _stack_update(self: Stack, template_body: str, role_arn: str | None = None,
                   parameters: dict[str, Any] | None = None, tags: dict[str, str] | None = None) -> None:
     _check_updatable(self)
-    new_template = Stack.parse_template(template_body)
-    cfn_template.validate(new_template, supported_types())
+    new_template = _validated(template_body)
     self.status = "UPDATE_IN_PROGRESS"
     params = parameters if parameters is not None else self.parameters
     engine.run_in_background(self, lambda: update.run_update(self, template_body, new_template, params))
@@ -80,7 +80,7 @@ def _create_stack(self: CloudFormationBackend, name: str, template: str, paramet
                   **kwargs: Any) -> Stack:
     if any(s.name == name for s in self.stacks.values()):
         raise AlreadyExistsException(f"Stack [{name}] already exists")
-    cfn_template.validate(Stack.parse_template(template), supported_types())
+    _validated(template)
     stack = Stack(  # type: ignore[abstract]
         stack_id=generate_stack_id(name, self.region_name, self.account_id),
         name=name, template=template, parameters=parameters,
@@ -111,7 +111,7 @@ def _create_change_set(original: Any) -> Any:
             raise AlreadyExistsException(f"Stack [{stack_name}] already exists")
         if change_set_type == "UPDATE" and existing:
             _check_updatable(existing[0])
-        cfn_template.validate(Stack.parse_template(template), supported_types())
+        _validated(template)
         if change_set_type == "CREATE" and existing:
             self.stacks.pop(existing[0].stack_id)  # a second CREATE change set replaces the review stack
         return original(self, stack_name, change_set_name, template, parameters, description,  # type: ignore[no-any-return]

@@ -9,7 +9,6 @@ from moto.cloudformation.models import Stack
 
 from claimsctl.local.cfn import schema
 from claimsctl.local.cfn.engine import (
-    StrictResourceMap,
     _reason,
     _resolve,
     active_ids,
@@ -17,6 +16,7 @@ from claimsctl.local.cfn.engine import (
     delete_resource,
     record,
     resolve_outputs,
+    resource_map,
     set_status,
     state_of,
     update_resource,
@@ -35,21 +35,6 @@ class PlannedChange:
     replacement: str | None = None  # "True" | "False" for Modify
 
 
-def build_map(stack: Stack, template: dict[str, Any], parameters: dict[str, Any], dry_run: bool) -> StrictResourceMap:
-    """A resource map for a new template that already holds the stack's existing resources."""
-    rmap = StrictResourceMap(
-        stack.stack_id, stack.name, parameters, stack.tags,
-        region_name=stack.region_name, account_id=stack.account_id,
-        template=template, cross_stack_resources=stack.cross_stack_resources,
-    )
-    rmap.dry_run = dry_run
-    rmap.load()
-    existing = stack.resource_map._parsed_resources
-    for logical_id in state_of(stack).resolved:
-        rmap._parsed_resources[logical_id] = existing[logical_id]
-    return rmap
-
-
 def _type_in(template: dict[str, Any], logical_id: str) -> str:
     return str(template["Resources"][logical_id]["Type"])
 
@@ -63,7 +48,7 @@ def _needs_replacement(old_template: dict[str, Any], region: str, logical_id: st
 
 def plan(stack: Stack, template: dict[str, Any], parameters: dict[str, Any]) -> list[PlannedChange]:
     """The changes applying `template` with `parameters` would make, as a change set lists them."""
-    rmap = build_map(stack, template, parameters, dry_run=True)
+    rmap = resource_map(stack, template, parameters, dry_run=True)
     state = state_of(stack)
     changes: list[PlannedChange] = []
     new_ids = active_ids(template, rmap)
@@ -104,7 +89,7 @@ class _Update:
     def run(self) -> None:
         stack = self.stack
         set_status(stack, "UPDATE_IN_PROGRESS", "User Initiated")
-        rmap = build_map(stack, self.template, self.parameters, dry_run=False)
+        rmap = resource_map(stack, self.template, self.parameters)
         stack.resource_map = rmap
         stack.template_dict = self.template
         current = stack.name

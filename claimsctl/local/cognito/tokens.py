@@ -31,6 +31,13 @@ _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 _auth_times: dict[str, int] = {}  # origin_jti -> when the user actually authenticated
 
 
+def public_jwks() -> bytes:
+    """The JWKS every emulated pool publishes (moto signs with one key, KEY_ID)."""
+    from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
+
+    return CognitoIdpJsonWebKeyResponse.json_web_key  # type: ignore[no-any-return]
+
+
 def is_reserved(claim: str) -> bool:
     return claim in RESERVED or claim.startswith("cognito:") or claim.startswith("dev:")
 
