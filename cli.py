@@ -46,6 +46,13 @@ class Run(NamedTuple):
 
         return Aws(region=region, profile=self.profile, endpoint_url=self.endpoint_url)
 
+    def deployed(self, inputs: Any) -> tuple[Any, dict[str, str]]:
+        """(aws, outputs) of the deployed stack; a clear error saying to deploy when it is not."""
+        from claimsctl import deployer
+
+        aws = self.aws(inputs.region)
+        return aws, deployer.outputs(aws, inputs)
+
 
 def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """--inputs, --profile, --region, --endpoint-url, --debug on every command; errors become messages."""
@@ -274,7 +281,7 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
       claimsctl add-user --username alice --projects p1,p3
       claimsctl add-user --from-file users.csv --passwords-out passwords.csv
     """
-    from claimsctl import deployer, display, users
+    from claimsctl import display, users
 
     if from_file is not None:
         if username or email or projects or password_stdin:
@@ -290,9 +297,8 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
         projects = projects if projects is not None else click.prompt("Projects (comma-separated)", default="")
     project_ids = users.parse_projects(projects) if projects is not None else None
     password = _password(password_stdin, "Password", confirm=True) if (interactive or password_stdin) else None
-    aws = run.aws(inputs.region)
-    outputs = deployer.outputs(aws, inputs)
-    target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
+    aws, outputs = run.deployed(inputs)
+    target = users.Target.of(outputs)
     spec = users.UserSpec(str(username), email, project_ids, password)
     result = users.add_or_update(aws.client("cognito-idp"), aws.client("dynamodb"), target, spec)
     shown = ", ".join(project_ids) if project_ids is not None else "unchanged"
@@ -305,15 +311,14 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
 
 
 def _add_users_from_file(run: Run, path: Path, concurrency: int, passwords_out: Path | None) -> None:
-    from claimsctl import bulk, deployer, display, users
+    from claimsctl import bulk, display, users
 
     inputs = run.inputs()
     specs = bulk.read(path)
     if passwords_out is None and any(spec.password is None for spec in specs):
         raise click.UsageError("Some records have no password: pass --passwords-out FILE to receive generated ones")
-    aws = run.aws(inputs.region)
-    outputs = deployer.outputs(aws, inputs)
-    target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
+    aws, outputs = run.deployed(inputs)
+    target = users.Target.of(outputs)
     with display.progress(len(specs), "Adding users") as advance:
         report = bulk.seed(aws.client("cognito-idp"), aws.client("dynamodb"), target, specs, concurrency,
                            lambda outcome: advance())
@@ -338,12 +343,11 @@ def remove_user(run: Run, username: str) -> None:
     Example:
       claimsctl remove-user alice
     """
-    from claimsctl import deployer, display, users
+    from claimsctl import display, users
 
     inputs = run.inputs()
-    aws = run.aws(inputs.region)
-    outputs = deployer.outputs(aws, inputs)
-    target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
+    aws, outputs = run.deployed(inputs)
+    target = users.Target.of(outputs)
     users.remove(aws.client("cognito-idp"), aws.client("dynamodb"), target, username)
     display.info(f"[green]User {username} removed.[/]")
 
@@ -358,12 +362,11 @@ def list_users(run: Run, output: str) -> None:
     Example:
       claimsctl list-users --output json
     """
-    from claimsctl import deployer, display, users
+    from claimsctl import display, users
 
     inputs = run.inputs()
-    aws = run.aws(inputs.region)
-    outputs = deployer.outputs(aws, inputs)
-    target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
+    aws, outputs = run.deployed(inputs)
+    target = users.Target.of(outputs)
     records = users.list_all(aws.client("cognito-idp"), aws.client("dynamodb"), target)
     if output == "json":
         display.as_json([r.__dict__ for r in records])
@@ -385,12 +388,11 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
       claimsctl login alice
       echo "$PASSWORD" | claimsctl login alice --password-stdin --output json
     """
-    from claimsctl import deployer, display, session
+    from claimsctl import display, session
 
     inputs = run.inputs()
     password = _password(password_stdin, "Password", confirm=False)
-    aws = run.aws(inputs.region)
-    outputs = deployer.outputs(aws, inputs)
+    aws, outputs = run.deployed(inputs)
     result = session.login(aws, outputs, username, password)
     claim = outputs.get("ClaimName", inputs.claim_name)
     if output == "json":
@@ -425,11 +427,10 @@ def request(run: Run, method: str, path: str, username: str, password_stdin: boo
       claimsctl request GET /projects/p1/items --user alice
       echo "$PASSWORD" | claimsctl request GET /standard/projects/p1/items --user alice --password-stdin
     """
-    from claimsctl import apiclient, deployer, display, session
+    from claimsctl import apiclient, display, session
 
     inputs = run.inputs()
-    aws = run.aws(inputs.region)
-    outputs = deployer.outputs(aws, inputs)
+    aws, outputs = run.deployed(inputs)
     if "ApiUrl" not in outputs:
         raise click.UsageError('The stack has no API; set "api" in stackInputs.json and deploy.')
     password = _password(password_stdin, "Password", confirm=False)
@@ -453,11 +454,11 @@ def verify(run: Run, token: str, token_use: str | None) -> None:
     Example:
       claimsctl verify "$ID_TOKEN" --token-use id
     """
-    from claimsctl import deployer, display, session
+    from claimsctl import display, session
 
     inputs = run.inputs()
-    aws = run.aws(inputs.region)
-    claims = session.verifier(aws, deployer.outputs(aws, inputs), token_use).verify(token)
+    aws, outputs = run.deployed(inputs)
+    claims = session.verifier(aws, outputs, token_use).verify(token)
     display.as_json(claims)
 
 

@@ -22,6 +22,11 @@ class Target:
     user_pool_id: str
     table_name: str
 
+    @classmethod
+    def of(cls, outputs: dict[str, str]) -> Target:
+        """The target named by a deployed stack's outputs."""
+        return cls(outputs["UserPoolId"], outputs["UsersTableName"])
+
 
 @dataclass(frozen=True)
 class UserSpec:
