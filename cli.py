@@ -75,8 +75,8 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
             click.secho(f"Error: {exc}", fg="red", err=True)
             sys.exit(exc.exit_code)
         except KeyboardInterrupt:
-            click.secho("Interrupted. A stack operation already started continues in CloudFormation; "
-                        "run the command again to wait for it and carry on.", fg="yellow", err=True)
+            click.secho("Interrupted. Anything already started in AWS (such as a stack operation) carries on "
+                        "there; run the command again to wait for it and continue.", fg="yellow", err=True)
             sys.exit(130)
         except Exception as exc:
             if debug or not _is_aws_error(exc):
@@ -150,18 +150,18 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str) -> Non
 
     inputs = run.inputs()
 
+    printer = display.EventPrinter()
+
     def confirm(changes: list[Any]) -> bool:
+        printer.close()
         display.change_set(changes)
         return yes or click.confirm("Apply these changes?", default=False, err=True)
 
-    printer = display.EventPrinter()
     display.info(f"Deploying stack [bold]{inputs.stack_name}[/] to {inputs.region}"
                  + (f" at {run.endpoint_url}" if run.endpoint_url else ""))
-    try:
-        aws = run.aws(inputs.region)
+    aws = run.aws(inputs.region)
+    with printer:
         outcome = deployer.deploy(aws, run.project(), inputs, artifact_bucket, confirm, printer, _waiter(aws))
-    finally:
-        printer.close()
     result = outcome.result
     if result.recreated:
         display.info("The stack was left in ROLLBACK_COMPLETE by an earlier failed create; "
@@ -193,12 +193,9 @@ def teardown(run: Run, yes: bool, artifact_bucket: str | None) -> None:
     inputs = run.inputs()
     if not yes:
         click.confirm(f"Delete stack {inputs.stack_name}, its users and their projects?", abort=True, err=True)
-    printer = display.EventPrinter()
-    try:
-        aws = run.aws(inputs.region)
+    aws = run.aws(inputs.region)
+    with display.EventPrinter() as printer:
         outcome = deployer.teardown(aws, run.project(), inputs, artifact_bucket, printer, _waiter(aws))
-    finally:
-        printer.close()
     if not outcome.existed:
         display.info(f"Stack {inputs.stack_name} does not exist; nothing to delete.")
     else:

@@ -35,19 +35,19 @@ class EventPrinter:
         self.console = _console(stderr=True)
         self.rows: dict[str, tuple[str, str, str]] = {}
         self.live: Any = None
-        if self.console.is_terminal:
-            from rich.live import Live
-
-            self.live = Live(self._table(), console=self.console, refresh_per_second=8, transient=False)
-            self.live.start()
 
     def __call__(self, event: StackEvent) -> None:
-        if self.live is None:
+        if not self.console.is_terminal:
             reason = f"  {event.reason}" if event.reason else ""
             self.console.print(f"  [{_style(event.status)}]{event.status:<28}[/] {event.logical_id:<28} "
                                f"{event.resource_type}{reason}")
             return
         self.rows[event.logical_id] = (event.resource_type, event.status, event.reason or "")
+        if self.live is None:  # started on the first event, so it never covers a prompt shown before
+            from rich.live import Live
+
+            self.live = Live(self._table(), console=self.console, refresh_per_second=8, transient=False)
+            self.live.start()
         self.live.update(self._table())
 
     def _table(self) -> Any:
@@ -61,8 +61,16 @@ class EventPrinter:
         return table
 
     def close(self) -> None:
+        """Stop the live table (before a prompt, or at the end); a later event starts a new one."""
         if self.live is not None:
             self.live.stop()
+            self.live = None
+
+    def __enter__(self) -> EventPrinter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def change_set(changes: list[Change]) -> None:
