@@ -18,6 +18,7 @@ from claimsctl import __version__
 from claimsctl.errors import ClaimsctlError
 from claimsctl.tokens import TokenError
 
+MAX_TOKEN_INPUT = 64 * 1024
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
@@ -36,10 +37,10 @@ class Run(NamedTuple):
         loaded = inputs.load(self.inputs_path)
         return loaded.with_changes(region=self.region) if self.region else loaded
 
-    def project(self) -> Any:
+    def project(self, web_config: Path | None = None) -> Any:
         from claimsctl.deployer import Project
 
-        return Project.from_inputs(self.inputs_path)
+        return Project.from_inputs(self.inputs_path, web_config)
 
     def aws(self, region: str) -> Any:
         from claimsctl.aws import Aws
@@ -137,7 +138,12 @@ def main() -> None:
 @click.option("--yes", "-y", is_flag=True, help="Apply an update without asking.")
 @click.option("--artifact-bucket", help="Existing S3 bucket for the Lambda code (default: one claimsctl creates).")
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str) -> None:
+@click.option("--allow-data-loss", is_flag=True,
+              help="Allow an update that replaces or removes a table holding rows (refused otherwise, even with --yes).")
+@click.option("--web-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the web demo's config (default: in the project folder).")
+def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str, allow_data_loss: bool,
+           web_config: Path | None) -> None:
     """Render templates/, package lambda_src/, create or update the stack, write the web constants.
 
     \b
@@ -161,15 +167,16 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str) -> Non
                  + (f" at {run.endpoint_url}" if run.endpoint_url else ""))
     aws = run.aws(inputs.region)
     with printer:
-        outcome = deployer.deploy(aws, run.project(), inputs, artifact_bucket, confirm, printer, _waiter(aws))
+        outcome = deployer.deploy(aws, run.project(web_config), inputs, artifact_bucket, confirm, printer, _waiter(aws),
+                                  allow_data_loss)
     result = outcome.result
     if result.recreated:
         display.info("The stack was left in ROLLBACK_COMPLETE by an earlier failed create; "
                      "it was deleted and created again.")
     message = {"up-to-date": "Stack is up to date: no changes.", "created": "Stack created.", "updated": "Stack updated."}
     display.info(f"[green]{message[result.status]}[/]")
-    if outcome.constants_file:
-        display.info(f"Web demo configuration written to {outcome.constants_file}")
+    if outcome.web_config:
+        display.info(f"Web demo configuration written to {outcome.web_config}")
     if output == "json":
         display.as_json({"status": result.status, "outputs": result.outputs})
     else:
@@ -179,35 +186,58 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str) -> Non
 @main.command(context_settings=CONTEXT)
 @common_options
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation.")
+@click.option("--keep-data", is_flag=True, help="Keep the DynamoDB tables (and their rows); delete everything else.")
 @click.option("--artifact-bucket", help="The bucket given to deploy --artifact-bucket, if any.")
-def teardown(run: Run, yes: bool, artifact_bucket: str | None) -> None:
-    """Delete the stack, its uploaded artifacts and the web constants file.
+@click.option("--web-config", type=click.Path(dir_okay=False, path_type=Path),
+              help="The web config deploy --web-config wrote, if any.")
+def teardown(run: Run, yes: bool, keep_data: bool, artifact_bucket: str | None, web_config: Path | None) -> None:
+    """Delete the stack, its tables (unless --keep-data), its uploaded artifacts and the web config.
 
     \b
     Examples:
       claimsctl teardown
-      claimsctl teardown --yes
+      claimsctl teardown --keep-data --yes
     """
     from claimsctl import deployer, display
 
     inputs = run.inputs()
-    if not yes:
-        click.confirm(f"Delete stack {inputs.stack_name}, its users and their projects?", abort=True, err=True)
     aws = run.aws(inputs.region)
+    found = deployer.stack_tables(aws, inputs)
+    if not yes:
+        click.confirm(_teardown_question(inputs.stack_name, found, keep_data), abort=True, err=True)
     with display.EventPrinter() as printer:
-        outcome = deployer.teardown(aws, run.project(), inputs, artifact_bucket, printer, _waiter(aws))
+        outcome = deployer.teardown(aws, run.project(web_config), inputs, artifact_bucket, printer, _waiter(aws),
+                                    keep_data, found)
+    _report_teardown(inputs.stack_name, outcome)
+
+
+def _teardown_question(stack_name: str, found: list[Any], keep_data: bool) -> str:
+    rows = sum(table.rows for table in found)
+    listing = ", ".join(table.describe() for table in found) or "none"
+    if keep_data:
+        return f"Delete stack {stack_name} and its users, keeping its tables ({listing})?"
+    return f"Delete stack {stack_name}, its users, and {rows} row(s) in its tables ({listing})?"
+
+
+def _report_teardown(stack_name: str, outcome: Any) -> None:
+    from claimsctl import display
+
     if not outcome.existed:
-        display.info(f"Stack {inputs.stack_name} does not exist; nothing to delete.")
+        display.info(f"Stack {stack_name} does not exist; nothing to delete.")
     else:
-        display.info(f"[green]Stack {inputs.stack_name} deleted.[/]")
+        display.info(f"[green]Stack {stack_name} deleted.[/]")
+    for name in outcome.tables_deleted:
+        display.info(f"Deleted table {name}.")
+    for table in outcome.tables_kept:
+        display.info(f"[yellow]Kept table {table.describe()} (--keep-data).[/]")
     if outcome.retained:
         display.info(f"[yellow]Retained by their DeletionPolicy: {', '.join(outcome.retained)}[/]")
     if outcome.artifacts_removed:
         display.info(f"Removed {outcome.artifacts_removed} artifact(s).")
     if outcome.bucket_removed:
         display.info(f"Removed artifact bucket {outcome.bucket_removed}.")
-    if outcome.constants_removed:
-        display.info(f"Removed {outcome.constants_removed}.")
+    if outcome.web_config_removed:
+        display.info(f"Removed {outcome.web_config_removed}.")
 
 
 @main.command(context_settings=CONTEXT)
@@ -316,12 +346,17 @@ def _add_users_from_file(run: Run, path: Path, concurrency: int, passwords_out: 
         raise click.UsageError("Some records have no password: pass --passwords-out FILE to receive generated ones")
     aws, outputs = run.deployed(inputs)
     target = users.Target.of(outputs)
-    with display.progress(len(specs), "Adding users") as advance:
-        report = bulk.seed(aws.client("cognito-idp"), aws.client("dynamodb"), target, specs, concurrency,
-                           lambda outcome: advance())
-    if report.generated_passwords and passwords_out is not None:
-        bulk.write_passwords(passwords_out, report.generated_passwords)
-        display.info(f"Generated passwords written to {passwords_out} (readable by you only).")
+    passwords = bulk.PasswordsFile(passwords_out, path) if passwords_out is not None else None
+    try:
+        with display.progress(len(specs), "Adding users") as advance:
+            report = bulk.seed(aws.client("cognito-idp"), aws.client("dynamodb"), target, specs, concurrency,
+                               lambda outcome: advance(), passwords)
+    finally:
+        if passwords is not None:
+            passwords.close()
+            if passwords.written:
+                display.info(f"{passwords.written} generated password(s) written to {passwords.path} "
+                             "(readable by you only).")
     counts = ", ".join(f"{report.count(a)} {a}" for a in ("created", "updated", "unchanged", "failed"))
     display.info(f"Users from {path}: {counts}.")
     for failure in report.failures:
@@ -334,7 +369,7 @@ def _add_users_from_file(run: Run, path: Path, concurrency: int, passwords_out: 
 @common_options
 @click.argument("username")
 def remove_user(run: Run, username: str) -> None:
-    """Remove a user and its row of projects.
+    """Sign a user out everywhere (refresh tokens revoked), then remove it and its row of projects.
 
     \b
     Example:
@@ -345,8 +380,11 @@ def remove_user(run: Run, username: str) -> None:
     inputs = run.inputs()
     aws, outputs = run.deployed(inputs)
     target = users.Target.of(outputs)
-    users.remove(aws.client("cognito-idp"), aws.client("dynamodb"), target, username)
-    display.info(f"[green]User {username} removed.[/]")
+    stored = users.remove(aws.client("cognito-idp"), aws.client("dynamodb"), target, username)
+    display.info(f"[green]User {stored} signed out everywhere and removed, with its row of projects.[/]")
+    minutes = inputs.id_token_validity_minutes
+    display.info(f"Tokens issued before now stay valid until they expire (at most {minutes} minutes: "
+                 "idTokenValidityMinutes); no new token can be issued.")
 
 
 @main.command("list-users", context_settings=CONTEXT)
@@ -447,12 +485,18 @@ def request(run: Run, method: str, path: str, username: str, password_stdin: boo
 def verify(run: Run, token: str, token_use: str | None) -> None:
     """Verify a token against the deployed pool and print its claims (exit 1 with the reason if invalid).
 
+    TOKEN "-" reads the token from standard input, so it stays out of `ps` and the shell history.
+
     \b
     Example:
-      claimsctl verify "$ID_TOKEN" --token-use id
+      printf '%s' "$ID_TOKEN" | claimsctl verify - --token-use id
     """
     from claimsctl import display, session
 
+    if token == "-":  # noqa: S105 - "read it from standard input", not a secret
+        token = sys.stdin.read(MAX_TOKEN_INPUT).strip()
+        if not token:
+            raise click.UsageError("TOKEN '-' was given but standard input was empty")
     inputs = run.inputs()
     aws, outputs = run.deployed(inputs)
     claims = session.verifier(aws, outputs, token_use).verify(token)

@@ -47,13 +47,14 @@ def through_the_api(stack: Deployed, requests_each: int) -> dict[str, Any]:
 
 
 def _load_handlers(stack: Deployed) -> tuple[Any, Any]:
-    from claimsctl import tokens
+    from claimsctl import projects, tokens
 
     os.environ.update(AWS_ENDPOINT_URL=stack.emulator.url, AWS_REGION="us-east-1", AWS_DEFAULT_REGION="us-east-1",
                       AWS_ACCESS_KEY_ID="bench", AWS_SECRET_ACCESS_KEY="bench",
                       USER_POOL_ID=stack.outputs["UserPoolId"], CLIENT_ID=stack.outputs["UserPoolClientId"],
                       TOKEN_USE="id", USERS_TABLE=stack.outputs["UsersTableName"])
     sys.modules["claimsctl_tokens"] = tokens
+    sys.modules["claimsctl_projects"] = projects
     sys.path.insert(0, str(ROOT / "lambda_src"))
     return importlib.import_module("authorizer"), importlib.import_module("check_user_access")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from typing import Any
 
 from claimsctl.errors import AwsError
 
@@ -16,13 +17,24 @@ class ApiResponse:
     content_type: str
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is answered as it is: the token is never sent on to another URL (or host)."""
+
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
 def call(api_url: str, method: str, path: str, token: str, timeout: float = 30) -> ApiResponse:
     url = api_url.rstrip("/") + "/" + path.lstrip("/")
     if not url.startswith(("https://", "http://")):
         raise AwsError(f"The API URL {api_url} is not an http(s) URL")
-    request = urllib.request.Request(url, method=method.upper(), headers={"Authorization": token})  # noqa: S310
+    request = urllib.request.Request(url, method=method.upper())  # noqa: S310
+    request.add_unredirected_header("Authorization", token)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - the stack's API URL
+        with _OPENER.open(request, timeout=timeout) as response:  # the stack's API URL
             return ApiResponse(response.status, response.read().decode(), response.headers.get("Content-Type", ""))
     except urllib.error.HTTPError as error:
         return ApiResponse(error.code, error.read().decode(), error.headers.get("Content-Type", ""))

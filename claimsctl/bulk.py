@@ -4,23 +4,29 @@ Every record is validated before anything is written. A re-run changes only
 what differs (missing users, changed projects or emails); a password in the
 file applies when the user is created, never to an existing user. Throttling
 (TooManyRequestsException) is absorbed by botocore's adaptive retry mode,
-which slows the client down as the service pushes back.
+which slows the client down as the service pushes back; an AWS error that
+outlasts the retries is that record's failure in the summary.
+
+Generated passwords go to a PasswordsFile that is opened before any user is
+created, and each one is written and flushed before its user is created: after
+Ctrl-C, a throttle or a crash, every user that exists has its password there.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import json
 import secrets
 import string
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimsctl import users
+from claimsctl import safejson, users
+from claimsctl.aws import error_details
 from claimsctl.errors import UserError
 
 FIELDS = ("username", "email", "projects", "password")
@@ -46,19 +52,24 @@ class Report:
         return [o for o in self.outcomes if o.action == "failed"]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet evaluates a cell that starts with one of these
+PASSWORD_SYMBOLS = "!#%+-=?@^_"  # noqa: S105 - the symbols a generated password draws from
+PASSWORDS_HEADER = ["username", "password"]
+
+
 def generate_password(length: int = 20) -> str:
-    """A random password with every character class Cognito's policies can require."""
-    classes = [string.ascii_lowercase, string.ascii_uppercase, string.digits, "!#%+-=?@^_"]
+    """A random password with every character class Cognito's policies can require, starting with a letter."""
+    classes = [string.ascii_lowercase, string.ascii_uppercase, string.digits, PASSWORD_SYMBOLS]
     chosen = [secrets.choice(c) for c in classes]
-    chosen += [secrets.choice("".join(classes)) for _ in range(length - len(classes))]
+    chosen += [secrets.choice("".join(classes)) for _ in range(length - len(classes) - 1)]
     secrets.SystemRandom().shuffle(chosen)
-    return "".join(chosen)
+    return secrets.choice(string.ascii_letters) + "".join(chosen)
 
 
 def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
-    text = path.read_text(encoding="utf-8")
+    text = safejson.read_text(path)
     if path.suffix.lower() == ".json":
-        data = json.loads(text)
+        data = safejson.loads(text)
         if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
             raise UserError(f"{path}: expected a JSON list of objects with {', '.join(FIELDS[:3])}")
         return list(enumerate(data, start=1))
@@ -69,15 +80,29 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     return [(number, row) for number, row in enumerate(reader, start=2)]
 
 
+def _text(row: dict[str, Any], name: str) -> str:
+    """A field that must be text: a CSV cell, or a JSON string (null or absent reads as empty)."""
+    value = row.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise UserError(f"{name} must be a string (got {type(value).__name__} {str(value)[:40]})")
+    return value
+
+
+def _projects(row: dict[str, Any]) -> tuple[str, ...]:
+    value = row.get("projects")
+    if isinstance(value, list):
+        return users.checked_projects(value)  # JSON: each element must be one valid id, as a string
+    return users.parse_projects(_text(row, "projects"))
+
+
 def _spec(row: dict[str, Any]) -> users.UserSpec:
-    username = str(row.get("username") or "").strip()
-    email = str(row.get("email") or "").strip()
-    raw_projects = row.get("projects") or ""
-    projects = ",".join(map(str, raw_projects)) if isinstance(raw_projects, list) else str(raw_projects)
+    username = _text(row, "username").strip()
+    email = _text(row, "email").strip()
     users.validate_username(username)
     users.validate_email(email)
-    password = str(row.get("password") or "") or None
-    return users.UserSpec(username, email, users.parse_projects(projects), password)
+    return users.UserSpec(username, email, _projects(row), _text(row, "password") or None)
 
 
 def read(path: Path) -> list[users.UserSpec]:
@@ -93,17 +118,84 @@ def read(path: Path) -> list[users.UserSpec]:
         except UserError as exc:
             problems.append(f"  - record {number}: {exc}")
             continue
-        if spec.username.lower() in seen:
+        if spec.username.casefold() in seen:
             problems.append(f"  - record {number}: user {spec.username} appears twice")
-        seen.add(spec.username.lower())
+        seen.add(spec.username.casefold())
         specs.append(spec)
     if problems:
         raise UserError(f"{path} has {len(problems)} invalid record(s); nothing was written:\n" + "\n".join(problems))
     return specs
 
 
+class PasswordsFile:
+    """The CSV (mode 600) that receives generated passwords, one flushed row per user, before that user exists.
+
+    Opened before anything is created: a new file is created exclusively; an existing file is
+    appended to only if it is a claimsctl passwords file (its header row is username,password).
+    Anything else, and the input file itself, is refused.
+    """
+
+    def __init__(self, path: Path, source: Path) -> None:
+        self.path = path
+        self.written = 0
+        self._lock = threading.Lock()
+        if path.exists() and source.exists() and path.resolve() == source.resolve():
+            raise UserError(f"--passwords-out {path} is the input file; name another file.")
+        if not path.parent.is_dir():
+            raise UserError(f"--passwords-out {path}: folder {path.parent} does not exist; create it or name another.")
+        self.created = not path.exists()
+        self._handle = self._create() if self.created else self._append()
+        self._writer = csv.writer(self._handle)
+        if self.created:
+            self._row(PASSWORDS_HEADER)
+
+    def _create(self) -> Any:
+        import os
+
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except OSError as exc:
+            raise UserError(f"Cannot create --passwords-out {self.path}: {exc.strerror}") from exc
+        return os.fdopen(fd, "w", encoding="utf-8", newline="")
+
+    def _append(self) -> Any:
+        try:
+            with self.path.open(encoding="utf-8", newline="") as existing:
+                header = next(csv.reader(existing), None)
+        except (OSError, UnicodeDecodeError, csv.Error) as exc:
+            raise UserError(f"Cannot read --passwords-out {self.path}: {exc}") from exc
+        if header != PASSWORDS_HEADER:
+            raise UserError(f"--passwords-out {self.path} exists and is not a claimsctl passwords file "
+                            "(header username,password); name a new file.")
+        self.path.chmod(0o600)
+        return self.path.open("a", encoding="utf-8", newline="")
+
+    def _row(self, cells: list[str]) -> None:
+        if any(cell.startswith(FORMULA_STARTS) for cell in cells):
+            raise UserError(f"Refusing to write a cell starting with one of {' '.join(FORMULA_STARTS)}.")
+        self._writer.writerow(cells)
+        self._handle.flush()
+
+    def add(self, username: str, password: str) -> None:
+        with self._lock:
+            self._row([username, password])
+            self.written += 1
+
+    def close(self) -> None:
+        self._handle.close()
+        if self.created and self.written == 0:
+            self.path.unlink(missing_ok=True)
+
+
 def _existing(idp: Any, ddb: Any, target: users.Target) -> dict[str, users.UserRecord]:
-    return {record.username: record for record in users.list_all(idp, ddb, target)}
+    """Existing users by the key a record's name finds them under (case-folded in a case-insensitive pool)."""
+    fold = not _pool_case_sensitive(idp, target)
+    return {(r.username.casefold() if fold else r.username): r for r in users.list_all(idp, ddb, target)}
+
+
+def _pool_case_sensitive(idp: Any, target: users.Target) -> bool:
+    pool = idp.describe_user_pool(UserPoolId=target.user_pool_id)["UserPool"]
+    return bool((pool.get("UsernameConfiguration") or {}).get("CaseSensitive", True))
 
 
 def _action(spec: users.UserSpec, existing: users.UserRecord | None) -> str:
@@ -114,47 +206,54 @@ def _action(spec: users.UserSpec, existing: users.UserRecord | None) -> str:
     return "updated"
 
 
+def _failure_reason(exc: Exception) -> str:
+    from botocore.exceptions import ClientError
+
+    if isinstance(exc, ClientError):
+        code, message = error_details(exc)
+        return f"{code}: {message}"
+    return str(exc) or type(exc).__name__
+
+
 def seed(idp: Any, ddb: Any, target: users.Target, specs: list[users.UserSpec], concurrency: int = 8,
-         on_done: Callable[[Outcome], None] = lambda outcome: None) -> Report:
-    """Create or update every user; existing users equal to their record are left alone."""
+         on_done: Callable[[Outcome], None] = lambda outcome: None,
+         passwords: PasswordsFile | None = None) -> Report:
+    """Create or update every user; existing users equal to their record are left alone.
+
+    A record without a password gets a generated one, written to `passwords` before the user is
+    created. On Ctrl-C the records not yet started are cancelled and the interrupt is raised again.
+    """
+    from botocore.exceptions import BotoCoreError, ClientError
+
     report = Report()
     existing = _existing(idp, ddb, target)
-    work = []
-    for spec in specs:
-        action = _action(spec, existing.get(spec.username))
-        if action == "created" and spec.password is None:
-            report.generated_passwords[spec.username] = generate_password()
-            spec = users.UserSpec(spec.username, spec.email, spec.projects, report.generated_passwords[spec.username])
-        elif action != "created":
-            spec = users.UserSpec(spec.username, spec.email, spec.projects, None)  # passwords apply to new users only
-        work.append((spec, action))
+    fold = bool(existing) and not _pool_case_sensitive(idp, target)
 
-    def apply(item: tuple[users.UserSpec, str]) -> Outcome:
-        spec, action = item
-        if action != "unchanged":
-            try:
-                users.add_or_update(idp, ddb, target, spec)
-            except UserError as exc:
-                return Outcome(spec.username, "failed", str(exc))
+    def apply(spec: users.UserSpec) -> Outcome:
+        action = _action(spec, existing.get(spec.username.casefold() if fold else spec.username))
+        if action == "unchanged":
+            return Outcome(spec.username, action)
+        try:
+            if action == "created" and spec.password is None:
+                if passwords is None:
+                    raise UserError("no password and no --passwords-out file to write a generated one to")
+                spec = users.UserSpec(spec.username, spec.email, spec.projects, generate_password())
+                passwords.add(spec.username, spec.password or "")
+                report.generated_passwords[spec.username] = spec.password or ""
+            users.add_or_update(idp, ddb, target, spec, password_on_create_only=True)
+        except (UserError, ClientError, BotoCoreError) as exc:
+            return Outcome(spec.username, "failed", _failure_reason(exc))
         return Outcome(spec.username, action)
 
-    with ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
-        for outcome in pool.map(apply, work):
+    pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
+    try:
+        for outcome in pool.map(apply, specs):
             report.outcomes.append(outcome)
             on_done(outcome)
+    except BaseException:
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
     for failed in report.failures:
         report.generated_passwords.pop(failed.username, None)
     return report
-
-
-def write_passwords(path: Path, passwords: dict[str, str]) -> None:
-    """Add generated passwords to a CSV only its owner can read (earlier runs' entries kept); never printed."""
-    known: dict[str, str] = {}
-    if path.exists():
-        known = {row["username"]: row["password"] for row in csv.DictReader(io.StringIO(path.read_text()))}
-    path.touch(mode=0o600, exist_ok=True)
-    path.chmod(0o600)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["username", "password"])
-        writer.writerows(sorted({**known, **passwords}.items()))

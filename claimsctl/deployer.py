@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from claimsctl import package, render, stack, webconfig
+from claimsctl import package, render, stack, tables, webconfig
 from claimsctl.aws import Aws, error_details
 from claimsctl.errors import AwsError, StackNotFoundError
 from claimsctl.inputs import StackInputs
@@ -21,10 +21,10 @@ class Project:
     inputs_path: Path
     templates_dir: Path
     lambda_dir: Path
-    web_app_dir: Path
+    web_config: Path
 
     @classmethod
-    def from_inputs(cls, inputs_path: Path) -> Project:
+    def from_inputs(cls, inputs_path: Path, web_config: Path | None = None) -> Project:
         root = inputs_path.resolve().parent
         shipped = Path(__file__).resolve().parents[1]  # the source checkout claimsctl runs from
 
@@ -32,16 +32,13 @@ class Project:
             local = root / name
             return local if local.exists() or not (shipped / name).exists() else shipped / name
 
-        return cls(inputs_path, folder("templates"), folder("lambda_src"), folder("pre-token-web-app"))
+        return cls(inputs_path, folder("templates"), folder("lambda_src"), web_config or webconfig.default_path(root))
 
 
 @dataclass
 class DeployOutcome:
     result: stack.DeployResult
-    bucket: str
-    artifact_key: str
-    artifact_uploaded: bool
-    constants_file: Path | None
+    web_config: Path | None
 
 
 @dataclass
@@ -50,47 +47,100 @@ class TeardownOutcome:
     retained: list[str] = field(default_factory=list)
     artifacts_removed: int = 0
     bucket_removed: str | None = None
-    constants_removed: Path | None = None
+    web_config_removed: Path | None = None
+    tables_deleted: list[str] = field(default_factory=list)
+    tables_kept: list[tables.Table] = field(default_factory=list)
 
 
-def default_bucket(aws: Aws) -> str:
-    return f"claimsctl-artifacts-{aws.account_id()}-{aws.region}"
+@dataclass(frozen=True)
+class ArtifactBucket:
+    """Where the Lambda code goes: a bucket name and the account that must own it (every S3 call says so)."""
+
+    name: str
+    owner: str
+    ours: bool  # claimsctl's default bucket (tagged), not one the user named
 
 
-def _bucket_exists(s3: Any, bucket: str) -> bool:
+def default_bucket_name(account: str, region: str) -> str:
+    return f"claimsctl-artifacts-{account}-{region}"
+
+
+def _bucket_state(s3: Any, bucket: ArtifactBucket) -> str:
+    """'missing', 'owned', or 'foreign' (it exists, but another account owns it)."""
     from botocore.exceptions import ClientError
 
     try:
-        s3.head_bucket(Bucket=bucket)
-        return True
+        s3.head_bucket(Bucket=bucket.name, ExpectedBucketOwner=bucket.owner)
+        return "owned"
     except ClientError as exc:
-        if error_details(exc)[0] in ("404", "NoSuchBucket", "NotFound"):
-            return False
-        raise AwsError(f"Cannot use artifact bucket {bucket}: {exc}") from exc
+        code = error_details(exc)[0]
+        if code in ("404", "NoSuchBucket", "NotFound"):
+            return "missing"
+        if code in ("403", "AccessDenied", "Forbidden"):
+            return "foreign"
+        raise AwsError(f"Cannot use artifact bucket {bucket.name}: {exc}") from exc
 
 
-def _create_bucket(s3: Any, bucket: str, region: str) -> None:
-    kwargs: dict[str, Any] = {"Bucket": bucket}
+def _tagged_as_ours(s3: Any, bucket: ArtifactBucket) -> bool:
+    from botocore.exceptions import ClientError
+
+    try:
+        tag_set = s3.get_bucket_tagging(Bucket=bucket.name, ExpectedBucketOwner=bucket.owner)["TagSet"]
+    except ClientError:
+        return False
+    return {t["Key"]: t["Value"] for t in tag_set}.get(MANAGED_TAG) == "true"
+
+
+def _create_bucket(s3: Any, bucket: ArtifactBucket, region: str) -> None:
+    kwargs: dict[str, Any] = {"Bucket": bucket.name}
     if region != "us-east-1":
         kwargs["CreateBucketConfiguration"] = {"LocationConstraint": region}
     s3.create_bucket(**kwargs)
-    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={
+    owner = {"ExpectedBucketOwner": bucket.owner}
+    s3.put_public_access_block(Bucket=bucket.name, **owner, PublicAccessBlockConfiguration={
         "BlockPublicAcls": True, "IgnorePublicAcls": True, "BlockPublicPolicy": True, "RestrictPublicBuckets": True})
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={
+    s3.put_bucket_encryption(Bucket=bucket.name, **owner, ServerSideEncryptionConfiguration={
         "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]})
-    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": [{"Key": MANAGED_TAG, "Value": "true"}]})
+    s3.put_bucket_tagging(Bucket=bucket.name, **owner, Tagging={"TagSet": [{"Key": MANAGED_TAG, "Value": "true"}]})
 
 
-def _upload(s3: Any, bucket: str, key: str, data: bytes) -> bool:
-    """Upload unless an object with this content-addressed key is already there."""
+def ensure_bucket(s3: Any, bucket: ArtifactBucket, region: str) -> None:
+    """Use the bucket only if this account owns it (and, for the default name, claimsctl tagged it)."""
+    state = _bucket_state(s3, bucket)
+    if state == "foreign":
+        raise AwsError(f"Artifact bucket {bucket.name} exists but is not owned by account {bucket.owner}; "
+                       "claimsctl will not put code there. Pass --artifact-bucket with a bucket of yours.")
+    if state == "missing":
+        if not bucket.ours:
+            raise AwsError(f"Artifact bucket {bucket.name} does not exist; create it or leave out --artifact-bucket.")
+        _create_bucket(s3, bucket, region)
+    elif bucket.ours and not _tagged_as_ours(s3, bucket):
+        raise AwsError(f"Bucket {bucket.name} exists in your account but claimsctl did not create it (no "
+                       f"{MANAGED_TAG} tag); pass --artifact-bucket to use it deliberately.")
+
+
+def _sha256_b64(data: bytes) -> str:
+    import base64
+    import hashlib
+
+    return base64.b64encode(hashlib.sha256(data).digest()).decode()
+
+
+def _upload(s3: Any, bucket: ArtifactBucket, key: str, data: bytes) -> bool:
+    """Upload unless an object whose SHA-256 checksum matches the artifact is already at this key."""
     from botocore.exceptions import ClientError
 
+    checksum = _sha256_b64(data)
     try:
-        s3.head_object(Bucket=bucket, Key=key)
-        return False
-    except ClientError:
-        s3.put_object(Bucket=bucket, Key=key, Body=data, ContentType="application/zip")
-        return True
+        head = s3.head_object(Bucket=bucket.name, Key=key, ExpectedBucketOwner=bucket.owner, ChecksumMode="ENABLED")
+        if head.get("ChecksumSHA256") == checksum:
+            return False
+    except ClientError as exc:
+        if error_details(exc)[0] not in ("404", "NoSuchKey", "NotFound"):
+            raise AwsError(f"Cannot read s3://{bucket.name}/{key}: {error_details(exc)[1]}") from exc
+    s3.put_object(Bucket=bucket.name, Key=key, Body=data, ContentType="application/zip",
+                  ExpectedBucketOwner=bucket.owner, ChecksumSHA256=checksum)
+    return True
 
 
 def build_artifact(aws: Aws, project: Project, inputs: StackInputs) -> package.Artifact:
@@ -102,34 +152,51 @@ def build_artifact(aws: Aws, project: Project, inputs: StackInputs) -> package.A
     return package.build(project.lambda_dir, dependencies)
 
 
-def prepare_artifact(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None) -> tuple[str, str, bool]:
-    """Package lambda_src/, make sure the bucket exists, upload; return (bucket, key, uploaded)."""
+def artifact_bucket(aws: Aws, bucket: str | None) -> ArtifactBucket:
+    account = aws.account_id()
+    return ArtifactBucket(bucket or default_bucket_name(account, aws.region), account, ours=bucket is None)
+
+
+def prepare_artifact(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None) -> tuple[str, str]:
+    """Package lambda_src/, make sure the bucket exists and is ours, upload; return (bucket, key)."""
     artifact = build_artifact(aws, project, inputs)
     s3 = aws.client("s3")
-    name = bucket or default_bucket(aws)
-    if not _bucket_exists(s3, name):
-        if bucket:
-            raise AwsError(f"Artifact bucket {bucket} does not exist; create it or leave out --artifact-bucket.")
-        _create_bucket(s3, name, aws.region)
+    target = artifact_bucket(aws, bucket)
+    ensure_bucket(s3, target, aws.region)
     key = artifact.key(inputs.stack_name)
-    return name, key, _upload(s3, name, key, artifact.data)
+    _upload(s3, target, key, artifact.data)
+    return target.name, key
 
 
 def render_for(project: Project, inputs: StackInputs, bucket: str, key: str) -> str:
     return render.render(project.templates_dir, inputs, render.CodeLocation(bucket, key))
 
 
+def _guarded(aws: Aws, inputs: StackInputs, confirm: stack.Confirm, allow_data_loss: bool) -> stack.Confirm:
+    """`confirm`, preceded by the data-loss check: a table holding rows is never replaced or removed silently."""
+
+    def check(changes: list[stack.Change]) -> bool:
+        if not allow_data_loss and any(c.resource_type == tables.TABLE_TYPE for c in changes):
+            found = tables.in_stack(aws.client("cloudformation"), aws.client("dynamodb"), inputs.stack_name)
+            tables.refuse_data_loss(changes, found)
+        return confirm(changes)
+
+    return check
+
+
 def deploy(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None, confirm: stack.Confirm,
-           on_event: stack.EventSink, waiter: stack.Waiter | None = None) -> DeployOutcome:
-    bucket_name, key, uploaded = prepare_artifact(aws, project, inputs, bucket)
+           on_event: stack.EventSink, waiter: stack.Waiter | None = None, allow_data_loss: bool = False) -> DeployOutcome:
+    webconfig.check_writable(project.web_config)
+    bucket_name, key = prepare_artifact(aws, project, inputs, bucket)
     body = render_for(project, inputs, bucket_name, key)
     tags = {"claimsctl:stack": inputs.stack_name, **dict(inputs.tags)}
-    result = stack.deploy(aws.client("cloudformation"), inputs.stack_name, body, tags, confirm, on_event, waiter)
-    constants_file = None
+    result = stack.deploy(aws.client("cloudformation"), inputs.stack_name, body, tags,
+                          _guarded(aws, inputs, confirm, allow_data_loss), on_event, waiter)
+    web_config = None
     if {"Region", "UserPoolId", "UserPoolClientId", "HostedUiUrl"} <= set(result.outputs):
         values = webconfig.settings(result.outputs, inputs.callback_urls[0], inputs.logout_urls[0], aws.endpoint_url)
-        constants_file = webconfig.write(project.web_app_dir, values)
-    return DeployOutcome(result, bucket_name, key, uploaded, constants_file)
+        web_config = webconfig.write(project.web_config, values)
+    return DeployOutcome(result, web_config)
 
 
 def outputs(aws: Aws, inputs: StackInputs) -> dict[str, str]:
@@ -146,39 +213,51 @@ def status(aws: Aws, inputs: StackInputs) -> dict[str, Any] | None:
     return stack.describe(aws.client("cloudformation"), inputs.stack_name)
 
 
-def _remove_artifacts(s3: Any, bucket: str, stack_name: str) -> int:
+def _remove_artifacts(s3: Any, bucket: ArtifactBucket, stack_name: str) -> int:
     removed = 0
-    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=f"claimsctl/{stack_name}/"):
+    pages = s3.get_paginator("list_objects_v2").paginate(Bucket=bucket.name, Prefix=f"claimsctl/{stack_name}/",
+                                                         ExpectedBucketOwner=bucket.owner)
+    for page in pages:
         keys = [{"Key": o["Key"]} for o in page.get("Contents", [])]
         if keys:
-            s3.delete_objects(Bucket=bucket, Delete={"Objects": keys, "Quiet": True})
+            s3.delete_objects(Bucket=bucket.name, Delete={"Objects": keys, "Quiet": True},
+                              ExpectedBucketOwner=bucket.owner)
             removed += len(keys)
     return removed
 
 
-def _managed_and_empty(s3: Any, bucket: str) -> bool:
-    from botocore.exceptions import ClientError
+def _managed_and_empty(s3: Any, bucket: ArtifactBucket) -> bool:
+    empty = not s3.list_objects_v2(Bucket=bucket.name, MaxKeys=1, ExpectedBucketOwner=bucket.owner).get("KeyCount")
+    return _tagged_as_ours(s3, bucket) and empty
 
-    try:
-        tags = {t["Key"]: t["Value"] for t in s3.get_bucket_tagging(Bucket=bucket)["TagSet"]}
-    except ClientError:
-        return False
-    return tags.get(MANAGED_TAG) == "true" and not s3.list_objects_v2(Bucket=bucket, MaxKeys=1).get("KeyCount")
+
+def stack_tables(aws: Aws, inputs: StackInputs) -> list[tables.Table]:
+    """The stack's tables and their rows: what teardown would delete."""
+    return tables.in_stack(aws.client("cloudformation"), aws.client("dynamodb"), inputs.stack_name)
 
 
 def teardown(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None, on_event: stack.EventSink,
-             waiter: stack.Waiter | None = None) -> TeardownOutcome:
+             waiter: stack.Waiter | None = None, keep_data: bool = False,
+             found: list[tables.Table] | None = None) -> TeardownOutcome:
+    """Delete the stack (its tables are retained by policy), then the tables unless `keep_data`."""
     outcome = TeardownOutcome(existed=True)
+    found = stack_tables(aws, inputs) if found is None else found
     try:
         outcome.retained = stack.delete(aws.client("cloudformation"), inputs.stack_name, on_event, waiter)
     except StackNotFoundError:
         outcome.existed = False
+    retained_tables = [t for t in found if t.logical_id in outcome.retained]
+    if keep_data:
+        outcome.tables_kept = retained_tables
+    else:
+        outcome.tables_deleted = tables.delete(aws.client("dynamodb"), retained_tables)
+    outcome.retained = [r for r in outcome.retained if r not in {t.logical_id for t in retained_tables}]
     s3 = aws.client("s3")
-    name = bucket or default_bucket(aws)
-    if _bucket_exists(s3, name):
-        outcome.artifacts_removed = _remove_artifacts(s3, name, inputs.stack_name)
-        if bucket is None and _managed_and_empty(s3, name):
-            s3.delete_bucket(Bucket=name)
-            outcome.bucket_removed = name
-    outcome.constants_removed = webconfig.remove(project.web_app_dir)
+    target = artifact_bucket(aws, bucket)
+    if _bucket_state(s3, target) == "owned":
+        outcome.artifacts_removed = _remove_artifacts(s3, target, inputs.stack_name)
+        if target.ours and _managed_and_empty(s3, target):
+            s3.delete_bucket(Bucket=target.name, ExpectedBucketOwner=target.owner)
+            outcome.bucket_removed = target.name
+    outcome.web_config_removed = webconfig.remove(project.web_config)
     return outcome

@@ -63,3 +63,7 @@ class Aborted(ClaimsctlError):
     """The user declined a confirmation."""
 
     exit_code = 1
+
+
+class DataLossRefused(ClaimsctlError):
+    """A deploy would replace or remove a table that holds rows, and --allow-data-loss was not given."""

@@ -23,12 +23,12 @@ RESERVED_CLAIMS = frozenset({
     "identities", "event_id", "device_key", "version", "exp", "iat", "iss", "jti", "nbf", "nonce",
     "origin_jti", "token_use", "scope", "email", "email_verified",
 })
-_STACK_NAME = re.compile(r"^[A-Za-z][-A-Za-z0-9]{0,39}$")
-_REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$")
-_POOL_NAME = re.compile(r"^[\w\s+=,.@-]{1,128}$")
-_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
-_TABLE = re.compile(r"^[A-Za-z0-9_.-]{3,255}$")
-_CLAIM = re.compile(r"^[A-Za-z_][A-Za-z0-9_.:-]{0,63}$")
+_STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,39}")
+_REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d")
+_POOL_NAME = re.compile(r"[\w\s+=,.@-]{1,128}")
+_DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
+_TABLE = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+_CLAIM = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class StackInputs:
     on_lookup_failure: str = "emptyClaim"
     api: str = "both"
     authorizer_cache_ttl: int = 300
+    id_token_validity_minutes: int = 60
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
@@ -82,14 +83,14 @@ def _string(pattern: re.Pattern[str], hint: str) -> Checker:
     def check(value: Any) -> str | None:
         if not isinstance(value, str):
             return f"must be a string ({hint})"
-        return None if pattern.match(value) else f"'{value}' is not valid: {hint}"
+        return None if pattern.fullmatch(value) else f"{value!r} is not valid: {hint}"
 
     return check
 
 
 def _choice(options: tuple[str, ...]) -> Checker:
     def check(value: Any) -> str | None:
-        return None if value in options else f"must be one of {', '.join(options)} (got {json.dumps(value)})"
+        return None if value in options else f"must be one of {', '.join(options)} (got {json.dumps(value)[:40]})"
 
     return check
 
@@ -131,7 +132,14 @@ def _claim(value: Any) -> str | None:
 
 def _ttl(value: Any) -> str | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3600:
-        return f"must be a whole number of seconds from 0 to 3600 (got {json.dumps(value)})"
+        return f"must be a whole number of seconds from 0 to 3600 (got {json.dumps(value)[:40]})"
+    return None
+
+
+def _token_minutes(value: Any) -> str | None:
+    # Cognito's range for ID and access tokens: 5 minutes to 1 day.
+    if isinstance(value, bool) or not isinstance(value, int) or not 5 <= value <= 1440:
+        return f"must be a whole number of minutes from 5 to 1440 (got {json.dumps(value)[:40]})"
     return None
 
 
@@ -161,6 +169,7 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "onProjectLookupFailure": ("on_lookup_failure", "emptyClaim", _choice(ON_LOOKUP_FAILURE)),
     "api": ("api", "both", _choice(API_DESIGNS)),
     "authorizerCacheTtl": ("authorizer_cache_ttl", 300, _ttl),
+    "idTokenValidityMinutes": ("id_token_validity_minutes", 60, _token_minutes),
     "tags": ("tags", {}, _tags),
 }
 
@@ -198,15 +207,15 @@ def parse(data: Any, source: str = "stackInputs.json") -> StackInputs:
 
 def load(path: Path) -> StackInputs:
     """Read and validate a stackInputs.json file."""
+    from claimsctl import safejson
+
     try:
-        text = path.read_text(encoding="utf-8")
+        data = safejson.load(path)
     except FileNotFoundError as exc:
         problem = "file not found; pass --inputs PATH or start from the shipped stackInputs.json"
         raise InputsError(str(path), [problem]) from exc
     except OSError as exc:
         raise InputsError(str(path), [f"cannot be read: {exc.strerror}"]) from exc
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputsError(str(path), [f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"]) from exc
+    except safejson.JsonFileError as exc:
+        raise InputsError(str(path), [str(exc)]) from None
     return parse(data, str(path))

@@ -1,7 +1,8 @@
 """Builds the Lambda artifact from lambda_src/: a deterministic zip named by its content hash.
 
 The zip holds lambda_src's files, claimsctl's token verifier as the module
-`claimsctl_tokens` (the authorizer's), and, for AWS, the third-party packages of
+`claimsctl_tokens` (the authorizer's), the project-id rule as `claimsctl_projects`
+(every handler's), and, for AWS, the third-party packages of
 lambda_src/requirements.txt installed for the function's runtime and
 architecture, as `sam build` does. The local emulator runs functions on the
 host's Python, whose environment already has those packages, so its zip
@@ -23,7 +24,10 @@ from claimsctl.errors import PackageError
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 EXCLUDED_PARTS = {"__pycache__", ".pytest_cache", "tests"}
 EXCLUDED_NAMES = {"requirements.txt"}
-SHARED_MODULES = {"claimsctl_tokens.py": Path(__file__).with_name("tokens.py")}
+SHARED_MODULES = {
+    "claimsctl_tokens.py": Path(__file__).with_name("tokens.py"),
+    "claimsctl_projects.py": Path(__file__).with_name("projects.py"),
+}
 PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
 CACHE = Path.home() / ".cache" / "claimsctl" / "dependencies"
 

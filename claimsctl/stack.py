@@ -195,9 +195,15 @@ def deploy(cfn: Any, name: str, body: str, tags: dict[str, str], confirm: Confir
     if change_set is None:
         return DeployResult("up-to-date", outputs_of(describe(cfn, name) or {}))
     changes = _changes(change_set)
-    if kind == "UPDATE" and not confirm(changes):
-        cfn.delete_change_set(ChangeSetName=change_set_id)
-        raise Aborted("Deploy cancelled; the stack was not changed.")
+    if kind == "UPDATE":
+        try:
+            approved = confirm(changes)
+        except BaseException:  # a refusal (data loss) or Ctrl-C at the prompt: leave no change set behind
+            cfn.delete_change_set(ChangeSetName=change_set_id)
+            raise
+        if not approved:
+            cfn.delete_change_set(ChangeSetName=change_set_id)
+            raise Aborted("Deploy cancelled; the stack was not changed.")
     stack_id = change_set["StackId"]
     seen = _seen_events(cfn, stack_id)
     cfn.execute_change_set(ChangeSetName=change_set_id)

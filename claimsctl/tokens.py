@@ -229,11 +229,14 @@ class CognitoVerifier:
         now = time.time()
         exp: Any = claims.get("exp")
         nbf: Any = claims.get("nbf")
-        if not _is_number(exp):
-            raise MalformedToken("Token has no numeric 'exp' claim")
+        if not _is_seconds(exp):
+            raise MalformedToken("Token has no 'exp' claim in whole seconds")
+        for name in ("nbf", "iat"):
+            if name in claims and not _is_seconds(claims[name]):
+                raise MalformedToken(f"Token's '{name}' claim is not in whole seconds")
         if exp <= now - self.grace_seconds:
             raise TokenExpired("Token expired")
-        if nbf is not None and (not _is_number(nbf) or nbf > now + self.grace_seconds):
+        if nbf is not None and nbf > now + self.grace_seconds:
             raise TokenNotYetValid("Token not yet valid (nbf in the future)")
         if claims.get("iss") != self.issuer:
             raise WrongIssuer(f"Token issuer is not {self.issuer}")
@@ -272,8 +275,9 @@ def _jws() -> Any:
     return _JWS
 
 
-def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool)
+def _is_seconds(value: Any) -> bool:
+    """A whole number of seconds, as Cognito issues them: never a float, so never NaN or Infinity."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")

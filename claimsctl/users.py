@@ -6,13 +6,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from claimsctl import projects as project_ids
 from claimsctl.aws import error_details
 from claimsctl.errors import UserError
 
-PROJECT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
-PROJECT_ID_HINT = "1-64 letters, digits, '_' or '-', starting with a letter or digit"
-USERNAME = re.compile(r"^[\w.@+-]{1,128}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# Whole-value patterns (fullmatch): "alice\n" is not "alice". A name may not start with = + - @, which a
+# spreadsheet would read as a formula when it opens the passwords file.
+USERNAME = re.compile(r"[\w.][\w.@+-]{0,127}")
+USERNAME_HINT = "1-128 letters, digits or . @ + - _, starting with a letter, digit, '.' or '_'"
+EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
 @dataclass(frozen=True)
@@ -46,21 +48,28 @@ class UserRecord:
 
 def parse_projects(raw: str) -> tuple[str, ...]:
     """'p1, p2,p1' -> ('p1', 'p2'); raise UserError naming the first invalid id."""
-    projects = [p.strip() for p in raw.split(",") if p.strip()]
-    for project in projects:
-        if not PROJECT_ID.match(project):
-            raise UserError(f"Project id '{project}' is not valid: use {PROJECT_ID_HINT}.")
-    return tuple(sorted(set(projects)))
+    try:
+        return project_ids.parse_list(raw)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+
+
+def checked_projects(values: list[Any]) -> tuple[str, ...]:
+    """A JSON list of project ids (strings only) -> sorted unique ids; UserError naming a bad one."""
+    try:
+        return project_ids.checked(values)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
 
 
 def validate_username(username: str) -> None:
-    if not USERNAME.match(username):
-        raise UserError(f"User name '{username}' is not valid: use 1-128 letters, digits or . @ + - _")
+    if not USERNAME.fullmatch(username):
+        raise UserError(f"User name {username!r} is not valid: use {USERNAME_HINT}.")
 
 
 def validate_email(email: str) -> None:
-    if not EMAIL.match(email):
-        raise UserError(f"Email '{email}' is not a valid address.")
+    if not EMAIL.fullmatch(email):
+        raise UserError(f"Email {email!r} is not a valid address.")
 
 
 def _get_user(idp: Any, target: Target, username: str) -> dict[str, Any] | None:
@@ -91,38 +100,31 @@ def _set_password(idp: Any, target: Target, username: str, password: str) -> Non
 
 
 def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...]) -> None:
-    from botocore.exceptions import ClientError
+    from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        ddb.put_item(TableName=target.table_name, Item={
-            "userName": {"S": username},
-            "projects": {"L": [{"S": p} for p in projects]},
-        })
+        ddb.put_item(TableName=target.table_name, Item={"userName": {"S": username},
+                                                        "projects": project_ids.to_item(project_ids.checked(projects))})
     except ClientError as exc:
         raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {error_details(exc)[1]}") from exc
+    except BotoCoreError as exc:
+        raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {exc}") from exc
 
 
-def _projects_of(item: dict[str, Any]) -> tuple[str, ...]:
-    value = item.get("projects", {})
-    if "L" in value:
-        return tuple(entry["S"] for entry in value["L"])
-    if "S" in value:
-        return tuple(p for p in value["S"].split(",") if p)
-    return tuple(value.get("SS", ()))
-
-
-def _create(idp: Any, target: Target, spec: UserSpec) -> None:
+def _create(idp: Any, target: Target, spec: UserSpec) -> str:
+    """Create the user; return its user name as Cognito stored it."""
     from botocore.exceptions import ClientError
 
     if not spec.email or not spec.password:
         raise UserError(f"A new user needs an email and a password ({spec.username} does not exist yet).")
     try:
-        idp.admin_create_user(
+        created = idp.admin_create_user(
             UserPoolId=target.user_pool_id, Username=spec.username, MessageAction="SUPPRESS",
             UserAttributes=[{"Name": "email", "Value": spec.email}, {"Name": "email_verified", "Value": "true"}],
         )
     except ClientError as exc:
         raise UserError(f"Cannot create user {spec.username}: {error_details(exc)[1]}") from exc
+    return str(created.get("User", {}).get("Username") or spec.username)
 
 
 def _delete_quietly(idp: Any, target: Target, username: str) -> None:
@@ -134,31 +136,52 @@ def _delete_quietly(idp: Any, target: Target, username: str) -> None:
         pass
 
 
-def add_or_update(idp: Any, ddb: Any, target: Target, spec: UserSpec) -> str:
+def canonical_name(idp: Any, target: Target, username: str) -> str | None:
+    """The user name exactly as Cognito stores it (and hands the trigger), or None if there is no such user.
+
+    In a case-insensitive pool `CASEY` finds `casey`; rows are keyed by what this returns.
+    """
+    found = _get_user(idp, target, username)
+    return None if found is None else str(found.get("Username") or username)
+
+
+def _update_email(idp: Any, target: Target, username: str, email: str) -> None:
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        idp.admin_update_user_attributes(UserPoolId=target.user_pool_id, Username=username, UserAttributes=[
+            {"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
+    except (BotoCoreError, ClientError) as exc:
+        detail = error_details(exc)[1] if isinstance(exc, ClientError) else str(exc)
+        raise UserError(f"Cannot change the email of {username}: {detail}") from exc
+
+
+def add_or_update(idp: Any, ddb: Any, target: Target, spec: UserSpec, password_on_create_only: bool = False) -> str:
     """Create the user and its row, or update an existing one; return 'created' or 'updated'.
 
-    A user this call created is deleted again if anything after its creation fails.
+    The row is keyed by the user name Cognito stores (resolved before any write). A user this call
+    created is deleted again if anything after its creation fails. With `password_on_create_only`,
+    the spec's password is never set on a user that already exists (bulk seeding's rule).
     """
     validate_username(spec.username)
     if spec.email:
         validate_email(spec.email)
-    existing = _get_user(idp, target, spec.username)
-    if existing is None:
-        _create(idp, target, spec)
+    username = canonical_name(idp, target, spec.username)
+    if username is None:
+        username = _create(idp, target, spec)
         try:
-            _set_password(idp, target, spec.username, spec.password or "")
-            _write_row(ddb, target, spec.username, spec.projects or ())
-        except Exception:
-            _delete_quietly(idp, target, spec.username)
+            _set_password(idp, target, username, spec.password or "")
+            _write_row(ddb, target, username, spec.projects or ())
+        except BaseException:
+            _delete_quietly(idp, target, username)
             raise
         return "created"
     if spec.email:
-        idp.admin_update_user_attributes(UserPoolId=target.user_pool_id, Username=spec.username, UserAttributes=[
-            {"Name": "email", "Value": spec.email}, {"Name": "email_verified", "Value": "true"}])
-    if spec.password:
-        _set_password(idp, target, spec.username, spec.password)
+        _update_email(idp, target, username, spec.email)
+    if spec.password and not password_on_create_only:
+        _set_password(idp, target, username, spec.password)
     if spec.projects is not None:
-        _write_row(ddb, target, spec.username, spec.projects)
+        _write_row(ddb, target, username, spec.projects)
     return "updated"
 
 
@@ -175,12 +198,19 @@ def seed_items(ddb: Any, table: str, projects: tuple[str, ...], per_project: int
     return written
 
 
-def remove(idp: Any, ddb: Any, target: Target, username: str) -> None:
-    """Delete the user and its row; an unknown user is an error."""
-    if _get_user(idp, target, username) is None:
+def remove(idp: Any, ddb: Any, target: Target, username: str) -> str:
+    """Sign the user out everywhere, delete it and its row; return its stored name. An unknown user is an error.
+
+    The global sign-out revokes its refresh tokens, so no new token (and no new claim) can be
+    issued; ID and access tokens already issued stay valid until they expire.
+    """
+    stored = canonical_name(idp, target, username)
+    if stored is None:
         raise UserError(f"No user named {username} in pool {target.user_pool_id}.")
-    idp.admin_delete_user(UserPoolId=target.user_pool_id, Username=username)
-    ddb.delete_item(TableName=target.table_name, Key={"userName": {"S": username}})
+    idp.admin_user_global_sign_out(UserPoolId=target.user_pool_id, Username=stored)
+    idp.admin_delete_user(UserPoolId=target.user_pool_id, Username=stored)
+    ddb.delete_item(TableName=target.table_name, Key={"userName": {"S": stored}})
+    return stored
 
 
 def list_all(idp: Any, ddb: Any, target: Target) -> list[UserRecord]:
@@ -188,7 +218,7 @@ def list_all(idp: Any, ddb: Any, target: Target) -> list[UserRecord]:
     rows = {}
     for page in ddb.get_paginator("scan").paginate(TableName=target.table_name):
         for item in page.get("Items", []):
-            rows[item["userName"]["S"]] = _projects_of(item)
+            rows[item["userName"]["S"]] = tuple(project_ids.from_item(item)[0])
     records = []
     for page in idp.get_paginator("list_users").paginate(UserPoolId=target.user_pool_id):
         for user in page["Users"]:

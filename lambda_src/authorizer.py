@@ -14,6 +14,8 @@ import logging
 import os
 from typing import Any
 
+from claimsctl_projects import from_claim, to_claim_v1
+
 from claimsctl_tokens import CognitoVerifier, TokenError
 
 logger = logging.getLogger()
@@ -33,11 +35,14 @@ def bearer_token(header: str) -> str:
     return header[7:].strip() if header[:7].lower() == "bearer " else header.strip()
 
 
-def projects_of(claims: dict[str, Any]) -> list[str]:
-    value = claims.get(os.environ.get("CLAIM_NAME", "projects"))
-    if isinstance(value, list):
-        return sorted(str(p) for p in value)
-    return sorted(p for p in str(value or "").split(",") if p)
+def projects_of(claims: dict[str, Any], username: str) -> list[str]:
+    """The valid project ids of the claim; anything else is dropped (and logged), never put in a policy ARN."""
+    projects: list[str]
+    projects, rejected = from_claim(claims.get(os.environ.get("CLAIM_NAME", "projects")))
+    if rejected:
+        logger.error(json.dumps({"event": "invalid_project_ids_dropped", "user": username,
+                                 "dropped": rejected[:20], "count": len(rejected)}))
+    return projects
 
 
 def api_base(method_arn: str) -> str:
@@ -63,9 +68,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.info(json.dumps({"event": "token_refused", "reason": type(error).__name__}))
         raise Exception("Unauthorized") from None  # API Gateway maps exactly this message to 401
     base = api_base(str(event["methodArn"]))
-    projects = projects_of(claims)
     username = str(claims.get("cognito:username") or claims.get("username") or "")
-    details = {"username": username, "projects": ",".join(projects)}
+    projects = projects_of(claims, username)
+    details = {"username": username, "projects": to_claim_v1(projects)}
     if not projects:
         return policy(str(claims["sub"]), "Deny", [f"{base}/*"], details)
     routes = [f"{base}/{ROUTE.format(project=project)}" for project in projects]

@@ -1,6 +1,7 @@
 """Cognito pre token generation trigger: puts the user's projects, read from DynamoDB, into the tokens.
 
-One GetItem per sign-in or refresh. A V1_0 event gets the claim in the ID token
+One GetItem per sign-in or refresh. Only valid project ids (claimsctl_projects) reach the
+claim: a stored value that is not one is dropped and logged, never passed on. A V1_0 event gets the claim in the ID token
 as a string of sorted, comma-separated project ids (V1 takes strings only); a
 V2_0 event gets it as a list in both the ID and the access token.
 
@@ -26,8 +27,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
-
-from user_projects import projects_from_item
+from claimsctl_projects import from_item, to_claim_v1
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
@@ -77,7 +77,12 @@ def lookup_projects(table: str, username: str) -> list[str]:
         ProjectionExpression="#projects",
         ExpressionAttributeNames={"#projects": "projects"},
     )
-    return projects_from_item(response.get("Item"))
+    projects: list[str]
+    projects, rejected = from_item(response.get("Item"))
+    if rejected:
+        logger.error(json.dumps({"event": "invalid_project_ids_dropped", "table": table, "user": username,
+                                 "dropped": rejected[:20], "count": len(rejected)}))
+    return projects
 
 
 def projects_or_fallback(table: str, username: str, on_failure: str) -> list[str]:
@@ -94,7 +99,7 @@ def projects_or_fallback(table: str, username: str, on_failure: str) -> list[str
 
 
 def v1_response(claim: str, projects: list[str], overflow: bool = False) -> dict[str, Any]:
-    claims = {claim: ",".join(projects), **({f"{claim}_overflow": "true"} if overflow else {})}
+    claims = {claim: to_claim_v1(projects), **({f"{claim}_overflow": "true"} if overflow else {})}
     return {"claimsOverrideDetails": {"claimsToAddOrOverride": claims}}
 
 

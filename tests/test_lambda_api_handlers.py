@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from claimsctl import tokens
+from claimsctl import projects, tokens
 from tests.test_tokens import CLIENT, POOL, FakeJwks, claims, sign
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,6 +34,7 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.syspath_prepend(str(ROOT / "lambda_src"))
     monkeypatch.setitem(sys.modules, "claimsctl_tokens", tokens)  # what the packager ships in the zip
+    monkeypatch.setitem(sys.modules, "claimsctl_projects", projects)
     yield
     for name in ("authorizer", "project_items", "items"):
         sys.modules.pop(name, None)

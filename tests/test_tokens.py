@@ -119,6 +119,11 @@ BAD_TOKENS: dict[str, tuple[Any, type[tokens.TokenError]]] = {
     "garbage header": (lambda: "!!!.abc.def", tokens.MalformedToken),
     "oversized": (lambda: sign(claims(padding="x" * 20_000)), tokens.MalformedToken),
     "not base64 payload": (lambda: f"{b64({'alg': 'RS256', 'kid': 'k1'})}.%%%.{b64(b'sig')}", tokens.MalformedToken),
+    "exp NaN (never expires)": (lambda: sign(claims(exp=float("nan"))), tokens.MalformedToken),
+    "exp Infinity": (lambda: sign(claims(exp=float("inf"))), tokens.MalformedToken),
+    "exp not whole seconds": (lambda: sign(claims(exp=time.time() + 600.5)), tokens.MalformedToken),
+    "nbf NaN": (lambda: sign(claims(nbf=float("nan"))), tokens.MalformedToken),
+    "iat a string": (lambda: sign(claims(iat="yesterday")), tokens.MalformedToken),
 }
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from claimsctl.local import extensions, faults
+from claimsctl.local import extensions, faults, s3_owner
 from claimsctl.local.apigateway import execute as execute_api
 from claimsctl.local.cognito import pools
 from claimsctl.local.cognito.tokens import public_jwks
@@ -55,6 +55,9 @@ class EmulatorApp:
         match = _JWKS_PATH.match(path)
         if match and environ.get("REQUEST_METHOD") == "GET":
             return self._jwks(match.group("pool"), start_response)
+        denied = s3_owner.refused(environ, start_response)
+        if denied is not None:
+            return denied
         return self.moto_app(environ, start_response)
 
     @staticmethod

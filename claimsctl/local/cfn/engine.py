@@ -199,11 +199,17 @@ def update_resource(stack: Stack, rmap: ResourceMap, logical_id: str, props: dic
     record(stack, logical_id, resource_type, "UPDATE_COMPLETE", physical_id=_physical_id(updated))
 
 
-def delete_resource(stack: Stack, resource: Any, resource_json: dict[str, Any]) -> None:
+def delete_resource(stack: Stack, resource: Any, resource_json: dict[str, Any], policy: str = "DeletionPolicy",
+                    undoing_create: bool = False) -> None:
+    """Delete one resource, unless its policy retains it (DeletionPolicy; UpdateReplacePolicy for a replaced one).
+
+    RetainExceptOnCreate retains, except when a rollback undoes the operation that created the resource.
+    """
     logical_id = resource.logical_resource_id
     resource_type = resource_json["Type"]
     physical_id = _physical_id(resource)
-    if resource_json.get("DeletionPolicy") == "Retain":
+    value = resource_json.get(policy)
+    if value == "Retain" or (value == "RetainExceptOnCreate" and not undoing_create):
         record(stack, logical_id, resource_type, "DELETE_SKIPPED", physical_id=physical_id)
         return
     record(stack, logical_id, resource_type, "DELETE_IN_PROGRESS", physical_id=physical_id)
@@ -269,13 +275,13 @@ def run_create(stack: Stack) -> None:
 def _rollback_create(stack: Stack, created: list[str], failed: str) -> None:
     set_status(stack, "ROLLBACK_IN_PROGRESS",
                f"The following resource(s) failed to create: [{failed}]. Rollback requested by user.")
-    if _delete_all(stack, created):
+    if _delete_all(stack, created, undoing_create=True):
         set_status(stack, "ROLLBACK_COMPLETE")
     else:
         set_status(stack, "ROLLBACK_FAILED")
 
 
-def _delete_all(stack: Stack, logical_ids: list[str]) -> bool:
+def _delete_all(stack: Stack, logical_ids: list[str], undoing_create: bool = False) -> bool:
     """Delete in reverse order; True when nothing failed."""
     rmap = stack.resource_map
     state = state_of(stack)
@@ -285,7 +291,7 @@ def _delete_all(stack: Stack, logical_ids: list[str]) -> bool:
         if resource is None or logical_id not in state.resolved:
             continue
         try:
-            delete_resource(stack, resource, rmap._resource_json_map[logical_id])
+            delete_resource(stack, resource, rmap._resource_json_map[logical_id], undoing_create=undoing_create)
         except ResourceFailure:
             ok = False
             continue

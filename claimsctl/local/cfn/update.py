@@ -135,14 +135,14 @@ class _Update:
                 self._delete_old(stack.resource_map._parsed_resources.pop(logical_id), logical_id)
                 state.resolved.pop(logical_id, None)
         for logical_id, previous in reversed(self.replaced):
-            self._delete_old(previous, logical_id)
+            self._delete_old(previous, logical_id, "UpdateReplacePolicy")
         stack.template = self.template_body
         stack.parameters = self.parameters
         set_status(stack, "UPDATE_COMPLETE")
 
-    def _delete_old(self, resource: Any, logical_id: str) -> None:
+    def _delete_old(self, resource: Any, logical_id: str, policy: str = "DeletionPolicy") -> None:
         try:
-            delete_resource(self.stack, resource, self.old_template["Resources"][logical_id])
+            delete_resource(self.stack, resource, self.old_template["Resources"][logical_id], policy)
         except ResourceFailure:
             pass  # AWS leaves such a resource behind and still completes the update
 
@@ -170,7 +170,7 @@ class _Update:
         if action == "added" or action == "replaced":
             created = new_map._parsed_resources.pop(logical_id, None)
             if created is not None:
-                delete_resource(stack, created, self.template["Resources"][logical_id])
+                delete_resource(stack, created, self.template["Resources"][logical_id], undoing_create=True)
             if action == "replaced":
                 self.old_map._parsed_resources[logical_id] = previous
             return

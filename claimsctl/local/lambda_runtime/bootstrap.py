@@ -121,6 +121,9 @@ def main() -> None:
         error_type = "Runtime.ImportModuleError" if isinstance(exc, ImportError) else "Runtime.HandlerNotFound"
         init_error = _error(exc, error_type)
         traceback.print_exc()
+    sys.stdout.flush()
+    responses.write(json.dumps({"ready": True}) + "\n")  # the init phase is over; invocations may start
+    responses.flush()
     _serve(handler, init_error, responses)
 
 

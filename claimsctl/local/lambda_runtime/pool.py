@@ -4,6 +4,13 @@ One worker is one "container": it imports the handler once and serves
 invocations until its function's code or configuration changes, it times out,
 or the emulator stops. Concurrent invocations of one function get more workers,
 up to a bound, as Lambda scales out containers.
+
+As on Lambda, a worker's init phase (starting the interpreter and importing
+the handler) has its own limit (10 s) and is not charged to the function's
+timeout. Unlike Lambda, which scales out (or throttles), the pool never runs
+more workers per function than the machine has cores: a burst queues briefly
+for a warm worker instead of starting more processes than can run, which on a
+small machine would make every cold start slower than the caller's timeout.
 """
 
 from __future__ import annotations
@@ -28,7 +35,8 @@ from typing import Any
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 LOG_KEEP_BYTES = 256 * 1024  # what is kept of one invocation's output (CloudWatch's event cap)
 LOG_TAIL_BYTES = 4 * 1024  # what LogType=Tail returns, as Lambda does
-MAX_WORKERS_PER_FUNCTION = 16
+MAX_WORKERS_PER_FUNCTION = max(2, min(16, os.cpu_count() or 2))
+INIT_TIMEOUT_SECONDS = 10.0  # Lambda's init phase limit
 RESPONSE_LIMIT_BYTES = 6 * 1024 * 1024
 
 
@@ -113,6 +121,11 @@ class Worker:
         os.close(write_fd)
         self._responses = read_fd
         self._buffer = b""
+        self.ready = False
+
+    def wait_ready(self, timeout: float) -> None:
+        """Wait for the end of the init phase (the handler imported, or its import failed)."""
+        self._read_line(time.monotonic() + timeout)
 
     def invoke(self, event: bytes, request_id: str, timeout: float) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
@@ -187,8 +200,18 @@ class LambdaRuntime:
         limit = spec.timeout if timeout is None else min(timeout, spec.timeout)
         worker = self._acquire(spec, code_zip)
         request_id = str(uuid.uuid4())
-        started = time.monotonic()
         keep = True
+        try:
+            if not worker.ready:
+                worker.wait_ready(INIT_TIMEOUT_SECONDS)
+                worker.ready = True
+        except (WorkerTimeout, WorkerDied) as exc:
+            self._release(worker, keep=False)
+            reason = "timed out" if isinstance(exc, WorkerTimeout) else "exited"
+            message = f"RequestId: {request_id} Error: Runtime init {reason} (limit {INIT_TIMEOUT_SECONDS:.0f} s)"
+            return self._shape({"error": {"errorMessage": message, "errorType": "Runtime.InitError"}},
+                               "", 0.0, request_id)
+        started = time.monotonic()
         try:
             response = worker.invoke(event, request_id, limit)
         except WorkerTimeout:
