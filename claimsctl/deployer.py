@@ -139,7 +139,7 @@ def _upload(s3: Any, bucket: ArtifactBucket, key: str, data: bytes) -> bool:
         if error_details(exc)[0] not in ("404", "NoSuchKey", "NotFound"):
             raise AwsError(f"Cannot read s3://{bucket.name}/{key}: {error_details(exc)[1]}") from exc
     s3.put_object(Bucket=bucket.name, Key=key, Body=data, ContentType="application/zip",
-                  ExpectedBucketOwner=bucket.owner, ChecksumSHA256=checksum)
+                  ExpectedBucketOwner=bucket.owner, ChecksumAlgorithm="SHA256", ChecksumSHA256=checksum)
     return True
 
 

@@ -71,9 +71,10 @@ class EmulatorApp:
 
     @staticmethod
     def _jwks(pool_id: str, start_response: StartResponse) -> Iterable[bytes]:
-        if pools.by_id(pool_id) is None:
+        pool = pools.by_id(pool_id)
+        if pool is None:
             return _json(start_response, 404, {"message": f"User pool {pool_id} does not exist."})
-        body = public_jwks()
+        body = public_jwks(pool)
         start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
                                   ("Access-Control-Allow-Origin", "*")])
         return [body]

@@ -16,7 +16,9 @@ from claimsctl.local.cognito.tokens import public_jwks
 
 
 def _local_jwks(url: str) -> dict[str, Any]:
-    return json.loads(public_jwks())  # type: ignore[no-any-return]
+    """The JWKS the verifier asks for (https://cognito-idp.{region}.amazonaws.com/{pool}/...), read in-process."""
+    pool = pools.by_id(url.rstrip("/").split("/")[-3])
+    return json.loads(public_jwks(pool)) if pool is not None else {"keys": []}  # type: ignore[no-any-return]
 
 
 _jwks = tokens.JwksCache(fetch=_local_jwks)

@@ -16,11 +16,9 @@ from joserfc import jwt
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 
-from claimsctl.local.cognito import trigger
+from claimsctl.local.cognito import keys, trigger
 
 log = logging.getLogger("claimsctl.local.cognito")
-
-KEY_ID = "dummy"  # the kid of moto's signing key, published in the pool's JWKS
 RESERVED = frozenset({
     "acr", "amr", "at_hash", "auth_time", "azp", "aud", "client_id", "cognito:username", "username", "sub",
     "identities", "event_id", "device_key", "version", "exp", "iat", "iss", "jti", "nbf", "nonce",
@@ -31,11 +29,9 @@ _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 _auth_times: dict[str, int] = {}  # origin_jti -> when the user actually authenticated
 
 
-def public_jwks() -> bytes:
-    """The JWKS every emulated pool publishes (moto signs with one key, KEY_ID)."""
-    from moto.cognitoidp.responses import CognitoIdpJsonWebKeyResponse
-
-    return CognitoIdpJsonWebKeyResponse.json_web_key  # type: ignore[no-any-return]
+def public_jwks(pool: CognitoIdpUserPool) -> bytes:
+    """The pool's JWKS: the public halves of its ID-token and access-token keys."""
+    return keys.of(pool).jwks()
 
 
 def is_reserved(claim: str) -> bool:
@@ -134,7 +130,9 @@ def final_scopes(scopes: list[str], overrides: trigger.TokenOverrides) -> list[s
 
 
 def sign(pool: CognitoIdpUserPool, claims: dict[str, Any]) -> str:
-    return jwt.encode({"kid": KEY_ID, "alg": "RS256"}, claims, pool.json_web_key)
+    """RS256 with the pool's own key for this kind of token (ID and access tokens have separate keys)."""
+    key = keys.of(pool).for_use(str(claims["token_use"]))
+    return jwt.encode({"kid": keys.kid(key), "alg": "RS256"}, claims, key)
 
 
 def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, str, int]:
