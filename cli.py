@@ -522,8 +522,13 @@ def local_start(host: str, port: int) -> None:
     import signal
     import threading
 
+    from claimsctl.local.guard import LOOPBACK_NAMES
     from claimsctl.local.server import Emulator
 
+    if host.strip("[]").lower() not in LOOPBACK_NAMES:
+        click.secho(f"WARNING: listening on {host}, not loopback. Anyone who can reach this address can create "
+                    "stacks whose Lambda code runs on this machine as you, and read every table. Use it only on a "
+                    "network you trust.", fg="red", bold=True, err=True)
     emulator = Emulator(host, port)
     try:
         url = emulator.start()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import shutil
 import socket
 import tempfile
 import threading
@@ -13,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from claimsctl.local import extensions, faults, s3_owner
+from claimsctl.local import extensions, faults, guard, s3_owner
 from claimsctl.local.apigateway import execute as execute_api
 from claimsctl.local.cognito import pools
 from claimsctl.local.cognito.tokens import public_jwks
@@ -58,7 +59,7 @@ class EmulatorApp:
         denied = s3_owner.refused(environ, start_response)
         if denied is not None:
             return denied
-        return self.moto_app(environ, start_response)
+        return self.moto_app(environ, guard.without_cors(start_response))
 
     @staticmethod
     def _faults(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -114,6 +115,7 @@ class Emulator:
         self.work_dir = work_dir
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._made_work_dir: Path | None = None
 
     @property
     def endpoint_url(self) -> str:
@@ -128,7 +130,10 @@ class Emulator:
         app = EmulatorApp(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self.host, self.port, app, threaded=True)
         self.port = self._server.server_address[1]
-        work_dir = self.work_dir or Path(tempfile.mkdtemp(prefix="claimsctl-emulator-"))
+        self._server.app = guard.FrontDoor.for_server(self.host, self.port).wrap(app)
+        work_dir = self.work_dir
+        if work_dir is None:
+            work_dir = self._made_work_dir = Path(tempfile.mkdtemp(prefix="claimsctl-emulator-"))
         extensions.install(self.endpoint_url, work_dir)
         self._thread = threading.Thread(target=self._server.serve_forever, name="claimsctl-emulator", daemon=True)
         self._thread.start()
@@ -141,6 +146,8 @@ class Emulator:
         if self._thread is not None:
             self._thread.join(timeout=10)
         extensions.shutdown()
+        if self._made_work_dir is not None:  # unpacked function code and worker logs: ours to remove
+            shutil.rmtree(self._made_work_dir, ignore_errors=True)
 
     def serve_until(self, stop: threading.Event) -> None:
         """Block until `stop` is set (the CLI sets it on SIGINT/SIGTERM), then stop cleanly."""

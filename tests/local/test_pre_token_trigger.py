@@ -204,7 +204,10 @@ def test_tokens_verify_against_the_served_jwks(idp: Any, lam: Any, endpoint: str
                         issuer=f"https://cognito-idp.us-east-1.amazonaws.com/{pool.pool_id}",
                         options={"require": ["exp", "iat", "iss", "aud"]})
     assert claims["token_use"] == "id" and claims["exp"] - claims["iat"] == 3600
-    access = jwt.decode(tokens["AccessToken"], key.key, algorithms=["RS256"],
+    access_kid = jwt.get_unverified_header(tokens["AccessToken"])["kid"]
+    access_key = next(jwt.PyJWK(k) for k in jwks["keys"] if k["kid"] == access_kid)
+    assert access_kid != header["kid"]  # ID and access tokens have keys of their own
+    access = jwt.decode(tokens["AccessToken"], access_key.key, algorithms=["RS256"],
                         issuer=f"https://cognito-idp.us-east-1.amazonaws.com/{pool.pool_id}")
     assert access["token_use"] == "access" and access["client_id"] == pool.client_id
     with pytest.raises(urllib.error.HTTPError):

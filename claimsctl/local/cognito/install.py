@@ -9,7 +9,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
-from claimsctl.local.cognito import passwords, srp, tokens, trigger, usernames
+from claimsctl.local.cognito import passwords, revoke, srp, tokens, trigger, usernames
 
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 # ExplicitAuthFlows value that enables each AuthFlow (AWS's defaults apply when a client sets none).
@@ -75,6 +75,7 @@ def _wrap_respond(original: Callable[..., Any]) -> Callable[..., Any]:
 
 def install() -> None:
     usernames.install()
+    revoke.install()
     srp.install()  # before the wrappers below, so they see (and time) the whole call
     CognitoIdpUserPool.create_tokens_from_refresh_token = tokens.create_tokens_from_refresh_token  # type: ignore[method-assign]
     CognitoIdpUserPool.create_access_token = tokens.create_access_token  # type: ignore[method-assign]

@@ -44,7 +44,7 @@ N = int(
 G = 2
 CHALLENGE_SECONDS = 180
 MAX_PENDING = 10_000
-WRONG_PASSWORD = "Incorrect username or password."
+WRONG_PASSWORD = "Incorrect username or password."  # noqa: S105 - an error message
 
 
 def _pad(value: int | str) -> str:

@@ -140,6 +140,8 @@ def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: s
     user = pool._get_user(username)
     if user is None:
         raise NotAuthorizedError("Invalid Refresh Token")
+    if not user.enabled:
+        raise NotAuthorizedError("User is disabled.")
     scopes = trigger.current_scopes() or list(DEFAULT_API_SCOPES)
     overrides = trigger.invoke(pool, client_id, user, scopes)
     id_token_claims = id_claims(pool, client_id, user, origin_jti)

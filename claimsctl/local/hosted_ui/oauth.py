@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
 from claimsctl.local.cognito import trigger
@@ -181,8 +182,11 @@ def refresh(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, st
     entry = pool.refresh_tokens.get(form.get("refresh_token", ""))
     if not entry or entry[0] != client_id:
         raise OAuthError("invalid_grant", "the refresh token is invalid or revoked")
-    with trigger.token_context("TokenGeneration_RefreshTokens"):
-        access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(form["refresh_token"])
+    try:
+        with trigger.token_context("TokenGeneration_RefreshTokens"):
+            access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(form["refresh_token"])
+    except NotAuthorizedError as exc:
+        raise OAuthError("invalid_grant", exc.message) from None
     return {"access_token": access_token, "id_token": id_token, "token_type": "Bearer", "expires_in": expires_in}
 
 
@@ -197,16 +201,54 @@ def token_endpoint(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[
     raise OAuthError("unsupported_grant_type", f"grant_type {grant} is not supported")
 
 
+PROFILE_ATTRIBUTES = frozenset({
+    "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
+    "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"})
+SCOPE_ATTRIBUTES = {"email": frozenset({"email", "email_verified"}),
+                    "phone": frozenset({"phone_number", "phone_number_verified"})}
+
+
+def _token_claims(access_token: str) -> dict[str, Any]:
+    """The payload of a token this emulator issued (its signature was made here; presence in the pool's map
+    is what proves it is ours)."""
+    import json
+
+    try:
+        payload = access_token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def _released(name: str, scopes: set[str]) -> bool:
+    """Which attributes the token's scopes release (Cognito's userInfo rules)."""
+    if name == "sub" or not scopes & {"profile", "email", "phone"}:
+        return True  # openid alone releases every attribute
+    if "profile" in scopes and (name in PROFILE_ATTRIBUTES or name.startswith("custom:")):
+        return True
+    return any(scope in scopes and name in names for scope, names in SCOPE_ATTRIBUTES.items())
+
+
 def user_info(pool: CognitoIdpUserPool, access_token: str) -> dict[str, Any]:
+    """The user's attributes as the token's scopes allow; 401 for a token that is unknown, revoked, expired,
+    has no openid scope, or whose user is deleted or disabled."""
     entry = pool.access_tokens.get(access_token)
-    if entry is None:
+    claims = _token_claims(access_token) if entry else {}
+    scopes = set(str(claims.get("scope", "")).split())
+    exp = claims.get("exp")
+    if entry is None or not isinstance(exp, int) or exp <= time.time():
         raise OAuthError("invalid_token", "Access token is invalid or expired", 401)
+    if "openid" not in scopes:
+        raise OAuthError("invalid_token", "Access token does not have the openid scope", 401)
     user = pool._get_user(entry[1])
-    attributes = {a["Name"]: a["Value"] for a in user.attributes}
+    if user is None or not user.enabled:
+        raise OAuthError("invalid_token", "User does not exist or is disabled", 401)
+    attributes = {a["Name"]: a["Value"] for a in user.attributes if _released(a["Name"], scopes)}
     for flag in ("email_verified", "phone_number_verified"):
         if flag in attributes:
             attributes[flag] = str(attributes[flag]).lower()
-    return {**attributes, "username": user.username}
+    return {**attributes, "sub": user.id, "username": user.username}
 
 
 def check_logout(pool: CognitoIdpUserPool, client_id: str, logout_uri: str) -> None:

@@ -1,0 +1,70 @@
+"""RevokeToken, which moto lacks (a 500): revoke a refresh token and the tokens issued from it.
+
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RevokeToken.html:
+the refresh token, and every access token generated from it, stop working.
+An access or ID token given as Token gets UnsupportedTokenTypeException; a
+client with EnableTokenRevocation false gets UnsupportedOperationException.
+A token that is unknown, already revoked or another client's changes nothing
+(RFC 7009: the answer does not reveal which tokens exist).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+
+from moto.cognitoidp.exceptions import ResourceNotFoundError
+from moto.cognitoidp.models import CognitoIdpUserPool
+from moto.cognitoidp.responses import CognitoIdpResponse
+from moto.core.exceptions import JsonRESTError
+
+from claimsctl.local.cognito import pools
+
+
+class UnsupportedTokenTypeException(JsonRESTError):
+    def __init__(self) -> None:
+        super().__init__("UnsupportedTokenTypeException", "Only refresh tokens can be revoked.")
+
+
+class UnsupportedOperationException(JsonRESTError):
+    def __init__(self) -> None:
+        super().__init__("UnsupportedOperationException", "Token revocation is not enabled for this app client.")
+
+
+def _origin_of(token: str) -> str | None:
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError):
+        return None
+    return claims.get("origin_jti") if isinstance(claims, dict) else None
+
+
+def revoke(pool: CognitoIdpUserPool, client_id: str, token: str) -> None:
+    if token.count(".") == 2:
+        raise UnsupportedTokenTypeException()
+    client = pool.clients[client_id]
+    if client.extended_config.get("EnableTokenRevocation", True) in (False, "false"):
+        raise UnsupportedOperationException()
+    entry = pool.refresh_tokens.get(token)
+    if not entry or entry[0] != client_id:
+        return
+    origin = entry[2]
+    pool.refresh_tokens[token] = None  # as moto's sign-out marks a revoked refresh token
+    for issued in (pool.access_tokens, pool.id_tokens):
+        for value in [t for t in issued if _origin_of(t) == origin]:
+            issued.pop(value, None)
+
+
+def _revoke_token(self: CognitoIdpResponse) -> str:
+    client_id = self._get_param("ClientId") or ""
+    pool = next((p for p in pools.all_pools() if client_id in p.clients), None)
+    if pool is None:
+        raise ResourceNotFoundError(client_id)
+    revoke(pool, client_id, self._get_param("Token") or "")
+    return "{}"
+
+
+def install() -> None:
+    CognitoIdpResponse.revoke_token = _revoke_token  # type: ignore[attr-defined]
+

@@ -1,0 +1,130 @@
+"""The emulator is safe to leave running: no web page can drive it, no Host but its own is answered,
+and no request can make it hold an unbounded body. The cross-origin case is checked in a real Chromium."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from claimsctl.local.server import Emulator
+from tests.test_web_e2e import CHROMIUM, CHROMIUM_ARGS
+
+LIST_TABLES = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0",
+               "Authorization": "AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/dynamodb/aws4_request, "
+                                "SignedHeaders=host, Signature=0"}
+
+
+def test_a_foreign_origin_cannot_use_the_aws_apis(endpoint: str) -> None:
+    refused = requests.post(endpoint, data="{}", headers={**LIST_TABLES, "Origin": "http://evil.example"}, timeout=10)
+    assert refused.status_code == 403 and "TableNames" not in refused.text
+    assert "access-control-allow-origin" not in {k.lower() for k in refused.headers}
+    own = requests.post(endpoint, data="{}", headers={**LIST_TABLES, "Origin": endpoint}, timeout=10)
+    assert own.status_code == 200 and "TableNames" in own.json()
+    faults = requests.post(f"{endpoint}/_claimsctl/faults", json={}, headers={"Origin": "http://localhost:8081"}, timeout=10)
+    assert faults.status_code == 403
+
+
+def test_moto_cors_headers_are_gone(endpoint: str) -> None:
+    answer = requests.post(endpoint, data="{}", headers=LIST_TABLES, timeout=10)
+    assert answer.status_code == 200
+    assert not [k for k in answer.headers if k.lower().startswith("access-control-")]
+
+
+def test_browser_routes_still_answer_a_foreign_origin(endpoint: str, clients: Any) -> None:
+    pool = clients("cognito-idp").create_user_pool(PoolName="cors")["UserPool"]
+    jwks = requests.get(f"{endpoint}/{pool['Id']}/.well-known/jwks.json", headers={"Origin": "http://localhost:8081"},
+                        timeout=10)
+    assert jwks.status_code == 200 and jwks.headers["Access-Control-Allow-Origin"]
+    api = requests.get(f"{endpoint}/execute-api/nope/prod/x", headers={"Origin": "http://localhost:8081"}, timeout=10)
+    assert api.status_code != 403 or "web origin" not in api.text
+
+
+@pytest.mark.parametrize("host", ["attacker.example", "attacker.example:4566", "127.0.0.1.nip.io"])
+def test_dns_rebinding_hosts_are_refused(endpoint: str, host: str) -> None:
+    answer = requests.post(endpoint, data="{}", headers={**LIST_TABLES, "Host": host}, timeout=10)
+    assert answer.status_code == 403 and "TableNames" not in answer.text
+    assert requests.post(endpoint, data="{}", headers={**LIST_TABLES, "Host": "localhost"}, timeout=10).status_code == 200
+
+
+def test_bodies_are_bounded_per_route(endpoint: str) -> None:
+    too_big = requests.post(f"{endpoint}/execute-api/any/prod/x", data=b"x" * (10 * 1024 * 1024 + 1), timeout=30)
+    assert too_big.status_code == 413
+    own = requests.post(f"{endpoint}/_claimsctl/faults", data=b"{" + b" " * 70_000 + b"}", timeout=10)
+    assert own.status_code == 413
+
+
+def test_the_work_dir_is_removed_on_exit(tmp_path: Path) -> None:
+    emulator = Emulator(port=0)
+    emulator.start()
+    made = emulator._made_work_dir
+    assert made is not None and made.exists()
+    emulator.stop()
+    assert not made.exists()
+
+
+# -- a real browser on another origin --------------------------------------------------------------
+
+PAGE = """<!doctype html><script>
+async function attempt(url, init) {
+  try { const r = await fetch(url, init); return r.status + ":" + (await r.text()).slice(0, 200); }
+  catch (e) { return "blocked:" + e.name; }
+}
+window.results = Promise.all([
+  attempt(EMULATOR + "/", {method: "POST", body: "{}", headers: {"X-Amz-Target": "DynamoDB_20120810.ListTables",
+          "Content-Type": "application/x-amz-json-1.0"}}),
+  attempt(EMULATOR + "/", {method: "POST", mode: "no-cors", body: "{}", headers: {"Content-Type": "text/plain"}}),
+  attempt(EMULATOR + "/_claimsctl/faults",
+          {method: "POST", mode: "no-cors", body: '{"throttle": {"DynamoDB_20120810.ListTables": 1}}'}),
+]);
+</script>"""
+
+
+@pytest.fixture
+def attacker_page(endpoint: str) -> Iterator[str]:
+    body = PAGE.replace("EMULATOR", json.dumps(endpoint)).encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://localhost:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs chromium (make test installs it)")
+def test_a_page_on_another_origin_cannot_reach_the_aws_apis(attacker_page: str, endpoint: str) -> None:
+    from playwright.sync_api import sync_playwright
+
+    before = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["requests_by_target"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(attacker_page)
+            results = page.evaluate("window.results")
+        finally:
+            browser.close()
+    assert results[0].startswith("blocked:")  # the preflight is refused: no CORS headers
+    assert all("TableNames" not in r for r in results)
+    after = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()
+    assert after["requests_by_target"].get("DynamoDB_20120810.ListTables", 0) == before.get(
+        "DynamoDB_20120810.ListTables", 0)
+    still_served = requests.post(endpoint, data="{}", headers=LIST_TABLES, timeout=10)
+    assert still_served.status_code == 200  # the page's cross-site POST to /_claimsctl/faults did not land
