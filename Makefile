@@ -8,6 +8,12 @@ WEB_STAMP := $(WEB)/node_modules/.installed
 # checkov lives in a venv of its own: its pins would fight moto's.
 CHECKOV_VENV := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
+# The AWS CLI (v1, from PyPI) too: it pins botocore exactly. The real-client tests drive the emulator with it.
+AWSCLI_VENV := .venv-awscli
+AWSCLI_STAMP := $(AWSCLI_VENV)/.installed
+# Amplify JS and aws-jwt-verify, for the real-client tests, installed from their lock file like the web demo's.
+CLIENTS := tests/clients
+CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
 
 .PHONY: install web demo test lint bench clean
 
@@ -27,6 +33,16 @@ $(CHECKOV_STAMP): scripts/checkov-requirements.txt
 	$(CHECKOV_VENV)/bin/pip install --quiet -r scripts/checkov-requirements.txt
 	touch $(CHECKOV_STAMP)
 
+$(AWSCLI_STAMP): scripts/awscli-requirements.txt
+	$(PYTHON) -m venv $(AWSCLI_VENV)
+	$(AWSCLI_VENV)/bin/pip install --quiet --upgrade pip
+	$(AWSCLI_VENV)/bin/pip install --quiet -r scripts/awscli-requirements.txt
+	touch $(AWSCLI_STAMP)
+
+$(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
+	touch $(CLIENTS_STAMP)
+
 install: $(STAMP)
 
 web: $(WEB_STAMP)
@@ -34,7 +50,7 @@ web: $(WEB_STAMP)
 demo: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
 
-test: $(STAMP) $(WEB_STAMP) $(CHECKOV_STAMP)
+test: $(STAMP) $(WEB_STAMP) $(CHECKOV_STAMP) $(AWSCLI_STAMP) $(CLIENTS_STAMP)
 	bash scripts/install-browser.sh
 	CHECKOV="$(abspath $(CHECKOV_VENV))/bin/checkov" PATH="$(abspath $(BIN)):$$PATH" bash scripts/run-tests.sh
 
@@ -49,4 +65,4 @@ bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.run_all
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist
+	rm -rf $(VENV) $(CHECKOV_VENV) $(AWSCLI_VENV) $(CLIENTS)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist

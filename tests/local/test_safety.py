@@ -4,6 +4,8 @@ and no request can make it hold an unbounded body. The cross-origin case is chec
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -13,7 +15,6 @@ from typing import Any
 import pytest
 import requests
 
-from claimsctl.local.server import Emulator
 from tests.test_web_e2e import CHROMIUM, CHROMIUM_ARGS
 
 LIST_TABLES = {"X-Amz-Target": "DynamoDB_20120810.ListTables", "Content-Type": "application/x-amz-json-1.0",
@@ -60,13 +61,15 @@ def test_bodies_are_bounded_per_route(endpoint: str) -> None:
     assert own.status_code == 413
 
 
-def test_the_work_dir_is_removed_on_exit(tmp_path: Path) -> None:
-    emulator = Emulator(port=0)
-    emulator.start()
-    made = emulator._made_work_dir
-    assert made is not None and made.exists()
-    emulator.stop()
-    assert not made.exists()
+def test_the_work_dir_is_removed_on_exit() -> None:
+    # In a process of its own: the emulator's Lambda runtime is process-wide, and the session's emulator uses it.
+    script = ("from claimsctl.local.server import Emulator\n"
+              "e = Emulator(port=0); e.start(); made = e._made_work_dir\n"
+              "print(made, made.exists()); e.stop(); print(made.exists())\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True)
+    first, second = result.stdout.splitlines()[-2:]
+    assert first.endswith("True") and second == "False"
+    assert not Path(first.split()[0]).exists()
 
 
 # -- a real browser on another origin --------------------------------------------------------------

@@ -9,7 +9,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
-from claimsctl.local.cognito import passwords, revoke, srp, tokens, trigger, usernames
+from claimsctl.local.cognito import passwords, refresh, revoke, srp, tokens, trigger, usernames
 
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 # ExplicitAuthFlows value that enables each AuthFlow (AWS's defaults apply when a client sets none).
@@ -27,14 +27,19 @@ LEGACY_SETTING = {"ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH", "USER_P
 DEFAULT_FLOWS = {"ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
 
 
+def enabled_flows(client: Any) -> set[str]:
+    """The ExplicitAuthFlows settings an app client has (AWS's defaults when it sets none)."""
+    configured = client.extended_config.get("ExplicitAuthFlows")
+    if not configured:
+        return set(DEFAULT_FLOWS)
+    return {LEGACY_SETTING.get(f, f) for f in configured}
+
+
 def _client_flows(backend: CognitoIdpBackend, client_id: str) -> set[str] | None:
     for pool in backend.user_pools.values():
         client = pool.clients.get(client_id)
         if client is not None:
-            configured = client.extended_config.get("ExplicitAuthFlows")
-            if not configured:
-                return set(DEFAULT_FLOWS)
-            return {LEGACY_SETTING.get(f, f) for f in configured}
+            return enabled_flows(client)
     return None
 
 
@@ -76,6 +81,7 @@ def _wrap_respond(original: Callable[..., Any]) -> Callable[..., Any]:
 def install() -> None:
     usernames.install()
     revoke.install()
+    refresh.install()
     srp.install()  # before the wrappers below, so they see (and time) the whole call
     CognitoIdpUserPool.create_tokens_from_refresh_token = tokens.create_tokens_from_refresh_token  # type: ignore[method-assign]
     CognitoIdpUserPool.create_access_token = tokens.create_access_token  # type: ignore[method-assign]

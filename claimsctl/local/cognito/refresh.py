@@ -1,0 +1,38 @@
+"""GetTokensFromRefreshToken, which moto lacks and Amplify JS v6 uses to refresh: new ID and access tokens
+from a refresh token, through the pre token generation trigger (TokenGeneration_RefreshTokens).
+
+https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_GetTokensFromRefreshToken.html
+Refresh-token rotation is not emulated: the same refresh token stays valid and none is returned.
+"""
+
+from __future__ import annotations
+
+import json
+
+from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError, ResourceNotFoundError
+from moto.cognitoidp.responses import CognitoIdpResponse
+
+from claimsctl.local.cognito import pools, trigger
+
+
+def _get_tokens_from_refresh_token(self: CognitoIdpResponse) -> str:
+    client_id = self._get_param("ClientId") or ""
+    pool = next((p for p in pools.all_pools() if client_id in p.clients), None)
+    if pool is None:
+        raise ResourceNotFoundError(client_id)
+    from claimsctl.local.cognito.install import enabled_flows
+
+    if "ALLOW_REFRESH_TOKEN_AUTH" not in enabled_flows(pool.clients[client_id]):
+        raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
+    token = self._get_param("RefreshToken") or ""
+    entry = pool.refresh_tokens.get(token)
+    if not entry or entry[0] != client_id:
+        raise NotAuthorizedError("Invalid Refresh Token")
+    with trigger.token_context("TokenGeneration_RefreshTokens"):
+        access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(token)
+    return json.dumps({"AuthenticationResult": {"AccessToken": access_token, "IdToken": id_token,
+                                                "ExpiresIn": expires_in, "TokenType": "Bearer"}})
+
+
+def install() -> None:
+    CognitoIdpResponse.get_tokens_from_refresh_token = _get_tokens_from_refresh_token  # type: ignore[attr-defined]

@@ -1,0 +1,110 @@
+"""Clients nobody here wrote, against a deployed stack on the emulator, each asserting the claim it sees:
+Amplify JS v6 (SRP sign-in, forced refresh, sign-out), aws-jwt-verify, pycognito's SRP client, the AWS CLI.
+
+`make test` installs the npm ones from tests/clients/package-lock.json (as the web demo's are) and the AWS
+CLI into a venv of its own (its botocore pin would fight moto's).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT, Cli, Project
+
+CLIENTS = ROOT / "tests" / "clients"
+AWS_CLI = ROOT / ".venv-awscli" / "bin" / "aws"
+PASSWORD = "Real-Clients-Passw0rd!"
+NODE_READY = shutil.which("node") is not None and (CLIENTS / "node_modules" / "aws-amplify").exists()
+REQUIRED = bool(os.environ.get("CLAIMSCTL_REQUIRE_BROWSER"))  # CI: every real client must run
+if REQUIRED and (not NODE_READY or not AWS_CLI.exists()):
+    raise RuntimeError("CI needs node with tests/clients/node_modules and .venv-awscli (make test installs them)")
+
+
+@pytest.fixture
+def stack(cli: Cli, project: Project) -> Iterator[dict[str, str]]:
+    project.write(triggerVersion="V2_0", api="none")
+    deployed = cli("deploy", "--yes", "--output", "json")
+    assert deployed.exit_code == 0, deployed.output
+    added = cli("add-user", "--username", "rita", "--email", "rita@example.com", "--projects", "p2,p1",
+                "--password-stdin", input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+    yield json.loads(deployed.stdout)["outputs"]
+    cli("teardown", "--yes")
+
+
+def node(script: str, payload: dict[str, Any]) -> dict[str, Any]:
+    result = subprocess.run(["node", script], cwd=CLIENTS, input=json.dumps(payload), capture_output=True, text=True,
+                            timeout=120, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return json.loads(result.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
+
+
+needs_node = pytest.mark.skipif(not NODE_READY, reason="needs node and tests/clients/node_modules (make test)")
+
+
+@needs_node
+def test_amplify_signs_in_with_srp_refreshes_and_signs_out(stack: dict[str, str], endpoint: str) -> None:
+    payload = {"userPoolId": stack["UserPoolId"], "clientId": stack["UserPoolClientId"], "endpoint": endpoint,
+               "username": "rita", "password": PASSWORD}
+    seen = node("amplify.mjs", payload)
+    assert "error" not in seen, seen
+    assert seen["signedIn"] is True
+    assert seen["idToken"]["projects"] == ["p1", "p2"] and seen["accessToken"]["projects"] == ["p1", "p2"]
+    assert seen["refreshedIdToken"]["projects"] == ["p1", "p2"]
+    assert seen["refreshedIdToken"]["jti"] != seen["idToken"]["jti"]  # a new token from the refresh
+    assert seen["signedOutHasTokens"] is False
+    wrong = node("amplify.mjs", {**payload, "password": "Wrong-Passw0rd!x"})
+    assert wrong["error"]["name"] == "NotAuthorizedException"
+
+
+@needs_node
+def test_aws_jwt_verify_accepts_the_emulators_tokens(stack: dict[str, str], endpoint: str, clients: Any) -> None:
+    signed_in = clients("cognito-idp").initiate_auth(
+        ClientId=stack["UserPoolClientId"], AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "rita", "PASSWORD": PASSWORD})["AuthenticationResult"]
+    seen = node("verify.mjs", {"userPoolId": stack["UserPoolId"], "clientId": stack["UserPoolClientId"],
+                               "jwksUri": f"{endpoint}/{stack['UserPoolId']}/.well-known/jwks.json",
+                               "idToken": signed_in["IdToken"], "accessToken": signed_in["AccessToken"]})
+    assert seen["id"]["projects"] == ["p1", "p2"] and seen["id"]["token_use"] == "id"
+    assert seen["access"]["projects"] == ["p1", "p2"] and seen["access"]["token_use"] == "access"
+    assert "error" in seen["tampered"]
+
+
+def test_pycognito_srp_client_sees_the_claim(stack: dict[str, str], clients: Any) -> None:
+    from pycognito.aws_srp import AWSSRP
+
+    result = AWSSRP(username="rita", password=PASSWORD, pool_id=stack["UserPoolId"],
+                    client_id=stack["UserPoolClientId"], client=clients("cognito-idp")).authenticate_user()
+    import jwt
+
+    claims = jwt.decode(result["AuthenticationResult"]["IdToken"], options={"verify_signature": False})
+    assert claims["projects"] == ["p1", "p2"]
+
+
+@pytest.mark.skipif(not AWS_CLI.exists(), reason="needs .venv-awscli (make test installs it)")
+def test_the_aws_cli_signs_in_and_reads_the_row(stack: dict[str, str], endpoint: str, tmp_path: Path) -> None:
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": "test", "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+
+    def aws(*args: str) -> dict[str, Any]:
+        result = subprocess.run([str(AWS_CLI), *args, "--endpoint-url", endpoint, "--output", "json"], env=env,
+                                capture_output=True, text=True, timeout=120, check=False)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+    signed_in = aws("cognito-idp", "initiate-auth", "--client-id", stack["UserPoolClientId"], "--auth-flow",
+                    "USER_PASSWORD_AUTH", "--auth-parameters", f"USERNAME=rita,PASSWORD={PASSWORD}")
+    import jwt
+
+    token = signed_in["AuthenticationResult"]["AccessToken"]
+    assert jwt.decode(token, options={"verify_signature": False})["projects"] == ["p1", "p2"]
+    row = aws("dynamodb", "get-item", "--table-name", stack["UsersTableName"], "--key", '{"userName": {"S": "rita"}}')
+    assert [p["S"] for p in row["Item"]["projects"]["L"]] == ["p1", "p2"]
