@@ -7,6 +7,7 @@ deleted. These fill that in; Ref values follow the CloudFormation reference.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from moto.apigateway.models import Deployment, Method, Resource, RestAPI, apigateway_backends
@@ -120,7 +121,23 @@ def _deployment_delete(self: Deployment, account_id: str, region: str) -> None:
     return None  # removed with its API
 
 
+def _create_authorizer_keeping_validation(original: Any) -> Any:
+    """moto passes IdentityValidationExpression as `identiy_validation_expression`, which Authorizer never reads."""
+
+    @functools.wraps(original)
+    def create_authorizer(self: RestAPI, *args: Any, **kwargs: Any) -> Any:
+        authorizer = original(self, *args, **kwargs)
+        expression = kwargs.get("identiy_validation_expression")
+        if expression is None and len(args) >= 9:
+            expression = args[8]
+        authorizer.identity_validation_expression = expression
+        return authorizer
+
+    return create_authorizer
+
+
 def install() -> None:
+    RestAPI.create_authorizer = _create_authorizer_keeping_validation(RestAPI.create_authorizer)  # type: ignore[method-assign]
     Method.create_from_cloudformation_json = classmethod(_method_create)  # type: ignore[assignment,method-assign,arg-type]
     Method.delete = _method_delete  # type: ignore[attr-defined]
     Resource.delete = _resource_delete  # type: ignore[attr-defined]

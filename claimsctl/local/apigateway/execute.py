@@ -11,8 +11,8 @@ to every method; AWS_PROXY integrations get the REST proxy event.
 from __future__ import annotations
 
 import base64
-import fnmatch
 import json
+import re
 import threading
 import time
 import uuid
@@ -175,17 +175,45 @@ def authorize(target: Target, request: Request) -> dict[str, Any]:
     if authorizer is None:
         raise Refusal(*AUTHORIZER_FAILED)
     identity = _identity(authorizer, request)
-    if identity is None:
+    if identity is None or not _passes_validation(authorizer, identity):
         raise Refusal(*UNAUTHORIZED)
     if kind == "COGNITO_USER_POOLS":
         claims = cognito_authorizer.verify(authorizer, target.method, identity)
         if claims is None:
             raise Refusal(*UNAUTHORIZED)
-        return {"claims": {k: v if isinstance(v, str) else json.dumps(v) for k, v in claims.items()}}
+        return {"claims": {name: _claim_text(name, value) for name, value in claims.items()}}
     result = _lambda_authorizer_result(target, request, authorizer, identity)
     _check_policy(result, target.method_arn)
-    context = {k: _stringify(v) for k, v in (result.get("context") or {}).items()}
-    return {**context, "principalId": str(result.get("principalId", ""))}
+    context = result.get("context") or {}
+    if not isinstance(context, dict) or not all(_is_scalar(v) for v in context.values()):
+        raise Refusal(*AUTHORIZER_FAILED)  # API Gateway: context values must be strings, numbers or booleans
+    return {**{k: _stringify(v) for k, v in context.items()}, "principalId": str(result.get("principalId", ""))}
+
+
+def _claim_text(name: str, value: Any) -> str:
+    """A claim as a REST API's Cognito authorizer passes it on: every value a string; lists comma-joined
+    (cognito:groups "admins,users"); exp and iat as dates ("Fri Jul 29 18:52:53 UTC 2016")."""
+    if name in ("exp", "iat") and isinstance(value, int):
+        return time.strftime("%a %b %d %H:%M:%S UTC %Y", time.gmtime(value))
+    if isinstance(value, list):
+        return ",".join(_stringify(v) for v in value)
+    return value if isinstance(value, str) else _stringify(value) if not isinstance(value, dict) else json.dumps(value)
+
+
+def _passes_validation(authorizer: Any, identity: str) -> bool:
+    """A TOKEN authorizer's identityValidationExpression must match the whole token, or API Gateway answers 401
+    without invoking the authorizer."""
+    expression = getattr(authorizer, "identity_validation_expression", None)
+    if not expression or (authorizer.type or "TOKEN").upper() != "TOKEN":
+        return True
+    try:
+        return re.fullmatch(expression, identity.split("\x1f")[0]) is not None
+    except re.error:
+        return False
+
+
+def _is_scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
 
 
 def _stringify(value: Any) -> str:
@@ -243,15 +271,22 @@ def evaluate(policy: dict[str, Any], method_arn: str) -> str:
     verdict = "none"
     for statement in as_list(policy.get("Statement") or []):
         actions = as_list(statement.get("Action", []))
-        if not any(fnmatch.fnmatchcase("execute-api:Invoke", str(a)) for a in actions):
+        if not any(iam_match(str(a), "execute-api:Invoke", case_sensitive=False) for a in actions):
             continue
-        if not any(fnmatch.fnmatchcase(method_arn, str(r)) for r in as_list(statement.get("Resource", []))):
+        if not any(iam_match(str(r), method_arn) for r in as_list(statement.get("Resource", []))):
             continue
         if statement.get("Effect") == "Deny":
             return "deny"
         if statement.get("Effect") == "Allow":
             verdict = "allow"
     return verdict
+
+
+def iam_match(pattern: str, value: str, case_sensitive: bool = True) -> bool:
+    """IAM's wildcards: `*` any run of characters, `?` one character, nothing else special (no [..] classes).
+    Actions match case-insensitively, resources case-sensitively."""
+    regex = "".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, value, 0 if case_sensitive else re.IGNORECASE) is not None
 
 
 def _check_policy(result: dict[str, Any], method_arn: str) -> None:
@@ -299,11 +334,23 @@ def proxy_event(target: Target, request: Request, authorizer_context: dict[str, 
             "protocol": "HTTP/1.1", "stage": target.stage, "domainPrefix": target.api.id,
             "requestTimeEpoch": int(now * 1000), "requestId": str(uuid.uuid4()), "apiId": target.api.id,
             "domainName": f"{target.api.id}.execute-api.{target.region}.amazonaws.com",
-            "identity": {"sourceIp": request.remote_addr, "userAgent": request.headers.get("User-Agent")},
+            "identity": _identity_context(request),
             "authorizer": authorizer_context or None,
         },
         "body": body or None, "isBase64Encoded": False,
     }
+
+
+IDENTITY_KEYS = ("cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "sourceIp", "principalOrgId",
+                 "accessKey", "cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn", "userAgent",
+                 "user", "apiKey", "apiKeyId", "clientCert")
+
+
+def _identity_context(request: Request) -> dict[str, Any]:
+    """requestContext.identity as API Gateway sends it: every key, null where it does not apply."""
+    identity: dict[str, Any] = dict.fromkeys(IDENTITY_KEYS)
+    identity.update(sourceIp=request.remote_addr, userAgent=request.headers.get("User-Agent"))
+    return identity
 
 
 def integrate(target: Target, request: Request, authorizer_context: dict[str, Any]) -> Response:

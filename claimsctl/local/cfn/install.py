@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import threading
 from typing import Any
 
 from moto.awslambda.models import LambdaFunction, Permission, lambda_backends
@@ -12,6 +13,7 @@ from moto.cloudformation import parsing
 from moto.cloudformation.exceptions import AlreadyExistsException, ValidationError
 from moto.cloudformation.models import ChangeSet, CloudFormationBackend, Stack
 from moto.cloudformation.parsing import Export
+from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudformation.utils import generate_stack_id
 
 from claimsctl.local.cfn import (
@@ -68,6 +70,8 @@ def _stack_update(self: Stack, template_body: str, role_arn: str | None = None,
                   parameters: dict[str, Any] | None = None, tags: dict[str, str] | None = None) -> None:
     _check_updatable(self)
     new_template = _validated(template_body)
+    if self.has_template(template_body) and (parameters is None or self.has_parameters(parameters)):
+        raise ValidationError(message="No updates are to be performed.")
     self.status = "UPDATE_IN_PROGRESS"
     params = parameters if parameters is not None else self.parameters
     engine.run_in_background(self, lambda: update.run_update(self, template_body, new_template, params))
@@ -114,8 +118,52 @@ def _create_change_set(original: Any) -> Any:
         _validated(template)
         if change_set_type == "CREATE" and existing:
             self.stacks.pop(existing[0].stack_id)  # a second CREATE change set replaces the review stack
-        return original(self, stack_name, change_set_name, template, parameters, description,  # type: ignore[no-any-return]
-                        change_set_type, **kwargs)
+        change_set_id, stack_id = original(self, stack_name, change_set_name, template, parameters, description,
+                                           change_set_type, **kwargs)
+        _finish_later(self.change_sets[change_set_id])
+        return change_set_id, stack_id
+
+    return create_change_set
+
+
+CHANGE_SET_STEP_SECONDS = 0.05
+
+
+def _finish_later(change_set: ChangeSet) -> None:
+    """As on AWS, a change set is computed after CreateChangeSet returns: CREATE_PENDING, CREATE_IN_PROGRESS,
+    then CREATE_COMPLETE (or FAILED), with ExecutionStatus UNAVAILABLE until it can be executed."""
+    final = (change_set.status, change_set.execution_status)
+    change_set.status, change_set.execution_status = "CREATE_PENDING", "UNAVAILABLE"
+
+    def in_progress() -> None:
+        change_set.status = "CREATE_IN_PROGRESS"
+        threading.Timer(CHANGE_SET_STEP_SECONDS, done).start()
+
+    def done() -> None:
+        change_set.status, change_set.execution_status = final
+
+    threading.Timer(CHANGE_SET_STEP_SECONDS, in_progress).start()
+
+
+def _list_change_sets(self: CloudFormationResponse) -> Any:
+    """Only the named stack's change sets (moto lists every stack's)."""
+    from moto.core.responses import ActionResult
+
+    name = self._get_param("StackName")
+    sets = [c for c in self.cloudformation_backend.list_change_sets() if name in (c.stack_name, c.stack_id)]
+    return ActionResult({"Summaries": sets})
+
+
+def _create_change_set_response(original: Any) -> Any:
+    """ChangeSetType defaults to UPDATE, as on AWS (moto defaults to CREATE)."""
+
+    def create_change_set(self: CloudFormationResponse) -> Any:
+        if not self._get_param("ChangeSetType"):
+            if self.automated_parameter_parsing:
+                self.params["ChangeSetType"] = "UPDATE"
+            else:
+                self.querystring["ChangeSetType"] = ["UPDATE"]
+        return original(self)
 
     return create_change_set
 
@@ -144,6 +192,8 @@ def _execute_change_set(self: CloudFormationBackend, change_set_name: str, stack
         raise ValidationError(message=f"ChangeSet [{change_set_name}] cannot be executed in its current status")
     stack = self.stacks[change_set.stack_id]
     change_set.execution_status = "EXECUTE_IN_PROGRESS"
+    for sibling in [c for c in self.change_sets.values() if c.stack_id == stack.stack_id and c is not change_set]:
+        self.change_sets.pop(sibling.change_set_id, None)  # executing one change set deletes the stack's others
     if change_set.change_set_type == "CREATE":
         stack.template = change_set.template
         stack.template_dict = change_set.template_dict
@@ -231,6 +281,9 @@ def install() -> None:
     CloudFormationBackend.create_change_set = _create_change_set(  # type: ignore[method-assign]
         CloudFormationBackend.create_change_set)
     CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
+    CloudFormationResponse.list_change_sets = _list_change_sets  # type: ignore[method-assign,assignment]
+    CloudFormationResponse.create_change_set = _create_change_set_response(  # type: ignore[method-assign]
+        CloudFormationResponse.create_change_set)
     CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]
     Permission.create_from_cloudformation_json = classmethod(_permission_create)  # type: ignore[assignment,method-assign,arg-type]
     Permission.delete = _permission_delete  # type: ignore[attr-defined]

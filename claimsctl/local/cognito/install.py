@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import functools
 from collections.abc import Callable
 from typing import Any
@@ -72,13 +73,66 @@ def _wrap_respond(original: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: CognitoIdpBackend, session: str, client_id: str, challenge_name: str, *args: Any, **kwargs: Any) -> Any:
         source = ("TokenGeneration_NewPasswordChallenge" if challenge_name == "NEW_PASSWORD_REQUIRED"
                   else "TokenGeneration_Authentication")
-        with trigger.token_context(source):
+        with trigger.token_context(source, metadata=_client_metadata.get()):
             return original(self, session, client_id, challenge_name, *args, **kwargs)
 
     return wrapper
 
 
+_client_metadata: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("client_metadata", default=None)
+
+
+def _with_client_metadata(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Keep the request's ClientMetadata for the trigger: RespondToAuthChallenge passes it to pre token
+    generation (InitiateAuth does not: its metadata goes to other triggers)."""
+
+    @functools.wraps(original)
+    def handler(self: Any) -> Any:
+        token = _client_metadata.set(self._get_param("ClientMetadata"))
+        try:
+            return original(self)
+        finally:
+            _client_metadata.reset(token)
+
+    return handler
+
+
+LAMBDA_VERSIONS = ("V1_0", "V2_0", "V3_0")
+
+
+def check_lambda_version(config: dict[str, Any]) -> None:
+    """Cognito accepts V1_0, V2_0 and V3_0; the emulator refuses V3_0 (machine-to-machine tokens) clearly."""
+    versioned = (config.get("LambdaConfig") or {}).get("PreTokenGenerationConfig") or {}
+    version = versioned.get("LambdaVersion")
+    if version is None:
+        return
+    if version not in LAMBDA_VERSIONS:
+        raise InvalidParameterException(
+            f"1 validation error detected: Value '{version}' at 'lambdaConfig.preTokenGenerationConfig.lambdaVersion' "
+            f"failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(LAMBDA_VERSIONS)}]")
+    if version == "V3_0":
+        raise InvalidParameterException(
+            "The claimsctl emulator does not support LambdaVersion V3_0 (client-credentials tokens through the "
+            "trigger); use V1_0 or V2_0 here. V3_0 works on AWS.")
+
+
+def _checking_pool_config(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def wrapper(self: CognitoIdpBackend, first: str, config: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
+        check_lambda_version(config or {})
+        return original(self, first, config, *args, **kwargs)
+
+    return wrapper
+
+
 def install() -> None:
+    from moto.cognitoidp.responses import CognitoIdpResponse
+
+    CognitoIdpBackend.create_user_pool = _checking_pool_config(CognitoIdpBackend.create_user_pool)  # type: ignore[method-assign]
+    CognitoIdpBackend.update_user_pool = _checking_pool_config(CognitoIdpBackend.update_user_pool)  # type: ignore[method-assign]
+
+    for name in ("respond_to_auth_challenge", "admin_respond_to_auth_challenge"):
+        setattr(CognitoIdpResponse, name, _with_client_metadata(getattr(CognitoIdpResponse, name)))
     usernames.install()
     revoke.install()
     refresh.install()

@@ -19,11 +19,13 @@ from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 from claimsctl.local.cognito import keys, trigger
 
 log = logging.getLogger("claimsctl.local.cognito")
+# Claims the trigger can never add, change or suppress (with cognito:* and dev:*), in either token.
 RESERVED = frozenset({
-    "acr", "amr", "at_hash", "auth_time", "azp", "aud", "client_id", "cognito:username", "username", "sub",
-    "identities", "event_id", "device_key", "version", "exp", "iat", "iss", "jti", "nbf", "nonce",
-    "origin_jti", "token_use", "scope",
+    "acr", "amr", "at_hash", "auth_time", "azp", "aud", "cognito:username", "sub", "identities", "event_id",
+    "exp", "iat", "iss", "jti", "nbf", "nonce", "origin_jti", "token_use",
 })
+# The access token's own claims, reserved there only: a V1 trigger may put them in the ID token.
+RESERVED_IN_ACCESS_TOKENS = frozenset({"client_id", "username", "scope", "version", "device_key"})
 DEFAULT_API_SCOPES = ["aws.cognito.signin.user.admin"]
 _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 _auth_times: dict[str, int] = {}  # origin_jti -> when the user actually authenticated
@@ -34,7 +36,9 @@ def public_jwks(pool: CognitoIdpUserPool) -> bytes:
     return keys.of(pool).jwks()
 
 
-def is_reserved(claim: str) -> bool:
+def is_reserved(claim: str, token_use: str = "id") -> bool:  # noqa: S107 - a claim value, not a secret
+    if token_use == "access" and claim in RESERVED_IN_ACCESS_TOKENS:  # noqa: S105
+        return True
     return claim in RESERVED or claim.startswith("cognito:") or claim.startswith("dev:")
 
 
@@ -73,6 +77,10 @@ def id_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, or
             claims[name] = _attribute_value(name, attribute["Value"])
     if user.groups:
         claims["cognito:groups"] = sorted(g.group_name for g in user.groups)
+        roles = [g.role_arn for g in _by_precedence(user) if g.role_arn]
+        if roles:  # as Cognito: the groups' IAM roles, and the role of the group with the lowest precedence
+            claims["cognito:roles"] = roles
+            claims["cognito:preferred_role"] = roles[0]
     claims["exp"] = claims["iat"] + validity_seconds(pool, client_id, "Id")
     return claims
 
@@ -97,31 +105,40 @@ def access_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser
 
 def apply_changes(claims: dict[str, Any], changes: trigger.ClaimChanges) -> None:
     """Cognito's rules: reserved claims never change, and a claim both added and suppressed is suppressed."""
+    token_use = str(claims.get("token_use"))
     for name, value in changes.add.items():
-        if is_reserved(name):
+        if is_reserved(name, token_use):
             log.warning("pre token generation: ignored an attempt to change reserved claim %s", name)
         elif name not in changes.suppress:
             claims[name] = value
     for name in changes.suppress:
-        if is_reserved(name):
+        if is_reserved(name, token_use):
             log.warning("pre token generation: ignored an attempt to suppress reserved claim %s", name)
         else:
             claims.pop(name, None)
 
 
 def apply_groups(claims: dict[str, Any], groups: dict[str, Any] | None) -> None:
+    """groupOverrideDetails: groups in both tokens; IAM roles and the preferred role in the ID token only."""
     if groups is None:
         return
-    for key, claim in (("groupsToOverride", "cognito:groups"), ("iamRolesToOverride", "cognito:roles")):
+    keys = (("groupsToOverride", "cognito:groups"), ("iamRolesToOverride", "cognito:roles"))
+    for key, claim in keys if claims.get("token_use") == "id" else keys[:1]:
         values = groups.get(key)
         if values:
             claims[claim] = list(values)
         else:
             claims.pop(claim, None)
+    if claims.get("token_use") != "id":
+        return
     if groups.get("preferredRole"):
         claims["cognito:preferred_role"] = groups["preferredRole"]
     else:
         claims.pop("cognito:preferred_role", None)
+
+
+def _by_precedence(user: CognitoIdpUser) -> list[Any]:
+    return sorted(user.groups, key=lambda g: (g.precedence if g.precedence is not None else 1 << 31, g.group_name))
 
 
 def final_scopes(scopes: list[str], overrides: trigger.TokenOverrides) -> list[str]:
@@ -135,14 +152,15 @@ def sign(pool: CognitoIdpUserPool, claims: dict[str, Any]) -> str:
     return jwt.encode({"kid": keys.kid(key), "alg": "RS256"}, claims, key)
 
 
-def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, str, int]:
+def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str,
+          granted: list[str] | None = None) -> tuple[str, str, int]:
     """(access token, id token, expires_in) for a signed-in user, after the pre token generation trigger."""
     user = pool._get_user(username)
     if user is None:
         raise NotAuthorizedError("Invalid Refresh Token")
     if not user.enabled:
         raise NotAuthorizedError("User is disabled.")
-    scopes = trigger.current_scopes() or list(DEFAULT_API_SCOPES)
+    scopes = trigger.current_scopes() or granted or list(DEFAULT_API_SCOPES)
     overrides = trigger.invoke(pool, client_id, user, scopes)
     id_token_claims = id_claims(pool, client_id, user, origin_jti)
     access_token_claims = access_claims(pool, client_id, user, origin_jti, final_scopes(scopes, overrides))
@@ -161,7 +179,16 @@ def create_tokens_from_refresh_token(self: CognitoIdpUserPool, refresh_token: st
     if not entry or not entry[1]:
         raise NotAuthorizedError("Invalid Refresh Token")
     client_id, username, origin_jti = entry
-    return issue(self, client_id, username, origin_jti)
+    return issue(self, client_id, username, origin_jti, granted_scopes(self).get(refresh_token))
+
+
+def granted_scopes(pool: CognitoIdpUserPool) -> dict[str, list[str]]:
+    """The scopes granted with each hosted-UI refresh token: a refresh keeps them, as on AWS."""
+    found: dict[str, list[str]] | None = getattr(pool, "_claimsctl_granted_scopes", None)
+    if found is None:
+        found = {}
+        pool._claimsctl_granted_scopes = found  # type: ignore[attr-defined]
+    return found
 
 
 # moto's USER_PASSWORD_AUTH path mints the access token, then the ID token, in two

@@ -26,23 +26,29 @@ from claimsctl.local.lambda_runtime import permissions, service
 
 TRIGGER = "PreTokenGeneration"
 COGNITO_TIMEOUT_SECONDS = 5.0
+COGNITO_ATTEMPTS = 3  # Cognito calls again when an attempt times out, up to three attempts in all
 _SOURCE: contextvars.ContextVar[str] = contextvars.ContextVar("trigger_source", default="TokenGeneration_Authentication")
 _SCOPES: contextvars.ContextVar[tuple[str, ...] | None] = contextvars.ContextVar("token_scopes", default=None)
 _NONCE: contextvars.ContextVar[str | None] = contextvars.ContextVar("token_nonce", default=None)
+_METADATA: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("client_metadata", default=None)
 
 
 @contextlib.contextmanager
-def token_context(source: str, scopes: list[str] | None = None, nonce: str | None = None) -> Iterator[None]:
-    """Tokens issued inside this block were asked for by `source` (a triggerSource value), with these scopes."""
+def token_context(source: str, scopes: list[str] | None = None, nonce: str | None = None,
+                  metadata: dict[str, str] | None = None) -> Iterator[None]:
+    """Tokens issued inside this block were asked for by `source` (a triggerSource value), with these scopes
+    and the caller's ClientMetadata (passed to the trigger as request.clientMetadata)."""
     source_token = _SOURCE.set(source)
     scopes_token = _SCOPES.set(tuple(scopes) if scopes is not None else None)
     nonce_token = _NONCE.set(nonce)
+    metadata_token = _METADATA.set(metadata if isinstance(metadata, dict) else None)
     try:
         yield
     finally:
         _SOURCE.reset(source_token)
         _SCOPES.reset(scopes_token)
         _NONCE.reset(nonce_token)
+        _METADATA.reset(metadata_token)
 
 
 def current_source() -> str:
@@ -101,6 +107,8 @@ def build_event(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, 
     }
     if version != "V1_0":
         request["scopes"] = scopes
+    if _METADATA.get():
+        request["clientMetadata"] = dict(_METADATA.get() or {})
     return {
         "version": "1" if version == "V1_0" else version[1],
         "triggerSource": current_source(),
@@ -135,10 +143,15 @@ def invoke(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, scope
     if not permits_cognito(function, pool):
         raise UnexpectedLambdaException(TRIGGER, "AccessDeniedException")
     event = build_event(pool, client_id, user, version, scopes)
-    invocation = service.invoke_function(function, json.dumps(event).encode(), COGNITO_TIMEOUT_SECONDS)
-    error = invocation.error()
+    for _attempt in range(COGNITO_ATTEMPTS):
+        invocation = service.invoke_function(function, json.dumps(event).encode(), COGNITO_TIMEOUT_SECONDS)
+        error = invocation.error()
+        cut_off = error is not None and error.get("errorType") == "Sandbox.Timedout" \
+            and function.timeout > COGNITO_TIMEOUT_SECONDS
+        if not cut_off:
+            break
     if error is not None:
-        if error.get("errorType") == "Sandbox.Timedout" and function.timeout > COGNITO_TIMEOUT_SECONDS:
+        if cut_off:
             raise UnexpectedLambdaException(TRIGGER, "Socket timeout while invoking Lambda function")
         raise UserLambdaValidationException(TRIGGER, str(error.get("errorMessage", "")))
     return parse_response(invocation.payload, version)
@@ -196,8 +209,16 @@ def _is_claim_value(value: Any) -> bool:
     return isinstance(value, dict)
 
 
-def _changes(block: dict[str, Any], strings_only: bool) -> ClaimChanges:
-    return ClaimChanges(_claims(block.get("claimsToAddOrOverride"), strings_only), _strings(block.get("claimsToSuppress")))
+SCALAR_ONLY_ID_CLAIMS = frozenset({"email_verified", "phone_number_verified", "updated_at", "address"})
+
+
+def _changes(block: dict[str, Any], strings_only: bool, id_token: bool = False) -> ClaimChanges:
+    claims = _claims(block.get("claimsToAddOrOverride"), strings_only)
+    if id_token and any(isinstance(claims.get(name), (list, dict)) for name in SCALAR_ONLY_ID_CLAIMS):
+        # "In the ID token, you can populate complex objects to the values of claims except for
+        # phone_number_verified, email_verified, updated_at, and address." (Cognito developer guide)
+        raise InvalidLambdaResponseException()
+    return ClaimChanges(claims, _strings(block.get("claimsToSuppress")))
 
 
 def _read_v1(details: dict[str, Any], overrides: TokenOverrides) -> None:
@@ -209,7 +230,7 @@ def _read_v1(details: dict[str, Any], overrides: TokenOverrides) -> None:
 def _read_v2(details: dict[str, Any], overrides: TokenOverrides) -> None:
     id_block = _object(details.get("idTokenGeneration") or {})
     access_block = _object(details.get("accessTokenGeneration") or {})
-    overrides.id_token = _changes(id_block, strings_only=False)
+    overrides.id_token = _changes(id_block, strings_only=False, id_token=True)
     overrides.access_token = _changes(access_block, strings_only=False)
     overrides.scopes_to_add = _strings(access_block.get("scopesToAdd"))
     overrides.scopes_to_suppress = _strings(access_block.get("scopesToSuppress"))

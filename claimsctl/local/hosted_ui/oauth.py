@@ -101,12 +101,18 @@ def check_authorize(pool: CognitoIdpUserPool, request: AuthorizeRequest) -> Cogn
     if not config.get("AllowedOAuthFlowsUserPoolClient") or wanted not in flows:
         raise OAuthError("unauthorized_client", f"the {wanted} grant is not enabled for this client")
     allowed = set(config.get("AllowedOAuthScopes") or [])
-    if not request.scopes or not set(request.scopes) <= allowed:
+    if not set(request.scopes) <= allowed:
         raise OAuthError("invalid_scope", f"scopes must be among the client's allowed scopes: {' '.join(sorted(allowed))}")
-    if request.response_type == "code" and not client.generate_secret:
-        if not request.code_challenge or request.code_challenge_method != "S256":
-            raise OAuthError("invalid_request", "public clients must use PKCE with code_challenge_method=S256")
+    if set(request.scopes) & {"email", "profile", "phone"} and "openid" not in request.scopes:
+        raise OAuthError("invalid_scope", "the email, profile and phone scopes need the openid scope")
+    if request.code_challenge and request.code_challenge_method != "S256":
+        raise OAuthError("invalid_request", "code_challenge_method must be S256 when a code_challenge is given")
     return client  # type: ignore[no-any-return]
+
+
+def granted(client: CognitoIdpUserPoolClient, request: AuthorizeRequest) -> tuple[str, ...]:
+    """The scopes asked for; without a scope parameter, every scope the client allows (as Cognito does)."""
+    return request.scopes or tuple(client.extended_config.get("AllowedOAuthScopes") or ())
 
 
 def authenticate(pool: CognitoIdpUserPool, username: str, password: str) -> str:
@@ -128,6 +134,9 @@ def issue_tokens(pool: CognitoIdpUserPool, client_id: str, username: str, scopes
                  nonce: str | None, source: str = "TokenGeneration_HostedAuth") -> dict[str, Any]:
     """Mint tokens through the trigger; raises the Cognito trigger errors."""
     refresh_token, _ = pool.create_refresh_token(client_id, username)
+    from claimsctl.local.cognito.tokens import granted_scopes
+
+    granted_scopes(pool)[refresh_token] = list(scopes)
     with trigger.token_context(source, list(scopes), nonce):
         access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(refresh_token)
     tokens: dict[str, Any] = {"access_token": access_token, "refresh_token": refresh_token,

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from claimsctl.local import urls
 from claimsctl.local.cognito import pools
-from claimsctl.local.hosted_ui import oauth
+from claimsctl.local.hosted_ui import oauth, sessions
 from claimsctl.local.urls import hosted_ui_base
 
 PREFIX = "/hosted-ui/"
@@ -98,16 +98,46 @@ def _with_query(uri: str, params: Mapping[str, str | None]) -> str:
     return f"{uri}{'&' if '?' in uri else '?'}{query}"
 
 
+def _error_redirect(authorize: oauth.AuthorizeRequest, code: str, description: str) -> Response:
+    """Errors the app can handle go back to its redirect URI, as Cognito sends them."""
+    return _redirect(_with_query(authorize.redirect_uri, {"error": code, "error_description": description,
+                                                          "state": authorize.state}))
+
+
 def _authorize(pool: Any, domain: str, request: Request) -> Response:
     authorize = oauth.AuthorizeRequest.from_params(dict(request.args))
     try:
-        oauth.check_authorize(pool, authorize)
+        client = oauth.check_authorize(pool, authorize)
     except oauth.PageError as exc:
         return _page("Error", str(exc), 400)
     except oauth.OAuthError as exc:
-        return _redirect(_with_query(authorize.redirect_uri, {"error": exc.code, "error_description": exc.description,
-                                                              "state": authorize.state}))
+        return _error_redirect(authorize, exc.code, exc.description)
+    signed_in = sessions.user_of(request.cookies.get(sessions.COOKIE), pool.id)
+    if signed_in and request.args.get("prompt") != "login":
+        return _complete(pool, client, authorize, signed_in, session_id=None)
     return _redirect(_with_query(f"{hosted_ui_base(domain)}/login", authorize.as_params()))
+
+
+def _complete(pool: Any, client: Any, authorize: oauth.AuthorizeRequest, username: str,
+              session_id: str | None) -> Response:
+    """Issue tokens (through the trigger) and send them, or the trigger's error, to the redirect URI."""
+    try:
+        tokens = oauth.issue_tokens(pool, authorize.client_id, username, oauth.granted(client, authorize),
+                                    authorize.nonce)
+    except JsonRESTError as exc:
+        return _error_redirect(authorize, "invalid_request", exc.message)
+    if authorize.response_type == "code":
+        code = oauth.store_code(pool, authorize, tokens)
+        response = _redirect(_with_query(authorize.redirect_uri, {"code": code, "state": authorize.state}))
+    else:
+        fragment = {k: tokens.get(k) for k in ("id_token", "access_token")}
+        fragment.update({"token_type": tokens["token_type"], "expires_in": str(tokens["expires_in"]),
+                         "state": authorize.state})
+        response = _redirect(f"{authorize.redirect_uri}#{urlencode({k: v for k, v in fragment.items() if v is not None})}")
+    if session_id:
+        response.set_cookie(sessions.COOKIE, session_id, max_age=sessions.LIFETIME_SECONDS, httponly=True,
+                            samesite="Lax", path="/hosted-ui/")
+    return response
 
 
 def _login_form(pool: Any, domain: str, request: Request, error: str | None = None, username: str = "") -> Response:
@@ -127,21 +157,13 @@ def _login(pool: Any, domain: str, request: Request) -> Response:
     authorize = oauth.AuthorizeRequest.from_params(dict(request.form))
     username = request.form.get("username", "")
     try:
-        oauth.check_authorize(pool, authorize)
+        client = oauth.check_authorize(pool, authorize)
         name = oauth.authenticate(pool, username, request.form.get("password", ""))
-        tokens = oauth.issue_tokens(pool, authorize.client_id, name, authorize.scopes, authorize.nonce)
     except (oauth.PageError, oauth.OAuthError) as exc:
         return _page("Error", str(exc), 400)
     except ValueError as exc:
         return _login_form(pool, domain, request, str(exc), username)
-    except JsonRESTError as exc:
-        return _login_form(pool, domain, request, f"Sign-in failed: {exc.message}", username)
-    if authorize.response_type == "code":
-        code = oauth.store_code(pool, authorize, tokens)
-        return _redirect(_with_query(authorize.redirect_uri, {"code": code, "state": authorize.state}))
-    fragment = {k: tokens.get(k) for k in ("id_token", "access_token")}
-    fragment.update({"token_type": tokens["token_type"], "expires_in": str(tokens["expires_in"]), "state": authorize.state})
-    return _redirect(f"{authorize.redirect_uri}#{urlencode({k: v for k, v in fragment.items() if v is not None})}")
+    return _complete(pool, client, authorize, name, sessions.start(pool.id, name))
 
 
 def _basic_auth(request: Request) -> tuple[str, str] | None:
@@ -182,7 +204,10 @@ def _logout(pool: Any, domain: str, request: Request) -> Response:
         oauth.check_logout(pool, request.args.get("client_id", ""), logout_uri)
     except oauth.PageError as exc:
         return _page("Error", str(exc), 400)
-    return _redirect(logout_uri)
+    sessions.end(request.cookies.get(sessions.COOKIE))
+    response = _redirect(logout_uri)
+    response.delete_cookie(sessions.COOKIE, path="/hosted-ui/")
+    return response
 
 
 def _json(payload: dict[str, Any], status: int = 200) -> Response:

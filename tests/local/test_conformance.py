@@ -1,0 +1,331 @@
+"""Documented AWS behaviour the emulator used to get wrong, one test each, naming the page it follows.
+
+API Gateway Lambda authorizers:
+  https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-input.html
+  https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-lambda-authorizer-output.html
+IAM policy wildcards: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_resource.html
+Proxy event: https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+Change sets: https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html,
+  https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html
+Pre token generation: https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-token-generation.html
+Authorize endpoint: https://docs.aws.amazon.com/cognito/latest/developerguide/authorization-endpoint.html
+Lambda triggers: https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-working-with-lambda-triggers.html
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import jwt
+import pytest
+import requests
+from botocore.exceptions import ClientError
+
+from claimsctl.local.apigateway.execute import iam_match
+from tests.conftest import unique
+from tests.local.helpers import PASSWORD, make_function, make_pool, make_user, sign_in
+from tests.local.test_apigateway import RestApi
+from tests.local.test_hosted_ui import CALLBACK, HostedPool, authorize_params, code_from, exchange, hosted, pkce
+from tests.local.test_hosted_ui import sign_in as hosted_sign_in
+
+__all__ = ["hosted"]
+
+
+@pytest.fixture
+def idp(clients: Any) -> Any:
+    return clients("cognito-idp")
+
+
+@pytest.fixture
+def lam(clients: Any) -> Any:
+    return clients("lambda")
+
+
+def claims(token: str) -> dict[str, Any]:
+    return jwt.decode(token, options={"verify_signature": False})  # type: ignore[no-any-return]
+
+
+# -- API Gateway -----------------------------------------------------------------------------------
+
+
+def test_identity_validation_expression_refuses_before_the_authorizer(clients: Any, endpoint: str) -> None:
+    api = RestApi(clients, endpoint, "TOKEN", ttl=0)
+    gateway = clients("apigateway")
+    gateway.update_authorizer(restApiId=api.api_id, authorizerId=api.authorizer_id, patchOperations=[
+        {"op": "replace", "path": "/identityValidationExpression", "value": "let-.*"}])
+    before = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["api"].get("authorizer_invocations", 0)
+    assert api.get("/things/t1", Authorization="deny-me").status_code == 401
+    after = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["api"].get("authorizer_invocations", 0)
+    assert after == before  # refused without invoking the authorizer
+    assert api.get("/things/t1", Authorization="let-me-in").status_code == 200
+
+
+def test_iam_wildcards_are_star_and_question_mark_only() -> None:
+    arn = "arn:aws:execute-api:us-east-1:1:api/prod/GET/projects/p1/items"
+    assert iam_match("arn:aws:execute-api:us-east-1:1:api/prod/GET/projects/*/items", arn)
+    assert iam_match("arn:aws:execute-api:us-east-1:1:api/prod/GET/projects/p?/items", arn)
+    assert not iam_match("arn:aws:execute-api:us-east-1:1:api/prod/GET/projects/p[12]/items", arn)
+    assert iam_match("Execute-API:invoke", "execute-api:Invoke", case_sensitive=False)
+    assert not iam_match("arn:aws:execute-api:us-east-1:1:api/prod/get/projects/p1/items", arn)
+
+
+OBJECT_CONTEXT_AUTHORIZER = """
+def handler(event, context):
+    base = "/".join(event["methodArn"].split("/")[:2])
+    return {"principalId": "u", "context": {"nested": {"not": "allowed"}},
+            "policyDocument": {"Version": "2012-10-17", "Statement": [
+                {"Action": "execute-api:Invoke", "Effect": "Allow", "Resource": [base + "/*"]}]}}
+"""
+
+
+def test_an_object_in_the_authorizer_context_is_a_500(clients: Any, endpoint: str) -> None:
+    api = RestApi(clients, endpoint, "TOKEN", ttl=0)
+    lam = clients("lambda")
+    authorizer = clients("apigateway").get_authorizer(restApiId=api.api_id, authorizerId=api.authorizer_id)
+    arn = authorizer["authorizerUri"].split("/functions/")[1].removesuffix("/invocations")
+    from tests.local.helpers import zip_source
+
+    lam.update_function_code(FunctionName=arn, ZipFile=zip_source(OBJECT_CONTEXT_AUTHORIZER))
+    assert api.get("/things/t1", Authorization="anything").status_code == 500
+
+
+IDENTITY_BACKEND = """
+import json
+def handler(event, context):
+    return {"statusCode": 200, "body": json.dumps(event["requestContext"]["identity"])}
+"""
+
+
+def test_the_proxy_event_has_every_identity_key(clients: Any, endpoint: str) -> None:
+    from tests.local.helpers import zip_source
+
+    api = RestApi(clients, endpoint, "TOKEN", ttl=0)
+    gateway = clients("apigateway")
+    resource = next(r for r in gateway.get_resources(restApiId=api.api_id)["items"] if r["path"] == "/things/{thingId}")
+    uri = gateway.get_integration(restApiId=api.api_id, resourceId=resource["id"], httpMethod="GET")["uri"]
+    clients("lambda").update_function_code(FunctionName=uri.split("/functions/")[1].removesuffix("/invocations"),
+                                           ZipFile=zip_source(IDENTITY_BACKEND))
+    identity = api.get("/things/t1", Authorization="let-me-in").json()
+    assert {"cognitoIdentityPoolId", "accountId", "cognitoIdentityId", "caller", "sourceIp", "principalOrgId",
+            "accessKey", "cognitoAuthenticationType", "cognitoAuthenticationProvider", "userArn", "userAgent",
+            "user"} <= set(identity)
+    assert identity["sourceIp"] == "127.0.0.1" and identity["caller"] is None
+
+
+# -- CloudFormation change sets --------------------------------------------------------------------
+
+TEMPLATE = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}}
+LOG_TEMPLATE = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 7}}}}
+
+
+def wait_status(cfn: Any, change_set: str, wanted: set[str]) -> dict[str, Any]:
+    for _ in range(200):
+        described = cfn.describe_change_set(ChangeSetName=change_set)
+        if described["Status"] in wanted:
+            return described  # type: ignore[no-any-return]
+        time.sleep(0.02)
+    raise AssertionError(f"change set never reached {wanted}")
+
+
+def wait_stack(cfn: Any, name: str) -> str:
+    for _ in range(500):
+        status = cfn.describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+        if not status.endswith("_IN_PROGRESS"):
+            return str(status)
+        time.sleep(0.02)
+    raise AssertionError("stack never settled")
+
+
+def test_change_sets_are_computed_after_the_call_returns(clients: Any) -> None:
+    cfn, name = clients("cloudformation"), unique("cs")
+    created = cfn.create_change_set(StackName=name, ChangeSetName="first", ChangeSetType="CREATE",
+                                    TemplateBody=json.dumps(LOG_TEMPLATE))
+    first = cfn.describe_change_set(ChangeSetName=created["Id"])
+    assert first["Status"] in ("CREATE_PENDING", "CREATE_IN_PROGRESS") and first["ExecutionStatus"] == "UNAVAILABLE"
+    with pytest.raises(ClientError):
+        cfn.execute_change_set(ChangeSetName=created["Id"])
+    ready = wait_status(cfn, created["Id"], {"CREATE_COMPLETE"})
+    assert ready["ExecutionStatus"] == "AVAILABLE"
+    cfn.execute_change_set(ChangeSetName=created["Id"])
+    assert wait_stack(cfn, name) == "CREATE_COMPLETE"
+    changed = {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 14}}}}
+    one = cfn.create_change_set(StackName=name, ChangeSetName="one", TemplateBody=json.dumps(changed))  # UPDATE
+    two = cfn.create_change_set(StackName=name, ChangeSetName="two", TemplateBody=json.dumps(changed))
+    wait_status(cfn, one["Id"], {"CREATE_COMPLETE"})
+    wait_status(cfn, two["Id"], {"CREATE_COMPLETE"})
+    other = unique("other")
+    cfn.create_change_set(StackName=other, ChangeSetName="x", ChangeSetType="CREATE", TemplateBody=json.dumps(LOG_TEMPLATE))
+    listed = {s["ChangeSetName"] for s in cfn.list_change_sets(StackName=name)["Summaries"]}
+    assert listed == {"first", "one", "two"}  # this stack's only
+    cfn.execute_change_set(ChangeSetName=one["Id"])
+    assert wait_stack(cfn, name) == "UPDATE_COMPLETE"
+    left = {s["ChangeSetName"] for s in cfn.list_change_sets(StackName=name)["Summaries"]}
+    assert "two" not in left and "one" in left  # executing one deletes its siblings
+    with pytest.raises(ClientError) as unchanged:
+        cfn.update_stack(StackName=name, TemplateBody=json.dumps(changed))
+    assert "No updates are to be performed." in str(unchanged.value)
+
+
+# -- Cognito: the trigger ----------------------------------------------------------------------------
+
+COMPLEX_VERIFIED = """
+def handler(event, context):
+    event["response"] = {"claimsAndScopeOverrideDetails": {"idTokenGeneration": {
+        "claimsToAddOrOverride": {"email_verified": {"really": True}}}}}
+    return event
+"""
+
+ECHO_METADATA = """
+def handler(event, context):
+    metadata = event["request"].get("clientMetadata") or {}
+    event["response"] = {"claimsOverrideDetails": {"claimsToAddOrOverride": {
+        "from_metadata": metadata.get("tenant", "none"), "username": "v1-may-add-this", "scope": "also-this"}}}
+    return event
+"""
+
+ROLES = """
+def handler(event, context):
+    event["response"] = {"claimsAndScopeOverrideDetails": {"groupOverrideDetails": {
+        "groupsToOverride": ["g1"], "iamRolesToOverride": ["arn:aws:iam::123456789012:role/r1"],
+        "preferredRole": "arn:aws:iam::123456789012:role/r1"}}}
+    return event
+"""
+
+SLOW = """
+import time
+def handler(event, context):
+    time.sleep(6)
+    return event
+"""
+
+
+def test_complex_values_for_four_id_token_claims_are_invalid(idp: Any, lam: Any) -> None:
+    pool = make_pool(idp, lam, make_function(lam, COMPLEX_VERIFIED), version="V2_0")
+    make_user(idp, pool)
+    with pytest.raises(ClientError) as refused:
+        sign_in(idp, pool)
+    assert refused.value.response["Error"]["Code"] == "InvalidLambdaResponseException"
+
+
+@pytest.mark.parametrize(("version", "message"), [("V9_9", "enum value set"), ("V3_0", "does not support")])
+def test_lambda_versions_are_checked(idp: Any, lam: Any, version: str, message: str) -> None:
+    with pytest.raises(ClientError) as refused:
+        idp.create_user_pool(PoolName=unique("p"), LambdaConfig={"PreTokenGenerationConfig": {
+            "LambdaArn": make_function(lam, COMPLEX_VERIFIED), "LambdaVersion": version}})
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert message in refused.value.response["Error"]["Message"]
+
+
+def test_client_metadata_of_respond_to_auth_challenge_reaches_the_trigger(idp: Any, lam: Any) -> None:
+    pool = make_pool(idp, lam, make_function(lam, ECHO_METADATA))
+    make_user(idp, pool, "newbie", permanent=False)
+    challenge = idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                  AuthParameters={"USERNAME": "newbie", "PASSWORD": PASSWORD})
+    answer = idp.respond_to_auth_challenge(
+        ClientId=pool.client_id, ChallengeName="NEW_PASSWORD_REQUIRED", Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "newbie", "NEW_PASSWORD": "N3w-Passw0rd!x"}, ClientMetadata={"tenant": "t-7"})
+    id_claims = claims(answer["AuthenticationResult"]["IdToken"])
+    assert id_claims["from_metadata"] == "t-7"
+    assert id_claims["username"] == "v1-may-add-this" and id_claims["scope"] == "also-this"  # not reserved in V1
+
+
+def test_group_roles_go_to_the_id_token_only(idp: Any, lam: Any) -> None:
+    pool = make_pool(idp, lam, make_function(lam, ROLES), version="V2_0")
+    make_user(idp, pool)
+    tokens = sign_in(idp, pool)
+    id_claims, access = claims(tokens["IdToken"]), claims(tokens["AccessToken"])
+    assert id_claims["cognito:roles"] == ["arn:aws:iam::123456789012:role/r1"]
+    assert id_claims["cognito:preferred_role"] == "arn:aws:iam::123456789012:role/r1"
+    assert access["cognito:groups"] == ["g1"]
+    assert "cognito:roles" not in access and "cognito:preferred_role" not in access
+
+
+def test_groups_with_roles_put_them_in_the_id_token(idp: Any, lam: Any) -> None:
+    pool = make_pool(idp, lam, None)
+    idp.create_group(UserPoolId=pool.pool_id, GroupName="low", Precedence=1, RoleArn="arn:aws:iam::1:role/low")
+    idp.create_group(UserPoolId=pool.pool_id, GroupName="high", Precedence=5, RoleArn="arn:aws:iam::1:role/high")
+    make_user(idp, pool, groups=("high", "low"))
+    id_claims = claims(sign_in(idp, pool)["IdToken"])
+    assert id_claims["cognito:preferred_role"] == "arn:aws:iam::1:role/low"
+    assert id_claims["cognito:roles"] == ["arn:aws:iam::1:role/low", "arn:aws:iam::1:role/high"]
+
+
+@pytest.mark.slow
+def test_a_trigger_that_times_out_is_tried_three_times(idp: Any, lam: Any, endpoint: str) -> None:
+    arn = make_function(lam, SLOW, timeout=10)
+    pool = make_pool(idp, lam, arn)
+    make_user(idp, pool)
+    name = arn.split(":")[-1]
+    before = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["lambda_invocations"].get(name, 0)
+    with pytest.raises(ClientError) as refused:
+        sign_in(idp, pool)
+    assert "Socket timeout" in refused.value.response["Error"]["Message"]
+    after = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["lambda_invocations"].get(name, 0)
+    assert after - before == 3
+
+
+# -- Cognito: the hosted UI --------------------------------------------------------------------------
+
+
+def test_a_trigger_error_goes_to_the_callback(hosted: HostedPool) -> None:
+    _, challenge = pkce()
+    answer = hosted_sign_in(hosted, authorize_params(hosted, challenge), username="broken")
+    assert answer.status_code == 302
+    query = parse_qs(urlparse(answer.headers["Location"]).query)
+    assert answer.headers["Location"].startswith(CALLBACK)
+    assert query["error"] == ["invalid_request"] and "projects table unavailable" in query["error_description"][0]
+
+
+def redirect_query(hosted: HostedPool, params: dict[str, str]) -> dict[str, list[str]]:
+    answer = requests.get(f"{hosted.base}/oauth2/authorize", params=params, allow_redirects=False, timeout=10)
+    assert answer.status_code == 302
+    return parse_qs(urlparse(answer.headers["Location"]).query)
+
+
+def test_authorize_parameters_as_cognito_reads_them(hosted: HostedPool) -> None:
+    _, challenge = pkce()
+    no_openid = redirect_query(hosted, authorize_params(hosted, challenge, scope="email"))
+    assert no_openid["error"] == ["invalid_scope"]
+    no_method = redirect_query(hosted, {**authorize_params(hosted, None), "code_challenge": challenge})
+    assert no_method["error"] == ["invalid_request"]
+    without_scope = {k: v for k, v in authorize_params(hosted, None).items() if k != "scope"}
+    code = code_from(hosted_sign_in(hosted, without_scope))  # no PKCE, no scope: both optional
+    tokens = exchange(hosted, code, "").json()
+    assert set(claims(tokens["access_token"])["scope"].split()) == {"openid", "email", "profile"}
+
+
+def test_a_refresh_keeps_the_granted_scopes(hosted: HostedPool) -> None:
+    verifier, challenge = pkce()
+    tokens = exchange(hosted, code_from(hosted_sign_in(hosted, authorize_params(hosted, challenge))), verifier).json()
+    refreshed = requests.post(f"{hosted.base}/oauth2/token", data={
+        "grant_type": "refresh_token", "client_id": hosted.pool.client_id, "refresh_token": tokens["refresh_token"]},
+        timeout=10).json()
+    assert claims(refreshed["access_token"])["scope"] == claims(tokens["access_token"])["scope"] == "openid email"
+
+
+def test_the_hosted_ui_keeps_a_session_until_logout(hosted: HostedPool) -> None:
+    session = requests.Session()
+    _, challenge = pkce()
+    params = authorize_params(hosted, challenge)
+    first = session.get(f"{hosted.base}/oauth2/authorize", params=params, allow_redirects=False, timeout=10)
+    form = session.get(first.headers["Location"], timeout=10)
+    import re
+
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', form.text))
+    action = re.search(r'<form method="post" action="([^"]+)"', form.text)
+    assert action is not None
+    signed_in = session.post(action.group(1), data={**hidden, "username": "alice", "password": PASSWORD},
+                             allow_redirects=False, timeout=10)
+    assert signed_in.status_code == 302 and "code=" in signed_in.headers["Location"]
+    again = session.get(f"{hosted.base}/oauth2/authorize", params=params, allow_redirects=False, timeout=10)
+    assert again.headers["Location"].startswith(CALLBACK) and "code=" in again.headers["Location"]  # no form
+    forced = session.get(f"{hosted.base}/oauth2/authorize", params={**params, "prompt": "login"},
+                         allow_redirects=False, timeout=10)
+    assert "/login" in forced.headers["Location"]
+    session.get(f"{hosted.base}/logout", params={"client_id": hosted.pool.client_id, "logout_uri": CALLBACK},
+                allow_redirects=False, timeout=10)
+    after = session.get(f"{hosted.base}/oauth2/authorize", params=params, allow_redirects=False, timeout=10)
+    assert "/login" in after.headers["Location"]
