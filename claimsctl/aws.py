@@ -23,6 +23,15 @@ def is_local(endpoint_url: str | None) -> bool:
     return bool(endpoint_url) and urlparse(endpoint_url).hostname in LOCAL_HOSTS
 
 
+DEFAULT_MAX_ATTEMPTS = 8
+
+
+def max_attempts() -> int:
+    """botocore's standard AWS_MAX_ATTEMPTS when set to a whole number from 1 to 20, else 8."""
+    raw = os.environ.get("AWS_MAX_ATTEMPTS", "")
+    return int(raw) if raw.isdigit() and 1 <= int(raw) <= 20 else DEFAULT_MAX_ATTEMPTS
+
+
 @dataclass
 class Aws:
     """The AWS target of one run: real AWS through boto3's chain, or the local emulator."""
@@ -56,7 +65,8 @@ class Aws:
         if service not in self._clients:
             from botocore.config import Config
 
-            config = Config(retries={"max_attempts": 8, "mode": "adaptive"}, connect_timeout=5, read_timeout=60)
+            config = Config(retries={"max_attempts": max_attempts(), "mode": "adaptive"}, connect_timeout=5,
+                            read_timeout=60)
             self._clients[service] = self.session().client(service, endpoint_url=self.endpoint_url, config=config)
         return self._clients[service]
 

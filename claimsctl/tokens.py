@@ -7,8 +7,11 @@ scope and custom checks. Every failure is a typed TokenError. Tokens that
 passed are remembered (bounded, dropped at their `exp`), so a repeated token
 is decided without crypto.
 
-This module depends on the standard library and PyJWT only: the packager ships
-it inside the Lambda zip as `claimsctl_tokens`, where the authorizer uses it.
+The signature is checked with the `cryptography` package directly (RSA PKCS#1
+v1.5 with SHA-256 over the first two segments, as RS256 defines); PyJWT is used
+only to turn JWKS entries into keys, once per key. This module depends on the
+standard library, PyJWT and cryptography only: the packager ships it inside
+the Lambda zip as `claimsctl_tokens`, where the authorizer uses it.
 """
 
 from __future__ import annotations
@@ -206,16 +209,17 @@ class CognitoVerifier:
         return claims
 
     def _decode(self, token: str, header: dict[str, Any]) -> dict[str, Any]:
-        """Check the signature (PyJWT's JWS layer, RS256 only), then the time and issuer claims."""
-        import jwt
-
+        """Check the RS256 signature, then the time and issuer claims."""
         key = self.jwks.key(jwks_uri_for(self.region, self.user_pool_id, self.endpoint_url), header["kid"])
+        signing_input, _, signature = token.rpartition(".")
+        payload_segment = signing_input.partition(".")[2]
+        if not _SEGMENT.fullmatch(payload_segment) or not _SEGMENT.fullmatch(signature):
+            raise MalformedToken("Token payload or signature is not base64url")
+        _check_rs256(key, signing_input, signature)
         try:
-            payload = _jws().decode(token, key, algorithms=["RS256"])
-        except jwt.InvalidSignatureError as exc:
-            raise InvalidSignature("Token signature is invalid") from exc
-        except jwt.InvalidTokenError as exc:
-            raise MalformedToken(f"Token is malformed: {exc}") from exc
+            payload = _b64decode(payload_segment)
+        except ValueError as exc:
+            raise MalformedToken("Token payload is not base64url") from exc
         try:
             claims = json.loads(payload)
         except ValueError as exc:
@@ -262,17 +266,20 @@ class CognitoVerifier:
                 raise ClaimCheckFailed(f"Custom check failed: {exc}") from exc
 
 
-_JWS: Any = None
+def _b64decode(segment: str) -> bytes:
+    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
 
 
-def _jws() -> Any:
-    """PyJWT's JWS layer, with RS256 as the only algorithm it knows."""
-    global _JWS
-    if _JWS is None:
-        import jwt
+def _check_rs256(key: Any, signing_input: str, signature: str) -> None:
+    """RSASSA-PKCS1-v1_5 with SHA-256 (RS256), with cryptography's key from the JWKS."""
+    from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
 
-        _JWS = jwt.PyJWS(algorithms=["RS256"])
-    return _JWS
+    try:
+        key.verify(_b64decode(signature), signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+    except (CryptoInvalidSignature, ValueError) as exc:
+        raise InvalidSignature("Token signature is invalid") from exc
 
 
 def _is_seconds(value: Any) -> bool:
@@ -284,10 +291,8 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _header(token: str) -> dict[str, Any]:
-    """The header, read only to find the key and refuse early; PyJWS then checks everything again.
-
-    (PyJWT's own get_unverified_header costs as much as the RSA check; this is a regex and a json.loads.)
-    """
+    """The header: RS256 only, no `crit`, a `kid` to find the key. (A regex and a json.loads: PyJWT's
+    get_unverified_header validates base64 one character at a time and costs as much as the RSA check.)"""
     if not isinstance(token, str) or len(token) > MAX_TOKEN_BYTES:
         raise MalformedToken(f"Token is not a string of at most {MAX_TOKEN_BYTES} bytes")
     segments = token.split(".")

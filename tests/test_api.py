@@ -98,8 +98,19 @@ def test_v2_api_takes_the_access_token(cli: Cli, project: Project, clients: Any)
         assert api.outputs["ApiTokenUse"] == "access"
         assert api.get(OPTIMIZED, "p1", api.token("alice", "access")).status_code == 200
         assert api.get(OPTIMIZED, "p1", api.token("alice", "id")).status_code == 401
+        # The standard route declares scopes when the API takes access tokens (a Cognito authorizer
+        # without scopes takes ID tokens only, on AWS as here).
+        assert api.get(STANDARD, "p1", api.token("alice", "access")).status_code == 200
+        assert cli("request", "GET", "/standard/projects/p1/items", "--user", "alice", "--password-stdin",
+                   input=PASSWORD + "\n").exit_code == 0
     finally:
         cli("teardown", "--yes")
+
+
+def test_a_cognito_authorizer_without_scopes_refuses_access_tokens(api: Api) -> None:
+    assert api.outputs["ApiTokenUse"] == "id"
+    assert api.get(STANDARD, "p1", api.token("alice", "id")).status_code == 200
+    assert api.get(STANDARD, "p1", api.token("alice", "access")).status_code == 401
 
 
 def test_claimsctl_request_prints_status_and_body(api: Api, cli: Cli) -> None:

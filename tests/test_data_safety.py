@@ -189,8 +189,9 @@ def test_every_created_user_has_its_password_after_ctrl_c(cli: Cli, project: Pro
     assert all(final[name] == written[name] for name in created)
 
 
-def test_a_throttled_update_is_a_failed_record_not_a_traceback(cli: Cli, project: Project,
-                                                               deployed: dict[str, str], endpoint: str) -> None:
+def test_a_throttled_update_is_a_failed_record_not_a_traceback(cli: Cli, project: Project, deployed: dict[str, str],
+                                                               endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")  # botocore's own setting: give up after one retry
     source = write_users(project.root / "users.csv", 4)
     passwords = project.root / "passwords.csv"
     assert cli("add-user", "--from-file", str(source), "--passwords-out", str(passwords)).exit_code == 0

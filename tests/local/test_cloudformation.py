@@ -107,6 +107,8 @@ def test_update_changes_properties_and_delete_removes_everything(cfn: Any, clien
     template["Resources"]["Pool"]["Properties"]["Policies"]["PasswordPolicy"]["MinimumLength"] = 14
     change_set = cfn.create_change_set(StackName=name, ChangeSetName="cs1", TemplateBody=json.dumps(template),
                                        ChangeSetType="UPDATE")
+    cfn.get_waiter("change_set_create_complete").wait(ChangeSetName=change_set["Id"],
+                                                      WaiterConfig={"Delay": 1, "MaxAttempts": 30})
     described = cfn.describe_change_set(ChangeSetName=change_set["Id"])
     changed = {c["ResourceChange"]["LogicalResourceId"]: c["ResourceChange"] for c in described["Changes"]}
     assert set(changed) == {"Client", "Pool"}

@@ -34,16 +34,6 @@ from tests.local.test_hosted_ui import sign_in as hosted_sign_in
 __all__ = ["hosted"]
 
 
-@pytest.fixture
-def idp(clients: Any) -> Any:
-    return clients("cognito-idp")
-
-
-@pytest.fixture
-def lam(clients: Any) -> Any:
-    return clients("lambda")
-
-
 def claims(token: str) -> dict[str, Any]:
     return jwt.decode(token, options={"verify_signature": False})  # type: ignore[no-any-return]
 
@@ -194,14 +184,6 @@ def handler(event, context):
     return event
 """
 
-SLOW = """
-import time
-def handler(event, context):
-    time.sleep(6)
-    return event
-"""
-
-
 def test_complex_values_for_four_id_token_claims_are_invalid(idp: Any, lam: Any) -> None:
     pool = make_pool(idp, lam, make_function(lam, COMPLEX_VERIFIED), version="V2_0")
     make_user(idp, pool)
@@ -251,20 +233,6 @@ def test_groups_with_roles_put_them_in_the_id_token(idp: Any, lam: Any) -> None:
     id_claims = claims(sign_in(idp, pool)["IdToken"])
     assert id_claims["cognito:preferred_role"] == "arn:aws:iam::1:role/low"
     assert id_claims["cognito:roles"] == ["arn:aws:iam::1:role/low", "arn:aws:iam::1:role/high"]
-
-
-@pytest.mark.slow
-def test_a_trigger_that_times_out_is_tried_three_times(idp: Any, lam: Any, endpoint: str) -> None:
-    arn = make_function(lam, SLOW, timeout=10)
-    pool = make_pool(idp, lam, arn)
-    make_user(idp, pool)
-    name = arn.split(":")[-1]
-    before = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["lambda_invocations"].get(name, 0)
-    with pytest.raises(ClientError) as refused:
-        sign_in(idp, pool)
-    assert "Socket timeout" in refused.value.response["Error"]["Message"]
-    after = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["lambda_invocations"].get(name, 0)
-    assert after - before == 3
 
 
 # -- Cognito: the hosted UI --------------------------------------------------------------------------

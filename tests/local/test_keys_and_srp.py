@@ -27,16 +27,6 @@ from tests.local.helpers import PASSWORD, make_pool, make_user
 MOTO_KEY = Path(jwt.__file__).parents[1] / "moto" / "cognitoidp" / "resources" / "jwks-private.json.gz"
 
 
-@pytest.fixture
-def idp(clients: Any) -> Any:
-    return clients("cognito-idp")
-
-
-@pytest.fixture
-def lam(clients: Any) -> Any:
-    return clients("lambda")
-
-
 def jwks(endpoint: str, pool_id: str) -> dict[str, Any]:
     return json.loads(urllib.request.urlopen(f"{endpoint}/{pool_id}/.well-known/jwks.json").read())  # type: ignore[no-any-return]
 

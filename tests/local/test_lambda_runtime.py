@@ -7,14 +7,7 @@ import json
 import time
 from typing import Any
 
-import pytest
-
 from tests.local.helpers import make_function, zip_source
-
-
-@pytest.fixture
-def lam(clients: Any) -> Any:
-    return clients("lambda")
 
 
 def invoke(lam: Any, arn: str, event: Any = None) -> tuple[Any, dict[str, Any]]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import jwt
 import pytest
+import requests
 from botocore.exceptions import ClientError
 
 from tests.local.helpers import PASSWORD, Pool, make_function, make_pool, make_user, sign_in
@@ -25,16 +26,6 @@ def handler(event, context):
         event["response"] = {"claimsAndScopeOverrideDetails": {"idTokenGeneration": add, "accessTokenGeneration": add}}
     return event
 """
-
-
-@pytest.fixture
-def idp(clients: Any) -> Any:
-    return clients("cognito-idp")
-
-
-@pytest.fixture
-def lam(clients: Any) -> Any:
-    return clients("lambda")
 
 
 def claims_of(token: str) -> dict[str, Any]:
@@ -180,18 +171,24 @@ def test_permission_for_another_pool_is_not_enough(idp: Any, lam: Any) -> None:
     assert error_of(lambda: sign_in(idp, pool))[0] == "UnexpectedLambdaException"
 
 
-def test_a_trigger_slower_than_five_seconds_fails_sign_in(idp: Any, lam: Any) -> None:
+def test_a_trigger_slower_than_five_seconds_fails_sign_in(idp: Any, lam: Any, endpoint: str) -> None:
+    """Cognito gives each attempt 5 s and makes 3 attempts (the Lambda triggers guide), then fails the sign-in."""
     pool = trigger_pool(idp, lam, """
 import time
 def handler(event, context):
     time.sleep(20)
     return event
 """, timeout=30)
+    config = idp.describe_user_pool(UserPoolId=pool.pool_id)["UserPool"]["LambdaConfig"]
+    function = config["PreTokenGenerationConfig"]["LambdaArn"].split(":")[-1]
+    before = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["lambda_invocations"].get(function, 0)
     started = time.monotonic()
     code, message = error_of(lambda: sign_in(idp, pool))
-    assert 4.5 < time.monotonic() - started < 15
+    assert time.monotonic() - started > 14.5  # three attempts of 5 s each (a lower bound: never faster)
     assert code == "UnexpectedLambdaException"
     assert "Socket timeout while invoking Lambda function" in message
+    after = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["lambda_invocations"].get(function, 0)
+    assert after - before == 3
 
 
 def test_tokens_verify_against_the_served_jwks(idp: Any, lam: Any, endpoint: str) -> None:

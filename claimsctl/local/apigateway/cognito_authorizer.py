@@ -1,6 +1,7 @@
 """API Gateway's Cognito user pool authorizer on the emulator: a token of one of the authorizer's pools.
 
-ID tokens are accepted when the method asks for no scopes; with
+As on API Gateway, a method with no AuthorizationScopes takes ID tokens only
+(an access token is treated as an ID token there, and fails); with
 AuthorizationScopes only an access token holding one of them passes.
 Verification is claimsctl's verifier, with the pools' keys read in-process.
 """
@@ -34,7 +35,7 @@ def verify(authorizer: Any, method: Any, identity: str) -> dict[str, Any] | None
             continue
         verifier = tokens.CognitoVerifier(
             user_pool_id=pool.id, region=pool.region, client_ids=tuple(pool.clients),
-            token_use="access" if scopes else None, scopes=scopes, jwks=_jwks,
+            token_use="access" if scopes else "id", scopes=scopes, jwks=_jwks,
             verified=tokens.VerifiedCache(size=0),
         )
         try:

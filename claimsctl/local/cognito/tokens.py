@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
+from collections import OrderedDict
 from typing import Any
 
 from joserfc import jwt
@@ -28,7 +29,22 @@ RESERVED = frozenset({
 RESERVED_IN_ACCESS_TOKENS = frozenset({"client_id", "username", "scope", "version", "device_key"})
 DEFAULT_API_SCOPES = ["aws.cognito.signin.user.admin"]
 _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
-_auth_times: dict[str, int] = {}  # origin_jti -> when the user actually authenticated
+class _Bounded(OrderedDict[str, Any]):
+    """A dict that forgets its oldest entries past `limit`: per-sign-in state never grows without bound."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+# origin_jti -> when the user actually authenticated (kept for refreshes; a session older than the newest
+# 50,000 sign-ins reports its refresh time instead)
+_auth_times: _Bounded = _Bounded(50_000)
 
 
 def public_jwks(pool: CognitoIdpUserPool) -> bytes:
@@ -193,7 +209,7 @@ def granted_scopes(pool: CognitoIdpUserPool) -> dict[str, list[str]]:
 
 # moto's USER_PASSWORD_AUTH path mints the access token, then the ID token, in two
 # calls; both come from one trigger run, so the second call takes what the first made.
-_pending_id_tokens: dict[str, tuple[str, int]] = {}
+_pending_id_tokens: _Bounded = _Bounded(10_000)
 
 
 def create_access_token(self: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
@@ -203,7 +219,7 @@ def create_access_token(self: CognitoIdpUserPool, client_id: str, username: str,
 
 
 def create_id_token(self: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
-    pending = _pending_id_tokens.pop(origin_jti, None)
+    pending: tuple[str, int] | None = _pending_id_tokens.pop(origin_jti, None)
     if pending is not None:
         return pending
     _, id_token, expires_in = issue(self, client_id, username, origin_jti)

@@ -60,12 +60,30 @@ def invoke_function(function: LambdaFunction, event: bytes, timeout: float | Non
     return invocation
 
 
+_streams: dict[tuple[str, str], str] = {}  # (function ARN, day) -> its log stream, as one execution environment has
+_streams_lock = threading.Lock()
+
+
+def _stream_for(function: LambdaFunction) -> tuple[str, bool]:
+    """The function's log stream for today, and whether it is new (Lambda writes a stream per environment,
+    not per invocation)."""
+    key = (function.function_arn, time.strftime("%Y/%m/%d"))
+    with _streams_lock:
+        if key in _streams:
+            return _streams[key], False
+        for stale in [k for k in _streams if k[0] == key[0]]:
+            del _streams[stale]
+        _streams[key] = f"{key[1]}/[$LATEST]{uuid.uuid4().hex}"
+        return _streams[key], True
+
+
 def _store_logs(function: LambdaFunction, invocation: Invocation) -> None:
     logs = function.logs_backend
     group = function.logs_group_name
     logs.ensure_log_group(group)
-    stream = f"{time.strftime('%Y/%m/%d')}/[$LATEST]{uuid.uuid4().hex}"
-    logs.create_log_stream(group, stream)
+    stream, new = _stream_for(function)
+    if new or stream not in logs.groups[group].streams:
+        logs.create_log_stream(group, stream)
     now = int(time.time() * 1000)
     events = [{"timestamp": now, "message": line} for line in invocation.logs.splitlines() if line]
     if events:
