@@ -9,7 +9,7 @@ import argparse
 import json
 from typing import Any
 
-from benchmarks import authorization, cli_startup, seeding, signin_load, token_size, verification
+from benchmarks import authorization, burst, cli_startup, peer, seeding, signin_load, token_size, verification
 from benchmarks.common import RESULTS, save
 from benchmarks.stack import deployed
 
@@ -25,6 +25,11 @@ def collect(quick: bool) -> dict[str, Any]:
         results["seeding"] = seeding.run(stack, users=1000 // scale, one_by_one=20 // scale)
     with deployed(api="none", triggerVersion="V2_0") as stack:
         results["token_size_v2"] = token_size.run(stack, "V2_0")
+    with deployed(api="none") as cold:
+        results["burst"] = burst.run(cold, users=200 // scale)
+    results["peer_cognito_local"] = peer.run(calls=200 // scale)
+    ours, theirs = results["sign_in"]["16_clients_per_s"], results["peer_cognito_local"]["16_clients_per_s"]
+    results["sign_in"]["with_trigger_over_peer_16_clients"] = round(ours / theirs, 2)
     results["cli_startup"] = cli_startup.measure(runs=20 // scale)
     return results
 
@@ -55,8 +60,17 @@ def table(results: dict[str, Any]) -> list[tuple[str, str]]:
          f"{verify['first_over_rsa']}x / {verify.get('first_over_aws_jwt_verify', 'n/a')}x"),
         ("Sign-in with trigger: first / warm p50 / warm p99",
          f"{sign_in['first_ms']} / {sign_in['warm']['p50_ms']} / {sign_in['warm']['p99_ms']} ms"),
-        ("Sign-ins per second with 1 / 4 / 16 clients",
+        ("Sign-ins per second with 1 / 4 / 16 clients, with the trigger",
          f"{sign_in['1_clients_per_s']} / {sign_in['4_clients_per_s']} / {sign_in['16_clients_per_s']}"),
+        ("Sign-ins per second with 1 / 4 / 16 clients, no trigger",
+         " / ".join(str(sign_in["without_trigger"][f"{n}_clients_per_s"]) for n in (1, 4, 16))),
+        ("cognito-local 5.3.0, no trigger: sign-ins per second with 1 / 4 / 16 clients",
+         " / ".join(str(results["peer_cognito_local"][f"{n}_clients_per_s"]) for n in (1, 4, 16))),
+        ("Ours with the trigger over cognito-local without, 16 clients (goal 2x)",
+         f"{sign_in['with_trigger_over_peer_16_clients']}x"),
+        ("First sign-in through the trigger over a warm one (goal 2x)", f"{sign_in['first_over_warm_p50']}x"),
+        ("Cold burst: 200 sign-ins, 32 at once, each with its own claim",
+         f"{results['burst']['succeeded']} / {results['burst']['total']} in {results['burst']['seconds']} s"),
         ("Projects where the header passes 10,240 bytes (V1 / V2, uncapped)",
          f"{results['token_size_v1']['first_count_over_limit']} / {results['token_size_v2']['first_count_over_limit']}"),
         (f"Seeding {seed['users']} users: one file / one command each (estimated)",

@@ -116,11 +116,24 @@ def check_lambda_version(config: dict[str, Any]) -> None:
             "trigger); use V1_0 or V2_0 here. V3_0 works on AWS.")
 
 
+def _prewarm_trigger(backend: CognitoIdpBackend, config: dict[str, Any]) -> None:
+    """Start the pre token generation function's worker now, so the first sign-in does not pay its start."""
+    from claimsctl.local.lambda_runtime import service
+
+    lambda_config = config.get("LambdaConfig") or {}
+    arn = (lambda_config.get("PreTokenGenerationConfig") or {}).get("LambdaArn") or lambda_config.get("PreTokenGeneration")
+    function = service.find_function(backend.account_id, arn, backend.region_name) if arn else None
+    if function is not None:
+        service.prewarm(function)
+
+
 def _checking_pool_config(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def wrapper(self: CognitoIdpBackend, first: str, config: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         check_lambda_version(config or {})
-        return original(self, first, config, *args, **kwargs)
+        result = original(self, first, config, *args, **kwargs)
+        _prewarm_trigger(self, config or {})
+        return result
 
     return wrapper
 

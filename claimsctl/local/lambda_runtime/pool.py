@@ -188,6 +188,7 @@ class LambdaRuntime:
         self._idle: dict[str, list[Worker]] = {}
         self._busy: dict[str, int] = {}
         self._current: dict[str, str] = {}  # function ARN -> fingerprint in service
+        self._warming: set[str] = set()
         self._lock = threading.Condition()
 
     # -- public ---------------------------------------------------------------
@@ -226,6 +227,52 @@ class LambdaRuntime:
         logs = self._frame_logs(request_id, worker, duration_ms)
         self._release(worker, keep)
         return self._shape(response, logs, duration_ms, request_id)
+
+    def prewarm(self, spec: FunctionSpec, code_zip: bytes) -> None:
+        """Start one worker for this function version now, in the background, if it has none: the first
+        invocation then finds it warm (as Lambda's provisioned concurrency would)."""
+        if not spec.runtime.startswith("python"):
+            return
+        key = spec.fingerprint
+        with self._lock:
+            if self._idle.get(key) or self._busy.get(key) or key in self._warming:
+                return
+            self._warming.add(key)
+
+        def warm() -> None:
+            worker = None
+            try:
+                with self._lock:
+                    previous = self._current.get(spec.function_arn)
+                    retired = self._idle.pop(previous, []) if previous and previous != key else []
+                    self._current[spec.function_arn] = key
+                for old in retired:
+                    old.stop()
+                worker = self._start_worker(spec, code_zip)
+                worker.wait_ready(INIT_TIMEOUT_SECONDS)
+                worker.ready = True
+                with self._lock:
+                    if self._current.get(spec.function_arn) == key:
+                        self._idle.setdefault(key, []).append(worker)
+                        worker = None
+                        self._lock.notify()
+            except (WorkerTimeout, WorkerDied, OSError):
+                pass
+            finally:
+                with self._lock:
+                    self._warming.discard(key)
+                if worker is not None:
+                    worker.stop()
+
+        threading.Thread(target=warm, name=f"prewarm-{spec.function_name}", daemon=True).start()
+
+    def retire(self, function_arn: str) -> None:
+        """Stop the idle workers of a deleted function (busy ones stop when they finish)."""
+        with self._lock:
+            key = self._current.pop(function_arn, None)
+            workers = self._idle.pop(key, []) if key else []
+        for worker in workers:
+            worker.stop()
 
     def shutdown(self) -> None:
         with self._lock:

@@ -106,5 +106,24 @@ def _invoke(self: LambdaFunction, body: str, request_headers: Any, response_head
     return invocation.payload
 
 
+def prewarm(function: LambdaFunction) -> None:
+    """Start the function's first worker ahead of its first invocation (a no-op when the runtime is not up)."""
+    if _runtime is not None:
+        _runtime.prewarm(spec_for(function), function.code_bytes)
+
+
+def _deleting(original: Any) -> Any:
+    def delete_function(self: Any, function_name: str, qualifier: str | None = None) -> None:
+        function = find_function(self.account_id, function_name, self.region_name)
+        original(self, function_name, qualifier)
+        if function is not None and _runtime is not None:
+            _runtime.retire(function.function_arn)
+
+    return delete_function
+
+
 def install() -> None:
+    from moto.awslambda.models import LambdaBackend
+
     LambdaFunction.invoke = _invoke  # type: ignore[method-assign,assignment]
+    LambdaBackend.delete_function = _deleting(LambdaBackend.delete_function)  # type: ignore[method-assign]
