@@ -95,6 +95,13 @@ def _choice(options: tuple[str, ...]) -> Checker:
     return check
 
 
+def _trigger_version(value: Any) -> str | None:
+    if value == "V3_0":
+        return ("V3_0 (client-credentials tokens through the trigger) is not supported by claimsctl: its users sign "
+                "in as people, which V1_0 and V2_0 cover; use V2_0 for the claim in access tokens")
+    return _choice(TRIGGER_VERSIONS)(value)
+
+
 def _domain(value: Any) -> str | None:
     problem = _string(_DOMAIN, "lowercase letters, digits and hyphens, 1-63 characters, "
                                "not starting or ending with a hyphen")(value)
@@ -162,7 +169,7 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "callbackUrls": ("callback_urls", ["http://localhost:8081/"], _url_list),
     "logoutUrls": ("logout_urls", ["http://localhost:8081/"], _url_list),
     "usersTableName": ("users_table_name", REQUIRED, _string(_TABLE, "3-255 letters, digits, '_', '-' or '.'")),
-    "triggerVersion": ("trigger_version", "V1_0", _choice(TRIGGER_VERSIONS)),
+    "triggerVersion": ("trigger_version", "V1_0", _trigger_version),
     "claimName": ("claim_name", "projects", _claim),
     "lambdaRuntime": ("lambda_runtime", "python3.12", _choice(RUNTIMES)),
     "lambdaArchitecture": ("lambda_architecture", "arm64", _choice(ARCHITECTURES)),

@@ -145,3 +145,18 @@ def test_request_does_not_follow_a_redirect_with_the_token(elsewhere: str) -> No
         answer = apiclient.call(api, "GET", "/projects/p1/items", "secret-token")
         assert answer.status == 302
     assert all("secret-token" not in json.dumps(headers) for headers in Recorder.seen)
+
+
+def test_v3_is_refused_with_its_reason() -> None:
+    document = json.loads((ROOT / "stackInputs.json").read_text())
+    with pytest.raises(inputs.InputsError, match=r"V3_0 \(client-credentials tokens"):
+        inputs.parse({**document, "triggerVersion": "V3_0"})
+
+
+def test_a_rest_cognito_authorizer_passes_claims_as_strings() -> None:
+    from claimsctl.local.apigateway.execute import _claim_text
+
+    assert _claim_text("cognito:groups", ["admins", "users"]) == "admins,users"
+    assert _claim_text("email_verified", True) == "true"
+    assert _claim_text("exp", 1469814773) == "Fri Jul 29 17:52:53 UTC 2016"
+    assert _claim_text("auth_time", 1469814773) == "1469814773"

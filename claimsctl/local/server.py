@@ -98,9 +98,8 @@ def _json(start_response: StartResponse, status: int, payload: dict[str, Any]) -
 
 
 def _check_port_free(host: str, port: int) -> None:
-    """Raise OSError now, rather than let werkzeug print and exit, when the port is taken."""
-    if port == 0:
-        return
+    """Raise OSError now, rather than let werkzeug print and exit, when the port is taken or the address is not
+    this machine's (port 0 probes the address alone)."""
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))

@@ -46,3 +46,11 @@ def test_a_busy_port_gets_a_clear_message() -> None:
         first.send_signal(signal.SIGINT)
         first.wait(timeout=15)
         time.sleep(0)
+
+
+def test_a_non_loopback_host_gets_a_loud_warning() -> None:
+    # 192.0.2.1 is TEST-NET-1 (RFC 5737): not on this machine, so the bind fails and nothing listens.
+    result = subprocess.run([sys.executable, str(ROOT / "cli.py"), "local", "start", "--host", "192.0.2.1",
+                             "--port", "0"], capture_output=True, text=True, cwd=ROOT, timeout=60)
+    assert "WARNING: listening on 192.0.2.1, not loopback" in result.stderr
+    assert result.returncode != 0 and "Cannot listen on 192.0.2.1" in result.stderr
