@@ -25,6 +25,7 @@ import boto3
 
 COGNITO_LOCAL = "cognito-local@5.3.0"
 PASSWORD = f"Peer-{secrets.token_urlsafe(8)}-9a!"
+USERNAME = "peer@example.com"  # cognito-local's pools take email user names
 
 
 def _free_port() -> int:
@@ -68,14 +69,14 @@ def _wait_until_up(url: str, seconds: float = 60) -> None:
 
 
 def sign_in_client(url: str) -> tuple[Any, str]:
-    """A Cognito client of this endpoint, and an app client id with a user 'peer' that can sign in."""
+    """A Cognito client of this endpoint, and an app client id with the user USERNAME that can sign in."""
     idp = boto3.client("cognito-idp", endpoint_url=url, region_name="us-east-1", aws_access_key_id="x",
                        aws_secret_access_key="x")
     pool = idp.create_user_pool(PoolName="peer")["UserPool"]["Id"]
     client = idp.create_user_pool_client(UserPoolId=pool, ClientName="c",
                                          ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"])["UserPoolClient"]["ClientId"]
-    idp.admin_create_user(UserPoolId=pool, Username="peer", MessageAction="SUPPRESS", TemporaryPassword=PASSWORD)
-    idp.admin_set_user_password(UserPoolId=pool, Username="peer", Password=PASSWORD, Permanent=True)
+    idp.admin_create_user(UserPoolId=pool, Username=USERNAME, MessageAction="SUPPRESS", TemporaryPassword=PASSWORD)
+    idp.admin_set_user_password(UserPoolId=pool, Username=USERNAME, Password=PASSWORD, Permanent=True)
     return idp, str(client)
 
 
@@ -98,6 +99,6 @@ def run(calls: int = 200) -> dict[str, Any]:
 
         def sign_in() -> Any:
             return idp.initiate_auth(ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
-                                     AuthParameters={"USERNAME": "peer", "PASSWORD": PASSWORD})
+                                     AuthParameters={"USERNAME": USERNAME, "PASSWORD": PASSWORD})
 
         return {"package": COGNITO_LOCAL, **throughput(sign_in, calls)}

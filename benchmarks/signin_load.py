@@ -8,6 +8,7 @@ from typing import Any
 
 from benchmarks.common import summary_ms
 from benchmarks.peer import PASSWORD as PASSWORD_PEER
+from benchmarks.peer import USERNAME as USERNAME_PEER
 from benchmarks.peer import sign_in_client, throughput
 from benchmarks.stack import PASSWORD, Deployed
 
@@ -27,7 +28,7 @@ def run(stack: Deployed, calls: int = 200) -> dict[str, Any]:
     idp, client = sign_in_client(stack.emulator.url)
     without_trigger = throughput(lambda: idp.initiate_auth(
         ClientId=client, AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": "peer", "PASSWORD": PASSWORD_PEER}), calls)
+        AuthParameters={"USERNAME": USERNAME_PEER, "PASSWORD": PASSWORD_PEER}), calls)
     return {"first_ms": round(first * 1000, 1), "warm": summary_ms(warm),
             "first_over_warm_p50": round(first * 1000 / summary_ms(warm)["p50_ms"], 2),
             **with_trigger, "without_trigger": without_trigger}
