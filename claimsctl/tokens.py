@@ -16,7 +16,7 @@ the Lambda zip as `claimsctl_tokens`, where the authorizer uses it.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import re
 import threading
@@ -267,18 +267,32 @@ class CognitoVerifier:
 
 
 def _b64decode(segment: str) -> bytes:
-    return base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4))
+    """base64url (already checked against _SEGMENT) to bytes with binascii directly (a quarter of base64's
+    cost); padding past what is needed is ignored."""
+    return binascii.a2b_base64(segment.replace("-", "+").replace("_", "/") + "==")
+
+
+_RS256: tuple[Any, Any, type[Exception]] | None = None
+
+
+def _rs256() -> tuple[Any, Any, type[Exception]]:
+    """(padding, hash, error class) for RS256, made once (imported lazily: the CLI starts without them)."""
+    global _RS256
+    if _RS256 is None:
+        from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.asymmetric import padding
+
+        _RS256 = (padding.PKCS1v15(), hashes.SHA256(), CryptoInvalidSignature)
+    return _RS256
 
 
 def _check_rs256(key: Any, signing_input: str, signature: str) -> None:
     """RSASSA-PKCS1-v1_5 with SHA-256 (RS256), with cryptography's key from the JWKS."""
-    from cryptography.exceptions import InvalidSignature as CryptoInvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
-
+    pkcs1v15, sha256, error = _rs256()
     try:
-        key.verify(_b64decode(signature), signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
-    except (CryptoInvalidSignature, ValueError) as exc:
+        key.verify(_b64decode(signature), signing_input.encode("ascii"), pkcs1v15, sha256)
+    except (error, ValueError, binascii.Error) as exc:
         raise InvalidSignature("Token signature is invalid") from exc
 
 
@@ -301,7 +315,7 @@ def _header(token: str) -> dict[str, Any]:
     if not _SEGMENT.fullmatch(segments[0]):
         raise MalformedToken("Token header is not base64url")
     try:
-        header = json.loads(base64.urlsafe_b64decode(segments[0] + "=" * (-len(segments[0]) % 4)))
+        header = json.loads(_b64decode(segments[0]))
     except ValueError as exc:
         raise MalformedToken("Token header is not base64url-encoded JSON") from exc
     if not isinstance(header, dict):
