@@ -104,3 +104,25 @@ def test_revoke_token_revokes_the_refresh_token_and_its_access_tokens(hosted: Ho
         idp.revoke_token(ClientId=hosted.pool.client_id, Token=tokens["access_token"])
     assert wrong_type.value.response["Error"]["Code"] == "UnsupportedTokenTypeException"
     idp.revoke_token(ClientId=hosted.pool.client_id, Token="unknown-token")  # no error, as RFC 7009 says
+
+
+def test_expired_tokens_are_forgotten(hosted: HostedPool, clients: Any) -> None:
+    """The emulator keeps a token only while it is valid (moto kept every token for ever)."""
+    from claimsctl.local.cognito import pools
+    from tests.local.helpers import sign_in as api_sign_in
+
+    idp = clients("cognito-idp")
+    old = api_sign_in(idp, hosted.pool)["AccessToken"]
+    pool = pools.by_id(hosted.pool.pool_id)
+    assert pool is not None and old in pool.access_tokens
+    import time
+
+    real_time = time.time
+    try:
+        time.time = lambda: real_time() + 3601  # type: ignore[assignment]
+        api_sign_in(idp, hosted.pool)  # any new sign-in sweeps what has expired
+        assert old not in pool.access_tokens
+        with pytest.raises(ClientError):
+            idp.get_user(AccessToken=old)
+    finally:
+        time.time = real_time  # type: ignore[assignment]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from typing import Any
 
 from joserfc import jwt
@@ -187,7 +187,24 @@ def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: s
     id_token, access_token = sign(pool, id_token_claims), sign(pool, access_token_claims)
     pool.id_tokens[id_token] = (client_id, username)
     pool.access_tokens[access_token] = (client_id, username)
+    _forget_expired(pool, int(access_token_claims["exp"]), access_token, int(id_token_claims["exp"]), id_token)
     return access_token, id_token, int(access_token_claims["exp"] - access_token_claims["iat"])
+
+
+def _forget_expired(pool: CognitoIdpUserPool, access_exp: int, access_token: str, id_exp: int, id_token: str) -> None:
+    """Drop tokens past their exp from the pool's maps (moto keeps every token it ever issued): per-sign-in
+    memory lasts as long as the tokens are valid, not for ever. Issue order is close to expiry order, so the
+    queue is swept from its front."""
+    queue: deque[tuple[int, str, str]] | None = getattr(pool, "_claimsctl_expiry", None)
+    if queue is None:
+        queue = deque()
+        pool._claimsctl_expiry = queue  # type: ignore[attr-defined]
+    queue.append((access_exp, "access", access_token))
+    queue.append((id_exp, "id", id_token))
+    now = time.time()
+    while queue and queue[0][0] < now:
+        _, kind, token = queue.popleft()
+        (pool.access_tokens if kind == "access" else pool.id_tokens).pop(token, None)
 
 
 def create_tokens_from_refresh_token(self: CognitoIdpUserPool, refresh_token: str) -> tuple[str, str, int]:
