@@ -16,7 +16,6 @@ import click
 
 from claimsctl import __version__
 from claimsctl.errors import ClaimsctlError
-from claimsctl.tokens import TokenError
 
 MAX_TOKEN_INPUT = 64 * 1024
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -70,7 +69,7 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
         run = Run(inputs_path, profile, region, endpoint_url, debug)
         try:
             return command(run, **kwargs)
-        except (ClaimsctlError, TokenError) as exc:
+        except ClaimsctlError as exc:
             if debug:
                 raise
             click.secho(f"Error: {exc}", fg="red", err=True)
@@ -80,12 +79,21 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
                         "there; run the command again to wait for it and continue.", fg="yellow", err=True)
             sys.exit(130)
         except Exception as exc:
+            if not debug and _is_token_error(exc):
+                click.secho(f"Error: {exc}", fg="red", err=True)
+                sys.exit(1)
             if debug or not _is_aws_error(exc):
                 raise
             click.secho(f"Error: {_aws_error_message(exc)}", fg="red", err=True)
             sys.exit(1)
 
     return wrapper
+
+
+def _is_token_error(exc: Exception) -> bool:
+    """A verifier refusal (claimsctl.tokens, imported only once a command has verified something)."""
+    tokens = sys.modules.get("claimsctl.tokens")
+    return tokens is not None and isinstance(exc, tokens.TokenError)
 
 
 def _is_aws_error(exc: Exception) -> bool:
@@ -522,8 +530,12 @@ def local_start(host: str, port: int) -> None:
     import signal
     import threading
 
-    from claimsctl.local.guard import LOOPBACK_NAMES
-    from claimsctl.local.server import Emulator
+    try:
+        from claimsctl.local.guard import LOOPBACK_NAMES
+        from claimsctl.local.server import Emulator
+    except ModuleNotFoundError as exc:
+        raise click.ClickException(f"The local emulator needs the 'local' extra ({exc.name} is missing): "
+                                   "pip install 'claimsctl[local]'") from None
 
     if host.strip("[]").lower() not in LOOPBACK_NAMES:
         click.secho(f"WARNING: listening on {host}, not loopback. Anyone who can reach this address can create "

@@ -21,7 +21,6 @@ import json
 import re
 import threading
 import time
-import urllib.request
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -97,6 +96,8 @@ def jwks_uri_for(region: str, user_pool_id: str, endpoint_url: str | None = None
 
 
 def _fetch_json(url: str) -> dict[str, Any]:
+    import urllib.request  # lazily: the CLI imports this module for its error types, and starts faster without it
+
     with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - https JWKS or the loopback emulator
         return json.loads(response.read())  # type: ignore[no-any-return]
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import click
 import pytest
 from click.testing import CliRunner
 
 from cli import main
+from tests.conftest import ROOT
 
 
 def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
@@ -34,3 +38,18 @@ def test_version() -> None:
 def test_usage_errors_exit_2() -> None:
     assert CliRunner().invoke(main, ["deploy", "--output", "xml"]).exit_code == 2
     assert CliRunner().invoke(main, ["no-such-command"]).exit_code == 2
+
+
+def test_python_dash_m_claimsctl_is_the_same_command() -> None:
+    result = subprocess.run([sys.executable, "-m", "claimsctl", "--version"], capture_output=True, text=True,
+                            timeout=60, check=False, cwd=ROOT)
+    assert result.returncode == 0 and result.stdout.startswith("claimsctl, version")
+
+
+def test_the_emulator_without_its_extra_gets_one_line() -> None:
+    script = ("import sys; sys.modules['moto'] = None; sys.argv = ['claimsctl', 'local', 'start', '--port', '0']\n"
+              "from cli import main; main()")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=False,
+                            cwd=ROOT)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "pip install 'claimsctl[local]'" in result.stderr
