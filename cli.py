@@ -446,9 +446,12 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
         return
     display.info(f"[green]Signed in as {username}; both tokens verified against the user pool's JWKS.[/]")
     display.claims("ID token", result.id_claims, claim)
-    v1_note = "a V1_0 trigger changes the ID token only; use triggerVersion V2_0 for access tokens"
-    display.claims("Access token", result.access_claims, claim,
-                   v1_note if outputs.get("TriggerVersion") == "V1_0" else "absent from this token")
+    from claimsctl import versions
+
+    trigger = versions.VERSIONS.get(outputs.get("TriggerVersion", versions.DEFAULT))
+    id_only = f"a {trigger.name} trigger changes the ID token only; use triggerVersion V2_0 for access tokens" \
+        if trigger and not trigger.changes_access_token else "absent from this token"
+    display.claims("Access token", result.access_claims, claim, id_only)
     if show_tokens:
         click.echo(f"ID token: {result.tokens.id_token}\nAccess token: {result.tokens.access_token}")
 

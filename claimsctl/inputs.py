@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from claimsctl import versions
 from claimsctl.errors import InputsError
 
-TRIGGER_VERSIONS = ("V1_0", "V2_0")
+TRIGGER_VERSIONS = tuple(versions.VERSIONS)
 RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")
 ARCHITECTURES = ("x86_64", "arm64")
 ON_LOOKUP_FAILURE = ("emptyClaim", "blockSignIn")
@@ -42,7 +43,7 @@ class StackInputs:
     callback_urls: tuple[str, ...]
     logout_urls: tuple[str, ...]
     users_table_name: str
-    trigger_version: str = "V1_0"
+    trigger_version: str = versions.DEFAULT
     claim_name: str = "projects"
     lambda_runtime: str = "python3.12"
     lambda_architecture: str = "arm64"
@@ -65,9 +66,13 @@ class StackInputs:
         return self.api in ("standard", "both")
 
     @property
+    def trigger(self) -> versions.TriggerVersion:
+        return versions.of(self.trigger_version)
+
+    @property
     def api_token_use(self) -> str:
-        """The token the API expects: V1_0 puts the claim in the ID token only, V2_0 in the access token too."""
-        return "id" if self.trigger_version == "V1_0" else "access"
+        """The token the API expects: the one the trigger's claim is in (V2_0: the access token)."""
+        return self.trigger.api_token
 
     def with_changes(self, **changes: Any) -> StackInputs:
         values = {**self.__dict__, **changes}
@@ -96,9 +101,8 @@ def _choice(options: tuple[str, ...]) -> Checker:
 
 
 def _trigger_version(value: Any) -> str | None:
-    if value == "V3_0":
-        return ("V3_0 (client-credentials tokens through the trigger) is not supported by claimsctl: its users sign "
-                "in as people, which V1_0 and V2_0 cover; use V2_0 for the claim in access tokens")
+    if isinstance(value, str) and value in versions.REFUSED:
+        return versions.REFUSED[value]
     return _choice(TRIGGER_VERSIONS)(value)
 
 
@@ -169,7 +173,7 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "callbackUrls": ("callback_urls", ["http://localhost:8081/"], _url_list),
     "logoutUrls": ("logout_urls", ["http://localhost:8081/"], _url_list),
     "usersTableName": ("users_table_name", REQUIRED, _string(_TABLE, "3-255 letters, digits, '_', '-' or '.'")),
-    "triggerVersion": ("trigger_version", "V1_0", _trigger_version),
+    "triggerVersion": ("trigger_version", versions.DEFAULT, _trigger_version),
     "claimName": ("claim_name", "projects", _claim),
     "lambdaRuntime": ("lambda_runtime", "python3.12", _choice(RUNTIMES)),
     "lambdaArchitecture": ("lambda_architecture", "arm64", _choice(ARCHITECTURES)),
