@@ -272,20 +272,17 @@ def status(run: Run, output: str) -> None:
 
 @main.command(context_settings=CONTEXT)
 @common_options
-@click.option("--bucket", default="ARTIFACT_BUCKET", show_default=True, help="Bucket name to show in the template.")
-def render(run: Run, bucket: str) -> None:
+def render(run: Run) -> None:
     """Print the rendered CloudFormation template (no AWS access needed).
 
     \b
     Example:
       claimsctl render > stack.yaml && cfn-lint stack.yaml
     """
-    from claimsctl import deployer, package
+    from claimsctl import deployer
 
     inputs = run.inputs()
-    project = run.project()
-    key = package.build(project.lambda_dir).key(inputs.stack_name)
-    click.echo(deployer.render_for(project, inputs, bucket, key), nl=False)
+    click.echo(deployer.render_for(run.project(), inputs), nl=False)
 
 
 @main.command("add-user", context_settings=CONTEXT)

@@ -168,8 +168,8 @@ def prepare_artifact(aws: Aws, project: Project, inputs: StackInputs, bucket: st
     return target.name, key
 
 
-def render_for(project: Project, inputs: StackInputs, bucket: str, key: str) -> str:
-    return render.render(project.templates_dir, inputs, render.CodeLocation(bucket, key))
+def render_for(project: Project, inputs: StackInputs) -> str:
+    return render.render(project.templates_dir, inputs)
 
 
 def _guarded(aws: Aws, inputs: StackInputs, confirm: stack.Confirm, allow_data_loss: bool) -> stack.Confirm:
@@ -188,10 +188,11 @@ def deploy(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None, 
            on_event: stack.EventSink, waiter: stack.Waiter | None = None, allow_data_loss: bool = False) -> DeployOutcome:
     webconfig.check_writable(project.web_config)
     bucket_name, key = prepare_artifact(aws, project, inputs, bucket)
-    body = render_for(project, inputs, bucket_name, key)
+    body = render_for(project, inputs)
     tags = {"claimsctl:stack": inputs.stack_name, **dict(inputs.tags)}
     result = stack.deploy(aws.client("cloudformation"), inputs.stack_name, body, tags,
-                          _guarded(aws, inputs, confirm, allow_data_loss), on_event, waiter)
+                          _guarded(aws, inputs, confirm, allow_data_loss), on_event, waiter,
+                          render.CodeLocation(bucket_name, key).as_parameters())
     web_config = None
     if {"Region", "UserPoolId", "UserPoolClientId", "HostedUiUrl"} <= set(result.outputs):
         values = webconfig.settings(result.outputs, inputs.callback_urls[0], inputs.logout_urls[0], aws.endpoint_url)

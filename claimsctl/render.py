@@ -13,14 +13,21 @@ MAIN_TEMPLATE = "stack.yaml.j2"
 
 @dataclass(frozen=True)
 class CodeLocation:
-    """Where the packaged Lambda code lives (an S3 object)."""
+    """Where the packaged Lambda code lives (an S3 object): the template's two artifact Parameters."""
 
     bucket: str
     key: str
 
+    def as_parameters(self) -> dict[str, str]:
+        return {"ArtifactBucket": self.bucket, "ArtifactKey": self.key}
 
-def render(templates_dir: Path, inputs: StackInputs, code: CodeLocation) -> str:
-    """Render templates_dir/stack.yaml.j2; any error names the template file and line."""
+
+def render(templates_dir: Path, inputs: StackInputs) -> str:
+    """Render templates_dir/stack.yaml.j2; any error names the template file and line.
+
+    The code's location is not in the text: it is the template's ArtifactBucket and ArtifactKey
+    Parameters, which deploy passes, so `claimsctl render` prints exactly the template deploy creates.
+    """
     import jinja2  # lazily: `claimsctl --help` should not pay for it
 
     environment = jinja2.Environment(
@@ -34,7 +41,7 @@ def render(templates_dir: Path, inputs: StackInputs, code: CodeLocation) -> str:
     environment.filters["yaml_string"] = _yaml_string
     try:
         template = environment.get_template(MAIN_TEMPLATE)
-        return template.render(inputs=inputs, code=code, tags=dict(inputs.tags))
+        return template.render(inputs=inputs, tags=dict(inputs.tags))
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"Template {exc.name} not found in {templates_dir}") from exc
     except jinja2.TemplateSyntaxError as exc:

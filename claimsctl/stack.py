@@ -143,13 +143,15 @@ def _prepare(cfn: Any, name: str, on_event: EventSink, waiter: Waiter) -> tuple[
     return "UPDATE", False
 
 
-def _create_change_set(cfn: Any, name: str, body: str, kind: str, tags: dict[str, str]) -> str | None:
+def _create_change_set(cfn: Any, name: str, body: str, kind: str, tags: dict[str, str],
+                       parameters: dict[str, str]) -> str | None:
     from botocore.exceptions import ClientError
 
     try:
         response = cfn.create_change_set(
             StackName=name, ChangeSetName=f"claimsctl-{int(time.time() * 1000)}", TemplateBody=body,
             ChangeSetType=kind, Capabilities=CAPABILITIES, Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
         )
     except ClientError as exc:
         _, message = error_details(exc)
@@ -186,11 +188,11 @@ def _changes(change_set: dict[str, Any]) -> list[Change]:
 
 
 def deploy(cfn: Any, name: str, body: str, tags: dict[str, str], confirm: Confirm, on_event: EventSink,
-           waiter: Waiter | None = None) -> DeployResult:
-    """Create or update `name` from `body`; ask `confirm` before executing an update."""
+           waiter: Waiter | None = None, parameters: dict[str, str] | None = None) -> DeployResult:
+    """Create or update `name` from `body` with these Parameters; ask `confirm` before executing an update."""
     waiter = waiter or Waiter()
     kind, recreated = _prepare(cfn, name, on_event, waiter)
-    change_set_id = _create_change_set(cfn, name, body, kind, tags)
+    change_set_id = _create_change_set(cfn, name, body, kind, tags, parameters or {})
     change_set = _wait_change_set(cfn, change_set_id, waiter) if change_set_id else None
     if change_set is None:
         return DeployResult("up-to-date", outputs_of(describe(cfn, name) or {}))

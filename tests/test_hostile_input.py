@@ -91,8 +91,7 @@ def test_project_ids_are_whole_values() -> None:
 
 def test_token_validity_is_a_setting() -> None:
     document = json.loads((ROOT / "stackInputs.json").read_text())
-    rendered = render.render(ROOT / "templates", inputs.parse({**document, "idTokenValidityMinutes": 15}),
-                             render.CodeLocation("bucket", "key.zip"))
+    rendered = render.render(ROOT / "templates", inputs.parse({**document, "idTokenValidityMinutes": 15}))
     assert "IdTokenValidity: 15" in rendered and "AccessTokenValidity: 15" in rendered
     with pytest.raises(inputs.InputsError, match="idTokenValidityMinutes"):
         inputs.parse({**document, "idTokenValidityMinutes": 2})

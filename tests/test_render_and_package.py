@@ -19,7 +19,6 @@ from claimsctl import inputs, package, render
 from claimsctl.errors import PackageError, RenderError
 
 ROOT = Path(__file__).resolve().parents[1]
-CODE = render.CodeLocation("claimsctl-artifacts-123456789012-us-east-1", "claimsctl/demo/lambda-0123456789abcdef.zip")
 
 
 class CfnLoader(yaml.SafeLoader):
@@ -39,7 +38,7 @@ CfnLoader.add_multi_constructor("!", _intrinsic)
 
 def rendered(**changes: Any) -> dict[str, Any]:
     loaded = inputs.load(ROOT / "stackInputs.json").with_changes(**changes)
-    return yaml.load(render.render(ROOT / "templates", loaded, CODE), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
+    return yaml.load(render.render(ROOT / "templates", loaded), Loader=CfnLoader)  # noqa: S506 - SafeLoader subclass
 
 
 def test_v1_template_wires_the_trigger_with_least_privilege() -> None:
@@ -61,7 +60,8 @@ def test_v1_template_wires_the_trigger_with_least_privilege() -> None:
     assert table["BillingMode"] == "PAY_PER_REQUEST"
     assert table["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     code = resources["PreTokenGenerationFunction"]["Properties"]["Code"]
-    assert code == {"S3Bucket": CODE.bucket, "S3Key": CODE.key}
+    assert code == {"S3Bucket": {"Ref": "ArtifactBucket"}, "S3Key": {"Ref": "ArtifactKey"}}
+    assert set(template["Parameters"]) == {"ArtifactBucket", "ArtifactKey"}
     assert set(template["Outputs"]) >= {"UserPoolId", "UserPoolClientId", "HostedUiUrl", "UsersTableName", "Region"}
 
 
@@ -105,7 +105,7 @@ def test_every_variant_passes_cfn_lint(tmp_path: Path, version: str, api: str, a
     loaded = inputs.load(ROOT / "stackInputs.json").with_changes(
         trigger_version=version, api=api, lambda_architecture=architecture, tags=tags)
     path = tmp_path / "stack.yaml"
-    path.write_text(render.render(ROOT / "templates", loaded, CODE))
+    path.write_text(render.render(ROOT / "templates", loaded))
     result = subprocess.run(["cfn-lint", "--", str(path)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -120,7 +120,7 @@ def test_every_variant_passes_checkov_with_written_suppressions(tmp_path: Path) 
     for version, api, architecture, tags in VARIANTS:
         loaded = inputs.load(ROOT / "stackInputs.json").with_changes(
             trigger_version=version, api=api, lambda_architecture=architecture, tags=tags)
-        (tmp_path / f"{version}-{api}.yaml").write_text(render.render(ROOT / "templates", loaded, CODE))
+        (tmp_path / f"{version}-{api}.yaml").write_text(render.render(ROOT / "templates", loaded))
     result = subprocess.run([CHECKOV, "-d", str(tmp_path), "--framework", "cloudformation", "--compact",
                              "--skip-download", "-o", "json"], capture_output=True, text=True, timeout=600)
     reports = json.loads(result.stdout)
@@ -140,10 +140,10 @@ def test_a_broken_template_names_the_file_and_line(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "templates", tmp_path / "templates")
     (tmp_path / "templates" / "stack.yaml.j2").write_text("Resources:\n  X: {{ inputs.no_such_input }}\n")
     with pytest.raises(RenderError, match="has no attribute 'no_such_input'"):
-        render.render(tmp_path / "templates", inputs.load(ROOT / "stackInputs.json"), CODE)
+        render.render(tmp_path / "templates", inputs.load(ROOT / "stackInputs.json"))
     (tmp_path / "templates" / "stack.yaml.j2").write_text("Resources:\n  {% if %}\n")
     with pytest.raises(RenderError, match=r"stack.yaml.j2:2"):
-        render.render(tmp_path / "templates", inputs.load(ROOT / "stackInputs.json"), CODE)
+        render.render(tmp_path / "templates", inputs.load(ROOT / "stackInputs.json"))
 
 
 def test_packaging_is_deterministic_and_content_addressed(tmp_path: Path) -> None:
@@ -176,3 +176,18 @@ def test_the_zip_ships_the_verifier_and_for_aws_the_dependencies_for_the_target(
     native = [n for n in with_deps if n.startswith("cryptography/") and n.endswith(".so")]
     assert native and all("x86_64" not in n for n in native)
     assert package.build(ROOT / "lambda_src", dependencies) == package.build(ROOT / "lambda_src", dependencies)
+
+
+@pytest.mark.skipif(shutil.which("cfn-lint") is None, reason="cfn-lint is installed by the dev extra")
+def test_claimsctl_render_prints_a_template_that_lints_clean(tmp_path: Path) -> None:
+    """What `claimsctl render` prints is what deploy creates: the code's location is two Parameters."""
+    from click.testing import CliRunner
+
+    from cli import main
+
+    printed = CliRunner().invoke(main, ["render", "--inputs", str(ROOT / "stackInputs.json")], catch_exceptions=False)
+    assert printed.exit_code == 0 and "ARTIFACT_BUCKET" not in printed.output
+    path = tmp_path / "printed.yaml"
+    path.write_text(printed.output)
+    result = subprocess.run(["cfn-lint", "--", str(path)], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
