@@ -1,5 +1,5 @@
 """`python -m claimsctl`: the same command line as `claimsctl`."""
 
-from cli import main
+from claimsctl.cli import main
 
 main(prog_name="claimsctl")

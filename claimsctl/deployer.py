@@ -22,17 +22,25 @@ class Project:
     templates_dir: Path
     lambda_dir: Path
     web_config: Path
+    own_sources: tuple[str, ...] = ()  # which of templates/lambda_src are the project folder's own copies
 
     @classmethod
     def from_inputs(cls, inputs_path: Path, web_config: Path | None = None) -> Project:
+        """The project folder's own templates/ and lambda_src/ when it has them, else the ones claimsctl ships."""
+        from claimsctl import resources
+
         root = inputs_path.resolve().parent
-        shipped = Path(__file__).resolve().parents[1]  # the source checkout claimsctl runs from
+        templates, own_templates = resources.for_project(root, "templates")
+        lambda_dir, own_lambda = resources.for_project(root, "lambda_src")
+        own = tuple(name for name, mine in (("templates", own_templates), ("lambda_src", own_lambda)) if mine)
+        return cls(inputs_path, templates, lambda_dir, web_config or webconfig.default_path(root), own)
 
-        def folder(name: str) -> Path:
-            local = root / name
-            return local if local.exists() or not (shipped / name).exists() else shipped / name
+    def describe_sources(self) -> str:
+        """One line saying where the templates and Lambda code come from."""
+        def origin(name: str, path: Path) -> str:
+            return f"{name} from {path}" + (" (the project's own)" if name in self.own_sources else " (shipped)")
 
-        return cls(inputs_path, folder("templates"), folder("lambda_src"), web_config or webconfig.default_path(root))
+        return f"Using {origin('templates', self.templates_dir)} and {origin('lambda_src', self.lambda_dir)}."
 
 
 @dataclass

@@ -72,7 +72,8 @@ def vendor(requirements: Path, runtime: str, architecture: str) -> Path:
 def build(source_dir: Path, dependencies: Path | None = None) -> Artifact:
     """Zip the sources (and dependencies) with fixed timestamps and modes, so equal inputs give equal bytes."""
     if not source_dir.is_dir():
-        raise PackageError(f"Lambda source folder {source_dir} not found; run claimsctl from the project folder")
+        raise PackageError(f"Lambda source folder {source_dir} not found; run `claimsctl init --with-source` to get "
+                           "a copy, or reinstall claimsctl")
     files = {name: path for name, path in _files(source_dir).items() if name not in EXCLUDED_NAMES}
     if not any(name.endswith(".py") for name in files):
         raise PackageError(f"{source_dir} holds no Python handler to package")

@@ -15,7 +15,6 @@ import os
 from typing import Any
 
 from claimsctl_projects import from_claim, to_claim_v1
-
 from claimsctl_tokens import CognitoVerifier, TokenError
 
 logger = logging.getLogger()

@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+
 from claimsctl_projects import from_item, is_valid
 
 logger = logging.getLogger()

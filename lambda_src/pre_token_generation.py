@@ -27,6 +27,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
+
 from claimsctl_projects import from_item, to_claim_v1
 
 logger = logging.getLogger()

@@ -9,7 +9,6 @@ from __future__ import annotations
 from typing import Any
 
 from claimsctl_projects import from_claim, is_valid
-
 from items import forbidden, items_response
 
 

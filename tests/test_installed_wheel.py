@@ -1,0 +1,89 @@
+"""claimsctl as a user installs it: the wheel (not editable) in a scratch venv, used from an empty folder.
+
+init writes a project; what render prints passes cfn-lint; deploy and teardown work against the emulator;
+the emulator itself, without the [local] extra, gives one line with the install command.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The bin/ folder of a fresh venv holding the wheel built from this checkout (and its base dependencies)."""
+    scratch = tmp_path_factory.mktemp("wheel")
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(scratch / "dist"),
+                    str(ROOT)], check=True, timeout=600, capture_output=True)
+    wheel = next((scratch / "dist").glob("claimsctl-*.whl"))
+    subprocess.run([sys.executable, "-m", "venv", str(scratch / "venv")], check=True, timeout=300)
+    bin_dir = scratch / "venv" / "bin"
+    subprocess.run([str(bin_dir / "pip"), "install", "--quiet", "--disable-pip-version-check", str(wheel)],
+                   check=True, timeout=900, capture_output=True)
+    yield bin_dir
+
+
+def run(bin_dir: Path, folder: Path, *args: str, endpoint: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AWS_PROFILE")}
+    env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
+    if endpoint:
+        env["AWS_ENDPOINT_URL"] = endpoint
+    return subprocess.run([str(bin_dir / "claimsctl"), *args], cwd=folder, env=env, capture_output=True, text=True,
+                          timeout=600, check=False)
+
+
+def test_the_wheel_ships_its_templates_and_no_top_level_module(installed: Path) -> None:
+    site = next((installed.parent / "lib").glob("python3*/site-packages"))
+    assert (site / "claimsctl" / "resources" / "templates" / "stack.yaml.j2").exists()
+    assert (site / "claimsctl" / "resources" / "lambda_src" / "pre_token_generation.py").exists()
+    assert not (site / "cli.py").exists()
+
+
+def test_init_render_deploy_teardown_from_an_empty_folder(installed: Path, tmp_path: Path, endpoint: str) -> None:
+    assert run(installed, tmp_path, "init", "app").returncode == 0
+    project = tmp_path / "app"
+    inputs = json.loads((project / "stackInputs.json").read_text())
+    assert inputs["userPoolDomainName"].startswith("claimsctl-") and len(inputs["userPoolDomainName"]) > 15
+    rendered = run(installed, project, "render")
+    assert rendered.returncode == 0, rendered.stderr
+    (project / "stack.yaml").write_text(rendered.stdout)
+    cfn_lint = shutil.which("cfn-lint") or str(Path(sys.executable).with_name("cfn-lint"))
+    lint = subprocess.run([cfn_lint, "--", str(project / "stack.yaml")], capture_output=True, text=True, timeout=300)
+    assert lint.returncode == 0, lint.stdout
+    deployed = run(installed, project, "deploy", "--yes", endpoint=endpoint)
+    assert deployed.returncode == 0, deployed.stderr
+    assert "(shipped)" in deployed.stderr and "claimsctl/resources/templates" in deployed.stderr
+    assert (project / "claimsctl-config.json").exists()
+    torn_down = run(installed, project, "teardown", "--yes", endpoint=endpoint)
+    assert torn_down.returncode == 0, torn_down.stderr
+    assert not (project / "claimsctl-config.json").exists()
+
+
+def test_a_project_folders_own_templates_win(installed: Path, tmp_path: Path) -> None:
+    assert run(installed, tmp_path, "init", "own", "--with-source").returncode == 0
+    template = tmp_path / "own" / "templates" / "stack.yaml.j2"
+    template.write_text(template.read_text().replace("Resources:\n", "# customised by the project\nResources:\n", 1))
+    rendered = run(installed, tmp_path / "own", "render")
+    assert rendered.returncode == 0 and "# customised by the project" in rendered.stdout
+
+
+def test_the_emulator_without_the_extra_gives_one_line(installed: Path, tmp_path: Path) -> None:
+    result = run(installed, tmp_path, "local", "start", "--port", "0")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "pip install 'claimsctl[local]'" in result.stderr
+    assert run(installed, tmp_path, "--version").stdout.startswith("claimsctl, version")
+    module = subprocess.run([str(installed / "python"), "-m", "claimsctl", "--version"], capture_output=True, text=True,
+                            timeout=60, cwd=tmp_path, check=False)
+    assert module.stdout.startswith("claimsctl, version")
