@@ -46,7 +46,7 @@ class Run(NamedTuple):
 
         return Aws(region=region, profile=self.profile, endpoint_url=self.endpoint_url)
 
-    def deployed(self, inputs: Any) -> tuple[Any, dict[str, str]]:
+    def deployed(self, inputs: Any) -> tuple[Any, Any]:
         """(aws, outputs) of the deployed stack; a clear error saying to deploy when it is not."""
         from claimsctl import deployer
 
@@ -338,9 +338,9 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
     shown = ", ".join(project_ids) if project_ids is not None else "unchanged"
     display.info(f"[green]User {username} {result}[/] (projects: {shown or 'none'}).")
     if seed_items and project_ids:
-        if "ItemsTableName" not in outputs:
+        if outputs.items_table is None:
             raise click.UsageError("--seed-items needs the API in the stack (stackInputs.json: \"api\")")
-        count = users.seed_items(aws.client("dynamodb"), outputs["ItemsTableName"], project_ids, seed_items)
+        count = users.seed_items(aws.client("dynamodb"), outputs.items_table, project_ids, seed_items)
         display.info(f"Wrote {count} sample item(s).")
 
 
@@ -436,7 +436,7 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
     password = _password(password_stdin, "Password", confirm=False)
     aws, outputs = run.deployed(inputs)
     result = session.login(aws, outputs, username, password)
-    claim = outputs.get("ClaimName", inputs.claim_name)
+    claim = outputs.claim_name
     if output == "json":
         payload: dict[str, Any] = {"id_token": result.id_claims, "access_token": result.access_claims}
         if show_tokens:
@@ -447,7 +447,7 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
     display.claims("ID token", result.id_claims, claim)
     from claimsctl import versions
 
-    trigger = versions.VERSIONS.get(outputs.get("TriggerVersion", versions.DEFAULT))
+    trigger = versions.VERSIONS.get(outputs.trigger_version)
     id_only = f"a {trigger.name} trigger changes the ID token only; use triggerVersion V2_0 for access tokens" \
         if trigger and not trigger.changes_access_token else "absent from this token"
     display.claims("Access token", result.access_claims, claim, id_only)
@@ -476,12 +476,12 @@ def request(run: Run, method: str, path: str, username: str, password_stdin: boo
 
     inputs = run.inputs()
     aws, outputs = run.deployed(inputs)
-    if "ApiUrl" not in outputs:
+    if outputs.api_url is None:
         raise click.UsageError('The stack has no API; set "api" in stackInputs.json and deploy.')
     password = _password(password_stdin, "Password", confirm=False)
     signed_in = session.login(aws, outputs, username, password).tokens
-    token = signed_in.id_token if outputs.get("ApiTokenUse", "id") == "id" else signed_in.access_token
-    answer = apiclient.call(outputs["ApiUrl"], method, path, token)
+    token = signed_in.access_token if outputs.api_expects == "access" else signed_in.id_token
+    answer = apiclient.call(outputs.api_url, method, path, token)
     display.info(f"HTTP {answer.status}")
     click.echo(answer.body)
     if not 200 <= answer.status < 300:

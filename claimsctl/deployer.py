@@ -10,6 +10,7 @@ from claimsctl import package, render, stack, tables, webconfig
 from claimsctl.aws import Aws, error_details
 from claimsctl.errors import AwsError, StackNotFoundError
 from claimsctl.inputs import StackInputs
+from claimsctl.outputs import StackOutputs
 
 MANAGED_TAG = "claimsctl:managed"
 
@@ -201,21 +202,20 @@ def deploy(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None, 
     result = stack.deploy(aws.client("cloudformation"), inputs.stack_name, body, tags,
                           _guarded(aws, inputs, confirm, allow_data_loss), on_event, waiter,
                           render.CodeLocation(bucket_name, key).as_parameters())
-    web_config = None
-    if {"Region", "UserPoolId", "UserPoolClientId", "HostedUiUrl"} <= set(result.outputs):
-        values = webconfig.settings(result.outputs, inputs.callback_urls[0], inputs.logout_urls[0], aws.endpoint_url)
-        web_config = webconfig.write(project.web_config, values)
+    parsed = StackOutputs.parse(result.outputs, inputs.stack_name)
+    values = webconfig.settings(parsed, inputs.callback_urls[0], inputs.logout_urls[0], aws.endpoint_url)
+    web_config = webconfig.write(project.web_config, values)
     return DeployOutcome(result, web_config)
 
 
-def outputs(aws: Aws, inputs: StackInputs) -> dict[str, str]:
+def outputs(aws: Aws, inputs: StackInputs) -> StackOutputs:
     """The deployed stack's outputs; StackNotFoundError if it is not deployed."""
     found = stack.describe(aws.client("cloudformation"), inputs.stack_name)
     if found is None:
         raise StackNotFoundError(f"Stack {inputs.stack_name} is not deployed in {aws.region}; run `claimsctl deploy` first.")
     if found["StackStatus"] not in ("CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE"):
         raise StackNotFoundError(f"Stack {inputs.stack_name} is {found['StackStatus']}; run `claimsctl deploy` to fix it.")
-    return stack.outputs_of(found)
+    return StackOutputs.parse(stack.outputs_of(found), inputs.stack_name)
 
 
 def status(aws: Aws, inputs: StackInputs) -> dict[str, Any] | None:

@@ -7,6 +7,7 @@ from typing import Any
 
 from claimsctl import signin, tokens
 from claimsctl.aws import Aws
+from claimsctl.outputs import StackOutputs
 
 
 @dataclass(frozen=True)
@@ -16,15 +17,15 @@ class LoginResult:
     access_claims: dict[str, Any]
 
 
-def verifier(aws: Aws, outputs: dict[str, str], token_use: str | None = None) -> tokens.CognitoVerifier:
+def verifier(aws: Aws, outputs: StackOutputs, token_use: str | None = None) -> tokens.CognitoVerifier:
     return tokens.CognitoVerifier(
-        user_pool_id=outputs["UserPoolId"], region=outputs.get("Region", aws.region),
-        client_ids=(outputs["UserPoolClientId"],), token_use=token_use, endpoint_url=aws.endpoint_url,
+        user_pool_id=outputs.user_pool_id, region=outputs.region,
+        client_ids=(outputs.client_id,), token_use=token_use, endpoint_url=aws.endpoint_url,
     )
 
 
-def login(aws: Aws, outputs: dict[str, str], username: str, password: str) -> LoginResult:
+def login(aws: Aws, outputs: StackOutputs, username: str, password: str) -> LoginResult:
     """Sign in and verify both tokens; raises SignInError or a TokenError."""
-    issued = signin.sign_in(aws.client("cognito-idp"), outputs["UserPoolClientId"], username, password)
+    issued = signin.sign_in(aws.client("cognito-idp"), outputs.client_id, username, password)
     check = verifier(aws, outputs)
     return LoginResult(issued, check.verify(issued.id_token), check.verify(issued.access_token))

@@ -9,6 +9,7 @@ from typing import Any
 from claimsctl import projects as project_ids
 from claimsctl.aws import error_details
 from claimsctl.errors import UserError
+from claimsctl.outputs import StackOutputs
 
 # Whole-value patterns (fullmatch): "alice\n" is not "alice". A name may not start with = + - @, which a
 # spreadsheet would read as a formula when it opens the passwords file.
@@ -25,9 +26,9 @@ class Target:
     table_name: str
 
     @classmethod
-    def of(cls, outputs: dict[str, str]) -> Target:
+    def of(cls, outputs: StackOutputs) -> Target:
         """The target named by a deployed stack's outputs."""
-        return cls(outputs["UserPoolId"], outputs["UsersTableName"])
+        return cls(outputs.user_pool_id, outputs.users_table)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from claimsctl.outputs import StackOutputs
+
 CONFIG_FILE = Path("public") / "claimsctl-config.json"
 WEB_APP = "pre-token-web-app"
 GENERATED_MARK = "by `claimsctl deploy` from the stack's outputs; `claimsctl teardown` removes it"
@@ -23,22 +25,22 @@ def default_path(project_root: Path) -> Path:
     return web_app / CONFIG_FILE if web_app.is_dir() else project_root / CONFIG_FILE.name
 
 
-def settings(outputs: dict[str, str], redirect_url: str, logout_url: str, endpoint_url: str | None) -> dict[str, str | None]:
-    region = outputs["Region"]
-    pool_id = outputs["UserPoolId"]
+def settings(outputs: StackOutputs, redirect_url: str, logout_url: str, endpoint_url: str | None) -> dict[str, str | None]:
+    region = outputs.region
+    pool_id = outputs.user_pool_id
     issuer = f"https://cognito-idp.{region}.amazonaws.com/{pool_id}"
     return {
         "_generated": GENERATED_MARK,
         "region": region,
         "userPoolId": pool_id,
-        "clientId": outputs["UserPoolClientId"],
-        "hostedUiUrl": outputs["HostedUiUrl"],
+        "clientId": outputs.client_id,
+        "hostedUiUrl": outputs.hosted_ui_url,
         "redirectUrl": redirect_url,
         "logoutUrl": logout_url,
         "issuer": issuer,
         "authority": f"{endpoint_url.rstrip('/')}/{pool_id}" if endpoint_url else issuer,
-        "claimName": outputs.get("ClaimName", "projects"),
-        "triggerVersion": outputs.get("TriggerVersion", "V1_0"),
+        "claimName": outputs.claim_name,
+        "triggerVersion": outputs.trigger_version,
         "endpointUrl": endpoint_url,
     }
 

@@ -30,7 +30,8 @@ def stack(request: pytest.FixtureRequest, cli: Cli, project: Project) -> Iterato
     result = cli("deploy", "--yes", "--output", "json")
     assert result.exit_code == 0, result.output
     outputs: dict[str, str] = json.loads(result.stdout)["outputs"]
-    users.add_or_update(_client(cli, "cognito-idp"), _client(cli, "dynamodb"), users.Target.of(outputs),
+    target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
+    users.add_or_update(_client(cli, "cognito-idp"), _client(cli, "dynamodb"), target,
                         users.UserSpec("mallory", "mallory@example.com", ("p1",), PASSWORD))
     yield outputs
     cli("teardown", "--yes")

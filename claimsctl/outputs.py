@@ -1,0 +1,37 @@
+"""The deployed stack's outputs, read once into a typed value (no module reads them by string key)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from claimsctl.errors import StackError
+
+REQUIRED = ("Region", "UserPoolId", "UserPoolClientId", "HostedUiUrl", "UsersTableName", "ClaimName", "TriggerVersion")
+
+
+@dataclass(frozen=True)
+class StackOutputs:
+    region: str
+    user_pool_id: str
+    client_id: str
+    hosted_ui_url: str
+    users_table: str
+    claim_name: str
+    trigger_version: str
+    api_url: str | None = None
+    api_expects: str = "id"  # the kind of token the API takes: "id" or "access"
+    items_table: str | None = None
+
+    @classmethod
+    def parse(cls, raw: dict[str, str], stack_name: str = "the stack") -> StackOutputs:
+        """StackError naming what is missing when the stack was not made by claimsctl's template."""
+        missing = [key for key in REQUIRED if not raw.get(key)]
+        if missing:
+            raise StackError(f"{stack_name} lacks the output(s) {', '.join(missing)}: was it deployed by claimsctl? "
+                             "Run `claimsctl deploy` to update it.")
+        return cls(
+            region=raw["Region"], user_pool_id=raw["UserPoolId"], client_id=raw["UserPoolClientId"],
+            hosted_ui_url=raw["HostedUiUrl"], users_table=raw["UsersTableName"], claim_name=raw["ClaimName"],
+            trigger_version=raw["TriggerVersion"], api_url=raw.get("ApiUrl"),
+            api_expects=raw.get("ApiTokenUse", "id"), items_table=raw.get("ItemsTableName"),
+        )
