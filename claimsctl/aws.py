@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlparse
 
-from claimsctl.errors import CredentialsError
+from claimsctl.errors import AwsError, ClaimsctlError, CredentialsError
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "emulator", "aws_secret_access_key": "emulator"}
@@ -17,6 +17,31 @@ def error_details(exc: Exception) -> tuple[str, str]:
     """(code, message) of a botocore ClientError; for anything else ("", str(exc))."""
     error = getattr(exc, "response", {}).get("Error", {})
     return str(error.get("Code", "")), str(error.get("Message", exc))
+
+
+def as_claimsctl_error(exc: BaseException) -> ClaimsctlError | None:
+    """The one boundary for AWS errors: a botocore error (or a verifier refusal) as a ClaimsctlError with a
+    message that says what to do; None for anything else (a bug, which keeps its traceback)."""
+    import sys
+
+    tokens = sys.modules.get("claimsctl.tokens")  # only loaded once a command has verified something
+    if tokens is not None and isinstance(exc, tokens.TokenError):
+        return ClaimsctlError(str(exc))
+    if "botocore.exceptions" not in sys.modules:
+        return None
+    from botocore import exceptions
+
+    if isinstance(exc, exceptions.NoCredentialsError):
+        return CredentialsError("No AWS credentials found. Configure them (aws configure, AWS_PROFILE or --profile), "
+                                "or use the local emulator: --endpoint-url http://127.0.0.1:4566 (or AWS_ENDPOINT_URL).")
+    if isinstance(exc, exceptions.EndpointConnectionError):
+        return AwsError(f"{exc}. Is the endpoint running? For the local emulator: claimsctl local start")
+    if isinstance(exc, exceptions.ClientError):
+        code, message = error_details(exc)
+        return AwsError(f"{message} ({code})" if code and code not in message else message)
+    if isinstance(exc, exceptions.BotoCoreError):
+        return AwsError(str(exc))
+    return None
 
 
 def is_local(endpoint_url: str | None) -> bool:

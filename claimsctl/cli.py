@@ -79,34 +79,15 @@ def common_options(command: Callable[..., Any]) -> Callable[..., Any]:
                         "there; run the command again to wait for it and continue.", fg="yellow", err=True)
             sys.exit(130)
         except Exception as exc:
-            if not debug and _is_token_error(exc):
-                click.secho(f"Error: {exc}", fg="red", err=True)
-                sys.exit(1)
-            if debug or not _is_aws_error(exc):
+            from claimsctl.aws import as_claimsctl_error
+
+            wrapped = as_claimsctl_error(exc)
+            if debug or wrapped is None:
                 raise
-            click.secho(f"Error: {_aws_error_message(exc)}", fg="red", err=True)
-            sys.exit(1)
+            click.secho(f"Error: {wrapped}", fg="red", err=True)
+            sys.exit(wrapped.exit_code)
 
     return wrapper
-
-
-def _is_token_error(exc: Exception) -> bool:
-    """A verifier refusal (claimsctl.tokens, imported only once a command has verified something)."""
-    tokens = sys.modules.get("claimsctl.tokens")
-    return tokens is not None and isinstance(exc, tokens.TokenError)
-
-
-def _is_aws_error(exc: Exception) -> bool:
-    return type(exc).__module__.startswith("botocore")
-
-
-def _aws_error_message(exc: Exception) -> str:
-    if type(exc).__name__ == "NoCredentialsError":
-        return ("No AWS credentials found. Configure them (aws configure, AWS_PROFILE or --profile), "
-                "or use the local emulator: --endpoint-url http://127.0.0.1:4566 (or AWS_ENDPOINT_URL).")
-    if type(exc).__name__ == "EndpointConnectionError":
-        return f"{exc}. Is the endpoint running? For the local emulator: claimsctl local start"
-    return str(exc)
 
 
 def _waiter(aws: Any) -> Any:
@@ -339,7 +320,7 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
     display.info(f"[green]User {username} {result}[/] (projects: {shown or 'none'}).")
     if seed_items and project_ids:
         if outputs.items_table is None:
-            raise click.UsageError("--seed-items needs the API in the stack (stackInputs.json: \"api\")")
+            raise ClaimsctlError('--seed-items needs the API in the stack: set "api" in stackInputs.json and deploy.')
         count = users.seed_items(aws.client("dynamodb"), outputs.items_table, project_ids, seed_items)
         display.info(f"Wrote {count} sample item(s).")
 
@@ -477,7 +458,7 @@ def request(run: Run, method: str, path: str, username: str, password_stdin: boo
     inputs = run.inputs()
     aws, outputs = run.deployed(inputs)
     if outputs.api_url is None:
-        raise click.UsageError('The stack has no API; set "api" in stackInputs.json and deploy.')
+        raise ClaimsctlError('The stack has no API; set "api" in stackInputs.json and deploy.')
     password = _password(password_stdin, "Password", confirm=False)
     signed_in = session.login(aws, outputs, username, password).tokens
     token = signed_in.access_token if outputs.api_expects == "access" else signed_in.id_token

@@ -1,4 +1,6 @@
-"""The one exception hierarchy of claimsctl; only cli.py turns these into messages and exit codes."""
+"""claimsctl's errors. Core modules raise these; AWS (botocore) errors and verifier refusals are turned into
+them at one boundary (claimsctl.aws.as_claimsctl_error); only claimsctl/cli.py turns them into messages and
+exit codes: 1 for every error about state or AWS, 2 for usage (click's), 130 for Ctrl-C."""
 
 from __future__ import annotations
 

@@ -137,3 +137,13 @@ def test_too_many_projects_never_make_a_token_the_api_cannot_take(api: Api, cli:
 def test_oversized_headers_are_refused_like_api_gateway(api: Api) -> None:
     response = requests.get(f"{api.url}/projects/p1/items", headers={"Authorization": "x" * 11_000}, timeout=30)
     assert response.status_code == 431
+
+
+def test_request_without_an_api_is_a_state_error(cli: Cli, project: Project) -> None:
+    project.write(api="none")
+    assert cli("deploy", "--yes").exit_code == 0
+    try:
+        result = cli("request", "GET", "/projects/p1/items", "--user", "x", "--password-stdin", input="pw\n")
+        assert result.exit_code == 1 and "The stack has no API" in result.output
+    finally:
+        cli("teardown", "--yes")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 import pytest
@@ -53,3 +54,20 @@ def test_the_emulator_without_its_extra_gets_one_line() -> None:
                             cwd=ROOT)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "pip install 'claimsctl[local]'" in result.stderr
+
+
+def test_aws_errors_cross_one_boundary_as_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An unreachable endpoint and a missing stack are errors about state: one line each, exit 1, no traceback."""
+    import json
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    inputs = json.loads((ROOT / "stackInputs.json").read_text())
+    (tmp_path / "stackInputs.json").write_text(json.dumps(inputs))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    result = CliRunner().invoke(main, ["status", "--inputs", str(tmp_path / "stackInputs.json"), "--endpoint-url",
+                                       f"http://127.0.0.1:{closed}"])
+    assert result.exit_code == 1 and "Is the endpoint running?" in result.output
+    assert "Traceback" not in result.output
