@@ -8,13 +8,14 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
 from click.testing import CliRunner, Result
 
-from claimsctl.local.server import Emulator
+if TYPE_CHECKING:
+    from claimsctl.local.server import Emulator
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"
@@ -22,6 +23,9 @@ REGION = "us-east-1"
 
 @pytest.fixture(scope="session")
 def emulator() -> Iterator[Emulator]:
+    """The emulator, started once for the tests that ask for it (unit tests never import it, or moto)."""
+    from claimsctl.local.server import Emulator
+
     with Emulator(port=0) as running:
         yield running
 
