@@ -37,9 +37,9 @@ class Run(NamedTuple):
         return loaded.with_changes(region=self.region) if self.region else loaded
 
     def project(self, web_config: Path | None = None) -> Any:
-        from claimsctl.deployer import Project
+        from claimsctl.deployer import ProjectFolder
 
-        return Project.from_inputs(self.inputs_path, web_config)
+        return ProjectFolder.from_inputs(self.inputs_path, web_config)
 
     def aws(self, region: str) -> Any:
         from claimsctl.aws import Aws

@@ -16,7 +16,7 @@ MANAGED_TAG = "claimsctl:managed"
 
 
 @dataclass(frozen=True)
-class Project:
+class ProjectFolder:
     """Where a project's files are: its stackInputs.json and the folders beside it."""
 
     inputs_path: Path
@@ -26,7 +26,7 @@ class Project:
     own_sources: tuple[str, ...] = ()  # which of templates/lambda_src are the project folder's own copies
 
     @classmethod
-    def from_inputs(cls, inputs_path: Path, web_config: Path | None = None) -> Project:
+    def from_inputs(cls, inputs_path: Path, web_config: Path | None = None) -> ProjectFolder:
         """The project folder's own templates/ and lambda_src/ when it has them, else the ones claimsctl ships."""
         from claimsctl import resources
 
@@ -152,7 +152,7 @@ def _upload(s3: Any, bucket: ArtifactBucket, key: str, data: bytes) -> bool:
     return True
 
 
-def build_artifact(aws: Aws, project: Project, inputs: StackInputs) -> package.Artifact:
+def build_artifact(aws: Aws, project: ProjectFolder, inputs: StackInputs) -> package.Artifact:
     """lambda_src/ with, for AWS, its requirements installed for the function's runtime and architecture."""
     requirements = project.lambda_dir / "requirements.txt"
     dependencies = None
@@ -166,7 +166,7 @@ def artifact_bucket(aws: Aws, bucket: str | None) -> ArtifactBucket:
     return ArtifactBucket(bucket or default_bucket_name(account, aws.region), account, ours=bucket is None)
 
 
-def prepare_artifact(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None) -> tuple[str, str]:
+def prepare_artifact(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str | None) -> tuple[str, str]:
     """Package lambda_src/, make sure the bucket exists and is ours, upload; return (bucket, key)."""
     artifact = build_artifact(aws, project, inputs)
     s3 = aws.client("s3")
@@ -177,7 +177,7 @@ def prepare_artifact(aws: Aws, project: Project, inputs: StackInputs, bucket: st
     return target.name, key
 
 
-def render_for(project: Project, inputs: StackInputs) -> str:
+def render_for(project: ProjectFolder, inputs: StackInputs) -> str:
     return render.render(project.templates_dir, inputs)
 
 
@@ -193,7 +193,7 @@ def _guarded(aws: Aws, inputs: StackInputs, confirm: stack.Confirm, allow_data_l
     return check
 
 
-def deploy(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None, confirm: stack.Confirm,
+def deploy(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str | None, confirm: stack.Confirm,
            on_event: stack.EventSink, waiter: stack.Waiter | None = None, allow_data_loss: bool = False) -> DeployOutcome:
     webconfig.check_writable(project.web_config)
     bucket_name, key = prepare_artifact(aws, project, inputs, bucket)
@@ -245,7 +245,7 @@ def stack_tables(aws: Aws, inputs: StackInputs) -> list[tables.Table]:
     return tables.in_stack(aws.client("cloudformation"), aws.client("dynamodb"), inputs.stack_name)
 
 
-def teardown(aws: Aws, project: Project, inputs: StackInputs, bucket: str | None, on_event: stack.EventSink,
+def teardown(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str | None, on_event: stack.EventSink,
              waiter: stack.Waiter | None = None, keep_data: bool = False,
              found: list[tables.Table] | None = None) -> TeardownOutcome:
     """Delete the stack (its tables are retained by policy), then the tables unless `keep_data`."""

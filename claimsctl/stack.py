@@ -42,7 +42,6 @@ class Change:
 class DeployResult:
     status: str  # created | updated | up-to-date
     outputs: dict[str, str] = field(default_factory=dict)
-    changes: list[Change] = field(default_factory=list)
     recreated: bool = False
 
 
@@ -213,7 +212,7 @@ def deploy(cfn: Any, name: str, body: str, tags: dict[str, str], confirm: Confir
     if status not in TERMINAL_OK:
         raise StackError(f"Deploying {name} failed; the stack is {status}.", failures(events))
     result_status = "created" if kind == "CREATE" else "updated"
-    return DeployResult(result_status, outputs_of(describe(cfn, name) or {}), changes, recreated)
+    return DeployResult(result_status, outputs_of(describe(cfn, name) or {}), recreated)
 
 
 def delete(cfn: Any, name: str, on_event: EventSink, waiter: Waiter | None = None) -> list[str]:

@@ -25,8 +25,14 @@ pytestmark = pytest.mark.slow
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """The bin/ folder of a fresh venv holding the wheel built from this checkout (and its base dependencies)."""
     scratch = tmp_path_factory.mktemp("wheel")
+    source = scratch / "source"  # a copy: building in the checkout would leave (and reuse) a stale build/
+    source.mkdir()
+    for name in ("setup.py", "setup.cfg", "pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    for name in ("claimsctl", "templates", "lambda_src"):
+        shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(scratch / "dist"),
-                    str(ROOT)], check=True, timeout=600, capture_output=True)
+                    str(source)], check=True, timeout=600, capture_output=True)
     wheel = next((scratch / "dist").glob("claimsctl-*.whl"))
     subprocess.run([sys.executable, "-m", "venv", str(scratch / "venv")], check=True, timeout=300)
     bin_dir = scratch / "venv" / "bin"

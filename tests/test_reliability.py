@@ -146,18 +146,13 @@ def test_the_authorizer_under_500_concurrent_mixed_requests(stack: dict[str, str
     assert [got for got, want in outcomes if got != want] == []
 
 
-def _pool_key(token: str) -> Any:
-    from claimsctl.local.cognito import pools
-
-    return pools.by_id(id_claims(token)["iss"].rsplit("/", 1)[1]).json_web_key
-
-
 def _resign(token: str, **changes: Any) -> str:
-    from claimsctl.local.cognito import tokens as emulator_tokens
+    """The token with changed claims, signed with its pool's own key (so only the change can make it fail)."""
+    from claimsctl.local.cognito import minting, pools
 
-    claims = {**id_claims(token), **changes}
-    pool = type("Pool", (), {"json_web_key": _pool_key(token)})()
-    return str(emulator_tokens.sign(pool, claims))  # type: ignore[arg-type]
+    pool = pools.by_id(id_claims(token)["iss"].rsplit("/", 1)[1])
+    assert pool is not None
+    return minting.sign(pool, {**id_claims(token), **changes})
 
 
 def _forge(token: str) -> str:

@@ -17,7 +17,7 @@ from typing import Any
 from claimsctl.local import extensions, faults, guard, s3_owner
 from claimsctl.local.apigateway import execute as execute_api
 from claimsctl.local.cognito import pools
-from claimsctl.local.cognito.tokens import public_jwks
+from claimsctl.local.cognito.minting import public_jwks
 from claimsctl.local.hosted_ui import routes as hosted_ui
 from claimsctl.local.lambda_runtime import service
 

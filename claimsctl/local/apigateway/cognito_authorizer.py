@@ -13,7 +13,7 @@ from typing import Any
 
 from claimsctl import tokens
 from claimsctl.local.cognito import pools
-from claimsctl.local.cognito.tokens import public_jwks
+from claimsctl.local.cognito.minting import public_jwks
 
 
 def _local_jwks(url: str) -> dict[str, Any]:

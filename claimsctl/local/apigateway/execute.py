@@ -35,7 +35,7 @@ stats: Counter[str] = Counter()  # what the API did, for benchmarks: invocations
 
 
 @dataclass(frozen=True)
-class Target:
+class RouteMatch:
     api: RestAPI
     account_id: str
     region: str
@@ -125,7 +125,7 @@ def _match(template: str, path: str) -> dict[str, str] | None:
     return params if len(want) == len(have) else None
 
 
-def route(request: Request) -> Target:
+def route(request: Request) -> RouteMatch:
     _, _, rest = request.path.partition(PREFIX)
     api_id, _, rest = rest.partition("/")
     stage, _, path = rest.partition("/")
@@ -142,7 +142,7 @@ def route(request: Request) -> Target:
         method = resource.resource_methods.get(request.method) or resource.resource_methods.get("ANY")
         if method is None:
             raise Refusal(*NOT_FOUND)
-        return Target(api, account_id, region, stage, resource, method, path, params)
+        return RouteMatch(api, account_id, region, stage, resource, method, path, params)
     raise Refusal(*NOT_FOUND)
 
 
@@ -166,7 +166,7 @@ def _identity(authorizer: Any, request: Request) -> str | None:
     return "\x1f".join(values)
 
 
-def authorize(target: Target, request: Request) -> dict[str, Any]:
+def authorize(target: RouteMatch, request: Request) -> dict[str, Any]:
     """The requestContext.authorizer for the integration, or a Refusal."""
     kind = (target.method.authorization_type or "NONE").upper()
     if kind == "NONE":
@@ -222,7 +222,7 @@ def _stringify(value: Any) -> str:
     return str(value)
 
 
-def _lambda_authorizer_result(target: Target, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
+def _lambda_authorizer_result(target: RouteMatch, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
     ttl = int(authorizer.authorizer_result_ttl if authorizer.authorizer_result_ttl is not None else 300)
     key = (target.api.id, authorizer.id, identity)
     with _cache_lock:
@@ -239,14 +239,14 @@ def _lambda_authorizer_result(target: Target, request: Request, authorizer: Any,
     return result
 
 
-def _authorizer_event(target: Target, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
+def _authorizer_event(target: RouteMatch, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
     if (authorizer.type or "TOKEN").upper() == "TOKEN":
         return {"type": "TOKEN", "authorizationToken": identity.split("\x1f")[0], "methodArn": target.method_arn}
     event = proxy_event(target, request, {})
     return {"type": "REQUEST", "methodArn": target.method_arn, **{k: v for k, v in event.items() if k != "body"}}
 
 
-def _invoke_authorizer(target: Target, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
+def _invoke_authorizer(target: RouteMatch, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
     source_arn = f"arn:aws:execute-api:{target.region}:{target.account_id}:{target.api.id}/authorizers/{authorizer.id}"
     function = _function(authorizer.authorizer_uri, target, source_arn)
     if function is None:
@@ -303,7 +303,7 @@ def _check_policy(result: dict[str, Any], method_arn: str) -> None:
 # -- integration ---------------------------------------------------------------------------
 
 
-def _function(uri: str | None, target: Target, source_arn: str) -> Any:
+def _function(uri: str | None, target: RouteMatch, source_arn: str) -> Any:
     """The Lambda function an apigateway ...:lambda:path/.../functions/{arn}/invocations URI names, if invokable."""
     arn = (uri or "").partition("/functions/")[2].removesuffix("/invocations")
     if not arn:
@@ -314,7 +314,7 @@ def _function(uri: str | None, target: Target, source_arn: str) -> Any:
     return function
 
 
-def proxy_event(target: Target, request: Request, authorizer_context: dict[str, Any]) -> dict[str, Any]:
+def proxy_event(target: RouteMatch, request: Request, authorizer_context: dict[str, Any]) -> dict[str, Any]:
     headers = {k: v for k, v in request.headers.items()}
     multi_headers: dict[str, list[str]] = {}
     for name, value in request.headers.items():
@@ -353,7 +353,7 @@ def _identity_context(request: Request) -> dict[str, Any]:
     return identity
 
 
-def integrate(target: Target, request: Request, authorizer_context: dict[str, Any]) -> Response:
+def integrate(target: RouteMatch, request: Request, authorizer_context: dict[str, Any]) -> Response:
     integration = target.method.method_integration
     if integration is None or (integration.integration_type or "").upper() != "AWS_PROXY":
         raise Refusal(500, "InternalServerErrorException",

@@ -10,7 +10,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
-from claimsctl.local.cognito import passwords, refresh, revoke, srp, tokens, trigger, usernames
+from claimsctl.local.cognito import minting, passwords, refresh, revoke, srp, trigger, usernames
 
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 # ExplicitAuthFlows value that enables each AuthFlow (AWS's defaults apply when a client sets none).
@@ -150,9 +150,9 @@ def install() -> None:
     revoke.install()
     refresh.install()
     srp.install()  # before the wrappers below, so they see (and time) the whole call
-    CognitoIdpUserPool.create_tokens_from_refresh_token = tokens.create_tokens_from_refresh_token  # type: ignore[method-assign]
-    CognitoIdpUserPool.create_access_token = tokens.create_access_token  # type: ignore[method-assign]
-    CognitoIdpUserPool.create_id_token = tokens.create_id_token  # type: ignore[method-assign]
+    CognitoIdpUserPool.create_tokens_from_refresh_token = minting.create_tokens_from_refresh_token  # type: ignore[method-assign]
+    CognitoIdpUserPool.create_access_token = minting.create_access_token  # type: ignore[method-assign]
+    CognitoIdpUserPool.create_id_token = minting.create_id_token  # type: ignore[method-assign]
     CognitoIdpBackend.admin_initiate_auth = _wrap_initiate(CognitoIdpBackend.admin_initiate_auth, 1)  # type: ignore[method-assign]
     CognitoIdpBackend.initiate_auth = _wrap_initiate(CognitoIdpBackend.initiate_auth, 0)  # type: ignore[method-assign]
     CognitoIdpBackend._validate_password = passwords.validate_password  # type: ignore[method-assign]

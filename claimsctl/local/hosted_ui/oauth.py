@@ -134,7 +134,7 @@ def issue_tokens(pool: CognitoIdpUserPool, client_id: str, username: str, scopes
                  nonce: str | None, source: str = "TokenGeneration_HostedAuth") -> dict[str, Any]:
     """Mint tokens through the trigger; raises the Cognito trigger errors."""
     refresh_token, _ = pool.create_refresh_token(client_id, username)
-    from claimsctl.local.cognito.tokens import granted_scopes
+    from claimsctl.local.cognito.minting import granted_scopes
 
     granted_scopes(pool)[refresh_token] = list(scopes)
     with trigger.token_context(source, list(scopes), nonce):
