@@ -32,6 +32,7 @@ EXTENSION_POINTS = {
                                "CognitoIdpBackend.admin_initiate_auth", "CognitoIdpBackend.initiate_auth",
                                "CognitoIdpBackend.respond_to_auth_challenge", "CognitoIdpBackend._validate_password",
                                "CognitoIdpBackend.create_user_pool", "CognitoIdpBackend.update_user_pool"],
+    "moto.moto_server.werkzeug_app": ["DomainDispatcherApplication.get_backend_for_host"],
     "moto.cognitoidp.responses": ["CognitoIdpResponse.respond_to_auth_challenge",
                                   "CognitoIdpResponse.admin_respond_to_auth_challenge"],
     "moto.cloudformation.responses": ["CloudFormationResponse.create_change_set",

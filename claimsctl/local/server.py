@@ -28,6 +28,24 @@ _JWKS_PATH = re.compile(r"^/(?P<pool>[\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.jso
 StartResponse = Callable[..., Any]
 
 
+def _remembering_backends(original: Callable[..., Any]) -> Callable[..., Any]:
+    """moto's dispatcher lists its package folders (a listdir and a stat per service) and tries every URL
+    pattern on each request, under one lock; the answer for a host never changes, so remember it."""
+    found: dict[str, Any] = {}
+
+    def get_backend_for_host(self: Any, host: str | None) -> Any:
+        if host is None:
+            return None
+        if host not in found:
+            backend = original(self, host)
+            if backend is None:
+                return None
+            found[host] = backend
+        return found[host]
+
+    return get_backend_for_host
+
+
 class EmulatorApp:
     """WSGI front: the emulator's own routes first, everything else to moto."""
 
@@ -126,6 +144,10 @@ class Emulator:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         _check_port_free(self.host, self.port)
+        if not getattr(DomainDispatcherApplication.get_backend_for_host, "_claimsctl", False):
+            remembering = _remembering_backends(DomainDispatcherApplication.get_backend_for_host)
+            remembering._claimsctl = True  # type: ignore[attr-defined]
+            DomainDispatcherApplication.get_backend_for_host = remembering  # type: ignore[method-assign]
         app = EmulatorApp(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(self.host, self.port, app, threaded=True)
         self.port = self._server.server_address[1]
