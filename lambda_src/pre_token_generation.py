@@ -40,6 +40,26 @@ _DYNAMODB = boto3.client(
 )
 
 
+def _prime() -> None:
+    """Make the client's first request during init, not during the first sign-in.
+
+    botocore's first call compiles and loads what later calls reuse (tens of ms); Lambda's init phase
+    has its own 10 s, while each sign-in has Cognito's 5 s. One GetItem of a key no user has (the role
+    allows GetItem on this table only); any failure here is ignored, the sign-in path reports its own.
+    """
+    table = os.environ.get("USERS_TABLE")
+    if not table or not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return  # only inside Lambda (a test importing the handler makes no call)
+    try:
+        _DYNAMODB.get_item(TableName=table, Key={"userName": {"S": "\u0000claimsctl-init"}},
+                           ProjectionExpression="userName")
+    except (BotoCoreError, ClientError):
+        pass
+
+
+_prime()
+
+
 class ProjectLookupFailed(Exception):
     """Raised only with ON_LOOKUP_FAILURE=blockSignIn; Cognito shows the message to the caller."""
 

@@ -10,7 +10,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
-from claimsctl.local.cognito import minting, passwords, refresh, revoke, srp, trigger, usernames
+from claimsctl.local.cognito import keys, minting, passwords, refresh, revoke, srp, trigger, usernames
 
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 # ExplicitAuthFlows value that enables each AuthFlow (AWS's defaults apply when a client sets none).
@@ -132,6 +132,8 @@ def _checking_pool_config(original: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: CognitoIdpBackend, first: str, config: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         check_lambda_version(config or {})
         result = original(self, first, config, *args, **kwargs)
+        if result is not None:
+            keys.of(result)  # a new pool's signing keys are made with it, as Cognito does
         _prewarm_trigger(self, config or {})
         return result
 
