@@ -41,20 +41,33 @@ _DYNAMODB = boto3.client(
 
 
 def _prime() -> None:
-    """Make the client's first request during init, not during the first sign-in.
+    """Prepare the client's first request during init, without sending it.
 
-    botocore's first call compiles and loads what later calls reuse (tens of ms); Lambda's init phase
-    has its own 10 s, while each sign-in has Cognito's 5 s. One GetItem of a key no user has (the role
-    allows GetItem on this table only); any failure here is ignored, the sign-in path reports its own.
+    botocore's first call builds and caches what later calls reuse (tens of ms: serializers, endpoint
+    rules, compiled patterns). Lambda's init phase has its own 10 s, while each sign-in has Cognito's 5 s,
+    so that work happens here: one GetItem is prepared and signed, and answered locally by a before-send
+    hook, so init makes no network call and cannot be slowed by DynamoDB. Inside Lambda only.
     """
-    table = os.environ.get("USERS_TABLE")
-    if not table or not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-        return  # only inside Lambda (a test importing the handler makes no call)
+    if not os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        return
+    from botocore.awsrequest import AWSResponse
+
+    class _EmptyBody:
+        def stream(self, **_: Any) -> Any:
+            yield b"{}"
+
+    def answer_locally(request: Any, **_: Any) -> AWSResponse:
+        return AWSResponse(request.url, 200, {"Content-Type": "application/x-amz-json-1.0"}, _EmptyBody())
+
+    event = "before-send.dynamodb.GetItem"
+    _DYNAMODB.meta.events.register_first(event, answer_locally, unique_id="claimsctl-prime")
     try:
-        _DYNAMODB.get_item(TableName=table, Key={"userName": {"S": "\u0000claimsctl-init"}},
-                           ProjectionExpression="userName")
+        _DYNAMODB.get_item(TableName=os.environ.get("USERS_TABLE", "init"), Key={"userName": {"S": "init"}},
+                           ProjectionExpression="#projects", ExpressionAttributeNames={"#projects": "projects"})
     except (BotoCoreError, ClientError):
         pass
+    finally:
+        _DYNAMODB.meta.events.unregister(event, unique_id="claimsctl-prime")
 
 
 _prime()

@@ -127,3 +127,44 @@ def test_a_claim_within_the_budget_is_kept_whole(trigger: ModuleType) -> None:
     stub_item(trigger, {"projects": {"L": [{"S": p} for p in some]}})
     claims = trigger.handler(event("pre_token_v1_authentication.json"), None)["response"]["claimsOverrideDetails"]
     assert claims["claimsToAddOrOverride"]["projects"] == ",".join(sorted(some))
+
+
+def test_init_prepares_the_client_without_calling_dynamodb(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inside Lambda the module prepares one GetItem at init, answered locally: DynamoDB sees nothing, so a
+    slow DynamoDB cannot slow a cold start; the handler's own GetItem then goes out as usual."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    seen: list[str] = []
+
+    class DynamoDB(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            seen.append(self.headers.get("X-Amz-Target", ""))
+            body = b"{}"
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), DynamoDB)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        for key, value in {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "t", "AWS_SECRET_ACCESS_KEY": "t",
+                           "USERS_TABLE": "UserInfoTable", "AWS_LAMBDA_FUNCTION_NAME": "trigger",
+                           "AWS_ENDPOINT_URL": f"http://127.0.0.1:{server.server_address[1]}"}.items():
+            monkeypatch.setenv(key, value)
+        monkeypatch.syspath_prepend(str(ROOT / "lambda_src"))
+        monkeypatch.setitem(sys.modules, "claimsctl_projects", projects)
+        sys.modules.pop("pre_token_generation", None)
+        module = importlib.import_module("pre_token_generation")
+        assert seen == []
+        assert module.lookup_projects("UserInfoTable", "alice") == []
+        assert seen == ["DynamoDB_20120810.GetItem"]
+    finally:
+        sys.modules.pop("pre_token_generation", None)
+        server.shutdown()
+        server.server_close()
