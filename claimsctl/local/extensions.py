@@ -28,11 +28,14 @@ EXTENSION_POINTS = {
                                "APIGatewayBackend.put_integration", "APIGatewayBackend.delete_rest_api"],
     "moto.cognitoidp.models": ["CognitoIdpUserPool.create_tokens_from_refresh_token",
                                "CognitoIdpUserPool.create_access_token", "CognitoIdpUserPool.create_id_token",
-                               "CognitoIdpUserPool._get_user",
+                               "CognitoIdpUserPool._get_user", "CognitoIdpUserPool.sign_out",
+                               "CognitoIdpUserPool.create_refresh_token",
                                "CognitoIdpBackend.admin_initiate_auth", "CognitoIdpBackend.initiate_auth",
                                "CognitoIdpBackend.respond_to_auth_challenge", "CognitoIdpBackend._validate_password",
                                "CognitoIdpBackend.create_user_pool", "CognitoIdpBackend.update_user_pool"],
     "moto.moto_server.werkzeug_app": ["DomainDispatcherApplication.get_backend_for_host"],
+    "moto.core.common_models": ["BaseModel.__new__"],
+    "moto.logs.models": ["LogStream"],
     "moto.cognitoidp.responses": ["CognitoIdpResponse.respond_to_auth_challenge",
                                   "CognitoIdpResponse.admin_respond_to_auth_challenge"],
     "moto.cloudformation.responses": ["CloudFormationResponse.create_change_set",
@@ -80,10 +83,12 @@ def install(endpoint_url: str, work_dir: Path) -> None:
                 "The local emulator cannot extend this moto: missing " + ", ".join(missing)
                 + f". Install the pinned version: pip install 'moto=={MOTO_VERSION}'."
             )
+        from claimsctl.local import untracked
         from claimsctl.local.apigateway import cfn as apigateway_cfn
         from claimsctl.local.cfn import install as cfn_install
         from claimsctl.local.cognito import install as cognito_install
 
+        untracked.install()
         apigateway_cfn.install()
         cfn_install.install()
         cognito_install.install()

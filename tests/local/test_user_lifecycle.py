@@ -106,8 +106,8 @@ def test_revoke_token_revokes_the_refresh_token_and_its_access_tokens(hosted: Ho
     idp.revoke_token(ClientId=hosted.pool.client_id, Token="unknown-token")  # no error, as RFC 7009 says
 
 
-def test_expired_tokens_are_forgotten(hosted: HostedPool, clients: Any) -> None:
-    """The emulator keeps a token only while it is valid (moto kept every token for ever)."""
+def test_an_expired_access_token_is_refused(hosted: HostedPool, clients: Any) -> None:
+    """The emulator stores no tokens: a token is live while its signature, exp and revocation records say so."""
     from claimsctl.local.cognito import pools
     from tests.local.helpers import sign_in as api_sign_in
 
@@ -120,9 +120,44 @@ def test_expired_tokens_are_forgotten(hosted: HostedPool, clients: Any) -> None:
     real_time = time.time
     try:
         time.time = lambda: real_time() + 3601  # type: ignore[assignment]
-        api_sign_in(idp, hosted.pool)  # any new sign-in sweeps what has expired
         assert old not in pool.access_tokens
         with pytest.raises(ClientError):
             idp.get_user(AccessToken=old)
     finally:
         time.time = real_time  # type: ignore[assignment]
+
+
+def test_global_sign_out_revokes_what_was_issued_before_it_and_nothing_after(hosted: HostedPool, clients: Any) -> None:
+    """AdminUserGlobalSignOut: the user's access and refresh tokens stop working; a sign-in in the same
+    second after it gets tokens that work (the emulator records the sign-out time, not the tokens)."""
+    from tests.local.helpers import sign_in as api_sign_in
+
+    idp = clients("cognito-idp")
+    before = api_sign_in(idp, hosted.pool)
+    idp.admin_user_global_sign_out(UserPoolId=hosted.pool.pool_id, Username="alice")
+    after = api_sign_in(idp, hosted.pool)
+    with pytest.raises(ClientError) as revoked:
+        idp.get_user(AccessToken=before["AccessToken"])
+    assert revoked.value.response["Error"]["Code"] == "NotAuthorizedException"
+    with pytest.raises(ClientError) as refused:
+        idp.initiate_auth(ClientId=hosted.pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                          AuthParameters={"REFRESH_TOKEN": before["RefreshToken"]})
+    assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
+    assert idp.get_user(AccessToken=after["AccessToken"])["Username"] == "alice"
+    refreshed = idp.initiate_auth(ClientId=hosted.pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                  AuthParameters={"REFRESH_TOKEN": after["RefreshToken"]})
+    assert idp.get_user(AccessToken=refreshed["AuthenticationResult"]["AccessToken"])["Username"] == "alice"
+
+
+def test_a_refresh_token_is_an_opaque_encrypted_blob_bound_to_its_pool(hosted: HostedPool, clients: Any) -> None:
+    """Like Cognito's, the refresh token is a JWE: five parts, nothing readable, and useless if altered."""
+    from tests.local.helpers import sign_in as api_sign_in
+
+    idp = clients("cognito-idp")
+    token = api_sign_in(idp, hosted.pool)["RefreshToken"]
+    assert token.count(".") == 4 and "alice" not in token
+    altered = token[:-6] + ("AAAAAA" if not token.endswith("AAAAAA") else "BBBBBB")
+    with pytest.raises(ClientError) as refused:
+        idp.initiate_auth(ClientId=hosted.pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                          AuthParameters={"REFRESH_TOKEN": altered})
+    assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"

@@ -10,7 +10,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
-from claimsctl.local.cognito import keys, minting, passwords, refresh, revoke, srp, trigger, usernames
+from claimsctl.local.cognito import keys, minting, passwords, refresh, revoke, srp, token_state, trigger, usernames
 
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 # ExplicitAuthFlows value that enables each AuthFlow (AWS's defaults apply when a client sets none).
@@ -62,8 +62,14 @@ def _wrap_initiate(original: Callable[..., Any], client_arg: int) -> Callable[..
         client_id = kwargs.get("client_id", args[client_arg] if len(args) > client_arg else "")
         auth_flow = kwargs.get("auth_flow", args[client_arg + 1] if len(args) > client_arg + 1 else "")
         check_flow_enabled(self, client_id, auth_flow)
+        sessions = self.sessions
+        if isinstance(sessions, token_state.ExpiringSessions):
+            sessions.mark()
         with trigger.token_context(_source_for_flow(auth_flow)):
-            return original(self, *args, **kwargs)
+            answer = original(self, *args, **kwargs)
+        if isinstance(sessions, token_state.ExpiringSessions) and "Session" not in answer:
+            sessions.forget_unanswered()  # moto opened one for a sign-in that needed no challenge
+        return answer
 
     return wrapper
 
@@ -140,8 +146,31 @@ def _checking_pool_config(original: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
+def _with_stateless_tokens(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def __init__(self: CognitoIdpUserPool, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        token_state.adopt(self)
+
+    return __init__
+
+
+def _with_expiring_sessions(original: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(original)
+    def __init__(self: CognitoIdpBackend, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.sessions = token_state.ExpiringSessions()  # type: ignore[assignment]
+
+    return __init__
+
+
 def install() -> None:
     from moto.cognitoidp.responses import CognitoIdpResponse
+
+    CognitoIdpUserPool.__init__ = _with_stateless_tokens(CognitoIdpUserPool.__init__)  # type: ignore[method-assign]
+    CognitoIdpBackend.__init__ = _with_expiring_sessions(CognitoIdpBackend.__init__)  # type: ignore[method-assign]
+    CognitoIdpUserPool.sign_out = token_state.sign_out  # type: ignore[method-assign]
+    CognitoIdpUserPool.create_refresh_token = minting.create_refresh_token  # type: ignore[method-assign]
 
     CognitoIdpBackend.create_user_pool = _checking_pool_config(CognitoIdpBackend.create_user_pool)  # type: ignore[method-assign]
     CognitoIdpBackend.update_user_pool = _checking_pool_config(CognitoIdpBackend.update_user_pool)  # type: ignore[method-assign]

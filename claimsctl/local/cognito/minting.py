@@ -10,14 +10,13 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections import OrderedDict, deque
 from typing import Any
 
 from joserfc import jwt
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 
-from claimsctl.local.cognito import keys, trigger
+from claimsctl.local.cognito import keys, token_state, trigger
 
 log = logging.getLogger("claimsctl.local.cognito")
 # Claims the trigger can never add, change or suppress (with cognito:* and dev:*), in either token.
@@ -29,24 +28,6 @@ RESERVED = frozenset({
 RESERVED_IN_ACCESS_TOKENS = frozenset({"client_id", "username", "scope", "version", "device_key"})
 DEFAULT_API_SCOPES = ["aws.cognito.signin.user.admin"]
 _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
-class _Bounded(OrderedDict[str, Any]):
-    """A dict that forgets its oldest entries past `limit`: per-sign-in state never grows without bound."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        super().__setitem__(key, value)
-        while len(self) > self.limit:
-            self.popitem(last=False)
-
-
-# origin_jti -> when the user actually authenticated (kept for refreshes; a session older than the newest
-# 50,000 sign-ins reports its refresh time instead)
-_auth_times: _Bounded = _Bounded(50_000)
-
-
 def public_jwks(pool: CognitoIdpUserPool) -> bytes:
     """The pool's JWKS: the public halves of its ID-token and access-token keys."""
     return keys.of(pool).jwks()
@@ -67,7 +48,8 @@ def validity_seconds(pool: CognitoIdpUserPool, client_id: str, token: str) -> in
     return int(value) * _UNIT_SECONDS.get(unit, 3600) if value else 3600
 
 
-def _base_claims(pool: CognitoIdpUserPool, user: CognitoIdpUser, origin_jti: str, token_use: str) -> dict[str, Any]:
+def _base_claims(pool: CognitoIdpUserPool, user: CognitoIdpUser, origin_jti: str, token_use: str,
+                 auth_time: int) -> dict[str, Any]:
     now = int(time.time())
     return {
         "sub": user.id,
@@ -75,14 +57,15 @@ def _base_claims(pool: CognitoIdpUserPool, user: CognitoIdpUser, origin_jti: str
         "origin_jti": origin_jti,
         "event_id": str(uuid.uuid4()),
         "token_use": token_use,
-        "auth_time": _auth_times.setdefault(origin_jti, now),
+        "auth_time": auth_time,
         "iat": now,
         "jti": str(uuid.uuid4()),
     }
 
 
-def id_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, origin_jti: str) -> dict[str, Any]:
-    claims = _base_claims(pool, user, origin_jti, "id")
+def id_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, origin_jti: str,
+              auth_time: int) -> dict[str, Any]:
+    claims = _base_claims(pool, user, origin_jti, "id", auth_time)
     claims["aud"] = client_id
     claims["cognito:username"] = user.username
     if trigger.current_nonce():
@@ -108,8 +91,8 @@ def _attribute_value(name: str, value: str) -> Any:
 
 
 def access_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, origin_jti: str,
-                  scopes: list[str]) -> dict[str, Any]:
-    claims = _base_claims(pool, user, origin_jti, "access")
+                  scopes: list[str], auth_time: int) -> dict[str, Any]:
+    claims = _base_claims(pool, user, origin_jti, "access", auth_time)
     claims["client_id"] = client_id
     claims["username"] = user.username
     claims["scope"] = " ".join(scopes)
@@ -165,68 +148,49 @@ def final_scopes(scopes: list[str], overrides: trigger.TokenOverrides) -> list[s
 def sign(pool: CognitoIdpUserPool, claims: dict[str, Any]) -> str:
     """RS256 with the pool's own key for this kind of token (ID and access tokens have separate keys)."""
     key = keys.of(pool).for_use(str(claims["token_use"]))
+    token_state.of(pool).note_issued(str(claims["jti"]))
     return jwt.encode({"kid": keys.kid(key), "alg": "RS256"}, claims, key)
 
 
 def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str,
-          granted: list[str] | None = None) -> tuple[str, str, int]:
-    """(access token, id token, expires_in) for a signed-in user, after the pre token generation trigger."""
+          granted: list[str] | None = None, auth_time: int | None = None) -> tuple[str, str, int]:
+    """(access token, id token, expires_in) for a signed-in user, after the pre token generation trigger.
+    auth_time is when the user authenticated (now for a sign-in; the refresh token's for a refresh)."""
     user = pool._get_user(username)
     if user is None:
         raise NotAuthorizedError("Invalid Refresh Token")
     if not user.enabled:
         raise NotAuthorizedError("User is disabled.")
+    authenticated = auth_time if auth_time is not None else int(time.time())
     scopes = trigger.current_scopes() or granted or list(DEFAULT_API_SCOPES)
     overrides = trigger.invoke(pool, client_id, user, scopes)
-    id_token_claims = id_claims(pool, client_id, user, origin_jti)
-    access_token_claims = access_claims(pool, client_id, user, origin_jti, final_scopes(scopes, overrides))
+    id_token_claims = id_claims(pool, client_id, user, origin_jti, authenticated)
+    access_token_claims = access_claims(pool, client_id, user, origin_jti, final_scopes(scopes, overrides),
+                                        authenticated)
     apply_changes(id_token_claims, overrides.id_token)
     apply_changes(access_token_claims, overrides.access_token)
     apply_groups(id_token_claims, overrides.groups)
     apply_groups(access_token_claims, overrides.groups)
     id_token, access_token = sign(pool, id_token_claims), sign(pool, access_token_claims)
-    pool.id_tokens[id_token] = (client_id, username)
-    pool.access_tokens[access_token] = (client_id, username)
-    _forget_expired(pool, int(access_token_claims["exp"]), access_token, int(id_token_claims["exp"]), id_token)
     return access_token, id_token, int(access_token_claims["exp"] - access_token_claims["iat"])
 
 
-def _forget_expired(pool: CognitoIdpUserPool, access_exp: int, access_token: str, id_exp: int, id_token: str) -> None:
-    """Drop tokens past their exp from the pool's maps (moto keeps every token it ever issued): per-sign-in
-    memory lasts as long as the tokens are valid, not for ever. Issue order is close to expiry order, so the
-    queue is swept from its front."""
-    queue: deque[tuple[int, str, str]] | None = getattr(pool, "_claimsctl_expiry", None)
-    if queue is None:
-        queue = deque()
-        pool._claimsctl_expiry = queue  # type: ignore[attr-defined]
-    queue.append((access_exp, "access", access_token))
-    queue.append((id_exp, "id", id_token))
-    now = time.time()
-    while queue and queue[0][0] < now:
-        _, kind, token = queue.popleft()
-        (pool.access_tokens if kind == "access" else pool.id_tokens).pop(token, None)
-
-
 def create_tokens_from_refresh_token(self: CognitoIdpUserPool, refresh_token: str) -> tuple[str, str, int]:
-    entry = self.refresh_tokens.get(refresh_token)
-    if not entry or not entry[1]:
+    grant = token_state.read_refresh_token(self, refresh_token)
+    if grant is None:
         raise NotAuthorizedError("Invalid Refresh Token")
-    client_id, username, origin_jti = entry
-    return issue(self, client_id, username, origin_jti, granted_scopes(self).get(refresh_token))
+    scopes = list(grant.scopes) if grant.scopes is not None else None
+    return issue(self, grant.client_id, grant.username, grant.origin_jti, scopes, grant.auth_time)
 
 
-def granted_scopes(pool: CognitoIdpUserPool) -> dict[str, list[str]]:
-    """The scopes granted with each hosted-UI refresh token: a refresh keeps them, as on AWS."""
-    found: dict[str, list[str]] | None = getattr(pool, "_claimsctl_granted_scopes", None)
-    if found is None:
-        found = {}
-        pool._claimsctl_granted_scopes = found  # type: ignore[attr-defined]
-    return found
+def create_refresh_token(self: CognitoIdpUserPool, client_id: str, username: str) -> tuple[str, str]:
+    """moto's uuid refresh token, stored for ever, becomes an encrypted one that holds its own grant."""
+    return token_state.new_refresh_token(self, client_id, username)
 
 
 # moto's USER_PASSWORD_AUTH path mints the access token, then the ID token, in two
 # calls; both come from one trigger run, so the second call takes what the first made.
-_pending_id_tokens: _Bounded = _Bounded(10_000)
+_pending_id_tokens = token_state.Bounded(10_000)
 
 
 def create_access_token(self: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:

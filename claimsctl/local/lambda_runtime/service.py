@@ -88,6 +88,18 @@ def _store_logs(function: LambdaFunction, invocation: Invocation) -> None:
     events = [{"timestamp": now, "message": line} for line in invocation.logs.splitlines() if line]
     if events:
         logs.put_log_events(group, stream, events)
+        _keep_newest(logs.groups[group].streams[stream])
+
+
+MAX_EVENTS_PER_STREAM = 10_000
+
+
+def _keep_newest(stream: Any) -> None:
+    """A stream keeps its newest 10,000 events (about 3,000 invocations): the emulator's memory stays flat
+    under load. CloudWatch Logs keeps them all, subject to the group's retention."""
+    excess = len(stream.events) - MAX_EVENTS_PER_STREAM
+    if excess > 0:
+        del stream.events[:excess]
 
 
 def _invoke(self: LambdaFunction, body: str, request_headers: Any, response_headers: Any) -> bytes:

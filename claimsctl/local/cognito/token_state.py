@@ -1,0 +1,331 @@
+"""What the emulator remembers about the tokens it issues: only what revocation needs.
+
+moto keeps every token it issues in per-pool dicts, and every sign-in's session, for ever (about 6 KiB per
+sign-in). Cognito's tokens carry their own proof instead, and so do the emulator's:
+
+- ID and access tokens are JWTs signed with the pool's own keys. A pool's `access_tokens` and `id_tokens`
+  maps answer "is this token live?" from the token itself: signed by this pool's key for its use, not
+  expired, and not revoked or signed out. Nothing is stored when a token is issued.
+- Refresh tokens are JWE (dir, A256GCM; RFC 7516 compact form) under a key of the pool's own, as Cognito's are encrypted blobs.
+  Each holds its client, user, origin_jti, auth_time, granted scopes, issue time and expiry.
+- What is remembered: each user's last global sign-out; each revoked origin_jti, until its refresh token
+  would have expired; and the issue time, to the millisecond, of the newest 10,000 ID and access tokens,
+  which places a token issued in the same second as a sign-out on the right side of it.
+- Sign-in sessions (challenges) expire after 15 minutes, the longest AuthSessionValidity Cognito allows;
+  a sign-in that needed no challenge leaves no session behind.
+
+docs/emulator.md ("Memory") has the figures.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import Iterator, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from joserfc import jws, jwt
+from joserfc.errors import JoseError
+from moto.cognitoidp.models import CognitoIdpUserPool
+
+from claimsctl.local.cognito import keys
+
+_ATTRIBUTE = "_claimsctl_token_state"
+_lock = threading.Lock()
+RECENT_ISSUES = 10_000
+SESSION_SECONDS = 15 * 60
+# JWE compact serialization (RFC 7516) with direct A256GCM encryption: header..iv.ciphertext.tag
+_REFRESH_HEADER = base64.urlsafe_b64encode(b'{"alg":"dir","enc":"A256GCM","cty":"JWT"}').rstrip(b"=").decode()
+_UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
+
+
+class Bounded(OrderedDict[str, Any]):
+    """A dict that forgets its oldest entries past `limit`."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        super().__setitem__(key, value)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+@dataclass(frozen=True)
+class RefreshGrant:
+    """What a refresh token holds."""
+
+    client_id: str
+    username: str
+    origin_jti: str
+    auth_time: int
+    scopes: tuple[str, ...] | None
+    issued_ms: int
+    expires: int
+
+
+@dataclass
+class PoolTokenState:
+    """One pool's revocation records and refresh-token key."""
+
+    refresh_key: AESGCM = field(default_factory=lambda: AESGCM(AESGCM.generate_key(256)))
+    signed_out_ms: dict[str, int] = field(default_factory=dict)  # username -> last global sign-out
+    revoked_origins: dict[str, int] = field(default_factory=dict)  # origin_jti -> when it can be forgotten
+    issued_ms: Bounded = field(default_factory=lambda: Bounded(RECENT_ISSUES))  # jti -> issue time
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def sign_out(self, username: str) -> None:
+        with self.lock:
+            self.signed_out_ms[username] = _now_ms()
+
+    def revoke_origin(self, origin_jti: str, until: int) -> None:
+        with self.lock:
+            now = int(time.time())
+            for stale in [o for o, end in self.revoked_origins.items() if end < now]:
+                del self.revoked_origins[stale]
+            self.revoked_origins[origin_jti] = until
+
+    def note_issued(self, jti: str) -> None:
+        with self.lock:
+            self.issued_ms[jti] = _now_ms()
+
+    def is_revoked(self, username: str, origin_jti: str, jti: str | None, issued_ms: int | None, iat: int) -> bool:
+        if origin_jti in self.revoked_origins:
+            return True
+        signed_out = self.signed_out_ms.get(username)
+        if signed_out is None:
+            return False
+        if issued_ms is None:  # an ID or access token: iat is in seconds, the recent map has milliseconds
+            issued_ms = self.issued_ms.get(jti or "", iat * 1000 + 999)
+        return issued_ms <= signed_out
+
+
+def of(pool: CognitoIdpUserPool) -> PoolTokenState:
+    state: PoolTokenState | None = getattr(pool, _ATTRIBUTE, None)
+    if state is None:
+        with _lock:
+            state = getattr(pool, _ATTRIBUTE, None)
+            if state is None:
+                state = PoolTokenState()
+                setattr(pool, _ATTRIBUTE, state)
+    return state
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def refresh_validity_seconds(pool: CognitoIdpUserPool, client_id: str) -> int:
+    """RefreshTokenValidity (default 30 days), in the client's unit."""
+    client = pool.clients.get(client_id)
+    config = client.extended_config if client else {}
+    value = config.get("RefreshTokenValidity")
+    unit = (config.get("TokenValidityUnits") or {}).get("RefreshToken", "days")
+    return int(value) * _UNIT_SECONDS.get(unit, 86400) if value else 30 * 86400
+
+
+def new_refresh_token(pool: CognitoIdpUserPool, client_id: str, username: str,
+                      scopes: tuple[str, ...] | None = None) -> tuple[str, str]:
+    """(refresh token, origin_jti) for a sign-in that happens now."""
+    now_ms = _now_ms()
+    origin_jti = str(uuid.uuid4())
+    payload = {"c": client_id, "u": username, "o": origin_jti, "a": now_ms // 1000,
+               "s": list(scopes) if scopes is not None else None, "t": now_ms,
+               "e": now_ms // 1000 + refresh_validity_seconds(pool, client_id)}
+    return _seal(of(pool).refresh_key, json.dumps(payload, separators=(",", ":")).encode()), origin_jti
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _seal(key: AESGCM, plaintext: bytes) -> str:
+    iv = os.urandom(12)
+    sealed = key.encrypt(iv, plaintext, _REFRESH_HEADER.encode())
+    return ".".join((_REFRESH_HEADER, "", _b64(iv), _b64(sealed[:-16]), _b64(sealed[-16:])))
+
+
+def _open(key: AESGCM, token: str) -> bytes | None:
+    parts = token.split(".")
+    if len(parts) != 5 or parts[0] != _REFRESH_HEADER or parts[1]:
+        return None
+    try:
+        return key.decrypt(_unb64(parts[2]), _unb64(parts[3]) + _unb64(parts[4]), _REFRESH_HEADER.encode())
+    except (InvalidTag, ValueError):
+        return None
+
+
+def read_refresh_token(pool: CognitoIdpUserPool, token: str) -> RefreshGrant | None:
+    """The grant inside a live refresh token of this pool; None when it is not one, expired or revoked."""
+    plaintext = _open(of(pool).refresh_key, token)
+    if plaintext is None:
+        return None
+    try:
+        payload = json.loads(plaintext)
+        grant = RefreshGrant(str(payload["c"]), str(payload["u"]), str(payload["o"]), int(payload["a"]),
+                             tuple(payload["s"]) if payload["s"] is not None else None, int(payload["t"]),
+                             int(payload["e"]))
+    except (ValueError, KeyError, TypeError):
+        return None
+    if grant.expires < time.time():
+        return None
+    if of(pool).is_revoked(grant.username, grant.origin_jti, None, grant.issued_ms, grant.auth_time):
+        return None
+    return grant
+
+
+def live_claims(pool: CognitoIdpUserPool, token: str, token_use: str) -> dict[str, Any] | None:
+    """The claims of a live ID or access token this pool issued; None for anything else."""
+    key = keys.of(pool).for_use(token_use)
+    try:
+        header = jws.extract_compact(token.encode()).headers()
+        if header.get("kid") != keys.kid(key):
+            return None
+        claims = dict(jwt.decode(token, key, algorithms=["RS256"]).claims)
+        if claims.get("token_use") != token_use or not int(claims["exp"]) > time.time():
+            return None
+        username = str(claims.get("username") or claims.get("cognito:username") or "")
+        if of(pool).is_revoked(username, str(claims.get("origin_jti")), str(claims.get("jti")), None,
+                               int(claims["iat"])):
+            return None
+    except (JoseError, ValueError, KeyError, TypeError):
+        return None
+    return claims
+
+
+class IssuedTokens(MutableMapping[str, Any]):
+    """Stands in for moto's `pool.access_tokens` / `pool.id_tokens`: token -> (client_id, username) for live
+    tokens, worked out from the token. Storing is a no-op; deleting revokes the token's sign-in."""
+
+    def __init__(self, pool: CognitoIdpUserPool, token_use: str) -> None:
+        self.pool = pool
+        self.token_use = token_use
+
+    def __getitem__(self, token: str) -> tuple[str, str]:
+        claims = live_claims(self.pool, token, self.token_use) if isinstance(token, str) else None
+        if claims is None:
+            raise KeyError("token")
+        client_id = claims.get("client_id") if self.token_use == "access" else claims.get("aud")  # noqa: S105
+        username = claims.get("username") if self.token_use == "access" else claims.get("cognito:username")  # noqa: S105
+        return str(client_id), str(username)
+
+    def __setitem__(self, token: str, value: Any) -> None:
+        """A token is live because of its signature; nothing to keep."""
+
+    def __delitem__(self, token: str) -> None:
+        claims = live_claims(self.pool, token, self.token_use)
+        if claims is None:
+            raise KeyError("token")
+        of(self.pool).revoke_origin(str(claims["origin_jti"]), int(claims["exp"]))
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())  # issued tokens are not enumerable; sign-out is recorded per user instead
+
+    def __len__(self) -> int:
+        return 0
+
+
+class RefreshTokens(MutableMapping[str, Any]):
+    """Stands in for moto's `pool.refresh_tokens`: token -> (client_id, username, origin_jti) for a live
+    refresh token, read from the token. Setting a token to None revokes it, as moto's sign-out does."""
+
+    def __init__(self, pool: CognitoIdpUserPool) -> None:
+        self.pool = pool
+
+    def __getitem__(self, token: str) -> tuple[str, str, str]:
+        grant = read_refresh_token(self.pool, token) if isinstance(token, str) else None
+        if grant is None:
+            raise KeyError("token")
+        return grant.client_id, grant.username, grant.origin_jti
+
+    def __setitem__(self, token: str, value: Any) -> None:
+        if value is None:
+            grant = read_refresh_token(self.pool, token)
+            if grant is not None:
+                of(self.pool).revoke_origin(grant.origin_jti, grant.expires)
+
+    def __delitem__(self, token: str) -> None:
+        self[token] = None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(())
+
+    def __len__(self) -> int:
+        return 0
+
+
+class ExpiringSessions(MutableMapping[str, Any]):
+    """Stands in for moto's backend `sessions`: a challenge session lives 15 minutes at most, and the
+    session moto opens for a sign-in that needs no challenge is dropped when the sign-in returns tokens."""
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._last_set = threading.local()
+
+    def __getitem__(self, key: str) -> Any:
+        with self._lock:
+            deadline, value = self._entries[key]
+            if deadline < time.monotonic():
+                del self._entries[key]
+                raise KeyError(key)
+            return value
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        now = time.monotonic()
+        with self._lock:
+            while self._entries:
+                oldest = next(iter(self._entries))
+                if self._entries[oldest][0] >= now:
+                    break
+                del self._entries[oldest]
+            self._entries[key] = (now + SESSION_SECONDS, value)
+            self._entries.move_to_end(key)
+        self._last_set.key = key
+
+    def __delitem__(self, key: str) -> None:
+        with self._lock:
+            del self._entries[key]
+
+    def __iter__(self) -> Iterator[str]:
+        with self._lock:
+            return iter(list(self._entries))
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def forget_unanswered(self) -> None:
+        """Drop the session this thread opened last (the sign-in it belonged to returned tokens)."""
+        key = getattr(self._last_set, "key", None)
+        self._last_set.key = None
+        if key is not None:
+            self.pop(key, None)
+
+    def mark(self) -> None:
+        self._last_set.key = None
+
+
+def sign_out(self: CognitoIdpUserPool, username: str) -> None:
+    """moto's sign_out walks every token it stored; here it records the time instead."""
+    of(self).sign_out(username)
+
+
+def adopt(pool: CognitoIdpUserPool) -> None:
+    """Swap a pool's token dicts for the stateless maps (at pool creation)."""
+    pool.access_tokens = IssuedTokens(pool, "access")  # type: ignore[assignment]
+    pool.id_tokens = IssuedTokens(pool, "id")  # type: ignore[assignment]
+    pool.refresh_tokens = RefreshTokens(pool)  # type: ignore[assignment]
+    of(pool)
