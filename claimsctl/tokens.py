@@ -115,6 +115,9 @@ class JwksCache:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def key(self, url: str, kid: str) -> Any:
+        known = self._keys.get(url)  # the common case needs no lock: a dict read is atomic
+        if known is not None and kid in known:
+            return known[kid]
         with self._lock:
             keys = self._keys.get(url)
             if keys is not None and kid in keys:
@@ -194,9 +197,16 @@ class CognitoVerifier:
     jwks: JwksCache = field(default_factory=JwksCache)
     verified: VerifiedCache = field(default_factory=VerifiedCache)
 
+    _issuer: str = field(init=False, repr=False, default="")
+    _jwks_uri: str = field(init=False, repr=False, default="")
+
+    def __post_init__(self) -> None:
+        self._issuer = issuer_for(self.region, self.user_pool_id)
+        self._jwks_uri = jwks_uri_for(self.region, self.user_pool_id, self.endpoint_url)
+
     @property
     def issuer(self) -> str:
-        return issuer_for(self.region, self.user_pool_id)
+        return self._issuer
 
     def verify(self, token: str) -> dict[str, Any]:
         """The token's verified claims, or a TokenError saying why not. The claims are shared: do not mutate them."""
@@ -211,16 +221,16 @@ class CognitoVerifier:
 
     def _decode(self, token: str, header: dict[str, Any]) -> dict[str, Any]:
         """Check the RS256 signature, then the time and issuer claims."""
-        key = self.jwks.key(jwks_uri_for(self.region, self.user_pool_id, self.endpoint_url), header["kid"])
+        key = self.jwks.key(self._jwks_uri, header["kid"])
         signing_input, _, signature = token.rpartition(".")
         payload_segment = signing_input.partition(".")[2]
-        if not _SEGMENT.fullmatch(payload_segment) or not _SEGMENT.fullmatch(signature):
+        if not _JWT.fullmatch(token):
             raise MalformedToken("Token payload or signature is not base64url")
         _check_rs256(key, signing_input, signature)
         try:
-            payload = _b64decode(payload_segment)
+            payload = _b64decode(payload_segment).decode()
         except ValueError as exc:
-            raise MalformedToken("Token payload is not base64url") from exc
+            raise MalformedToken("Token payload is not base64url UTF-8") from exc
         try:
             claims = json.loads(payload)
         except ValueError as exc:
@@ -243,8 +253,8 @@ class CognitoVerifier:
             raise TokenExpired("Token expired")
         if nbf is not None and nbf > now + self.grace_seconds:
             raise TokenNotYetValid("Token not yet valid (nbf in the future)")
-        if claims.get("iss") != self.issuer:
-            raise WrongIssuer(f"Token issuer is not {self.issuer}")
+        if claims.get("iss") != self._issuer:
+            raise WrongIssuer(f"Token issuer is not {self._issuer}")
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
         use = claims.get("token_use")
@@ -303,20 +313,37 @@ def _is_seconds(value: Any) -> bool:
 
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# Header segments that passed _parse_header: a pool's tokens share a handful (one per key), so each is parsed
+# once. Bounded: past 256 distinct headers the map starts again.
+_HEADERS: dict[str, dict[str, Any]] = {}
+_HEADER_CACHE_SIZE = 256
 
 
 def _header(token: str) -> dict[str, Any]:
-    """The header: RS256 only, no `crit`, a `kid` to find the key. (A regex and a json.loads: PyJWT's
-    get_unverified_header validates base64 one character at a time and costs as much as the RSA check.)"""
+    """The header: RS256 only, no `crit`, a `kid` to find the key. (A regex and a json.loads, once per distinct
+    header: PyJWT's get_unverified_header validates base64 one character at a time and costs as much as the
+    RSA check.)"""
     if not isinstance(token, str) or len(token) > MAX_TOKEN_BYTES:
         raise MalformedToken(f"Token is not a string of at most {MAX_TOKEN_BYTES} bytes")
     segments = token.split(".")
     if len(segments) != 3:
         raise MalformedToken("Token is not a JWT (expected three dot-separated parts)")
-    if not _SEGMENT.fullmatch(segments[0]):
+    known = _HEADERS.get(segments[0])
+    if known is not None:
+        return known
+    header = _parse_header(segments[0])
+    if len(_HEADERS) >= _HEADER_CACHE_SIZE:
+        _HEADERS.clear()
+    _HEADERS[segments[0]] = header
+    return header
+
+
+def _parse_header(segment: str) -> dict[str, Any]:
+    if not _SEGMENT.fullmatch(segment):
         raise MalformedToken("Token header is not base64url")
     try:
-        header = json.loads(_b64decode(segments[0]))
+        header = json.loads(_b64decode(segment).decode())
     except ValueError as exc:
         raise MalformedToken("Token header is not base64url-encoded JSON") from exc
     if not isinstance(header, dict):
