@@ -1,7 +1,8 @@
 """The web demo in a real browser (Debian's Chromium, driven by Playwright) against the emulator's hosted UI.
 
 Deploys, adds a user with two projects, serves the built app, clicks Login, fills the hosted login form,
-and checks the page shows exactly those projects; then a wrong password, then Logout.
+and checks the page shows exactly those projects, also after a reload; then Logout, the implicit flow
+(?flow=implicit), and a wrong password.
 """
 
 from __future__ import annotations
@@ -119,9 +120,20 @@ def test_sign_in_shows_exactly_the_users_projects_then_errors_and_logout(page: A
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(screenshot), full_page=True)
 
+    page.reload()  # the code-flow session survives a reload
+    page.wait_for_selector("[data-testid=projects]")
+    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+
     page.get_by_role("button", name="Logout").click()
     page.get_by_role("button", name="Login").wait_for()
     assert page.url.startswith(app_url)
+
+    sign_in(page, app_url + "?flow=implicit", PASSWORD)  # the original sample's flow: tokens in the fragment
+    page.wait_for_selector("[data-testid=projects]")
+    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert "#" not in page.url  # the tokens are taken out of the address bar
+    page.get_by_role("button", name="Logout").click()
+    page.get_by_role("button", name="Login").wait_for()
 
     sign_in(page, app_url, "Wrong-passw0rd!")
     assert page.locator("#error").inner_text() == "Incorrect username or password."

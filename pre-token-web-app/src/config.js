@@ -13,8 +13,14 @@ export async function loadConfig(fetchImpl = fetch) {
   }
 }
 
-// The opt-in implicit flow (the original sample's): add ?flow=implicit to the page URL.
-export function chosenFlow(search = window.location.search) {
+// The opt-in implicit flow (the original sample's): add ?flow=implicit to the page URL. The hosted UI redirects
+// back to the bare redirect URL, so the query is gone by then: a fragment carrying tokens (or an error) is the
+// implicit flow's answer. The code flow's answer comes in the query, never in the fragment.
+export function chosenFlow(search = window.location.search, hash = window.location.hash) {
+  const fragment = new URLSearchParams(hash.replace(/^#/, ""));
+  if (fragment.has("id_token") || fragment.has("access_token") || fragment.has("error")) {
+    return "implicit";
+  }
   return new URLSearchParams(search).get("flow") === "implicit" ? "implicit" : "code";
 }
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { chosenFlow } from "./config.js";
 import { implicitLoginUrl, readImplicitResult } from "./implicit.js";
 
 function memoryStorage() {
@@ -23,5 +24,18 @@ describe("implicit flow", () => {
   });
   it("ignores a page without a response", () => {
     expect(readImplicitResult("", memoryStorage())).toBeNull();
+  });
+});
+
+describe("which flow answers", () => {
+  it("is the implicit flow when the fragment carries tokens, though the redirect dropped ?flow=implicit", () => {
+    expect(chosenFlow("", "#id_token=a.b.c&access_token=d.e.f&state=s")).toBe("implicit");
+    expect(chosenFlow("", "#error=access_denied&state=s")).toBe("implicit");
+  });
+
+  it("is the code flow for a code in the query, and by default", () => {
+    expect(chosenFlow("?code=abc&state=s", "")).toBe("code");
+    expect(chosenFlow("", "")).toBe("code");
+    expect(chosenFlow("?flow=implicit", "")).toBe("implicit");
   });
 });
