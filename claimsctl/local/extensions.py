@@ -33,7 +33,8 @@ EXTENSION_POINTS = {
                                "CognitoIdpBackend.admin_initiate_auth", "CognitoIdpBackend.initiate_auth",
                                "CognitoIdpBackend.respond_to_auth_challenge", "CognitoIdpBackend._validate_password",
                                "CognitoIdpBackend.create_user_pool", "CognitoIdpBackend.update_user_pool"],
-    "moto.moto_server.werkzeug_app": ["DomainDispatcherApplication.get_backend_for_host"],
+    "moto.moto_server.werkzeug_app": ["DomainDispatcherApplication.get_backend_for_host", "create_backend_app"],
+    "moto.core.responses": ["method_names_from_class"],
     "moto.core.common_models": ["BaseModel.__new__"],
     "moto.logs.models": ["LogStream"],
     "moto.cognitoidp.responses": ["CognitoIdpResponse.respond_to_auth_challenge",
@@ -83,7 +84,7 @@ def install(endpoint_url: str, work_dir: Path) -> None:
                 "The local emulator cannot extend this moto: missing " + ", ".join(missing)
                 + f". Install the pinned version: pip install 'moto=={MOTO_VERSION}'."
             )
-        from claimsctl.local import untracked
+        from claimsctl.local import dispatch, untracked
         from claimsctl.local.apigateway import cfn as apigateway_cfn
         from claimsctl.local.cfn import install as cfn_install
         from claimsctl.local.cognito import install as cognito_install
@@ -93,6 +94,7 @@ def install(endpoint_url: str, work_dir: Path) -> None:
         cfn_install.install()
         cognito_install.install()
         service.install()
+        dispatch.install()  # last: it remembers the response classes' methods as the extensions left them
         _installed = True
     service.set_runtime(LambdaRuntime(endpoint_url, work_dir))
     from claimsctl.local import urls

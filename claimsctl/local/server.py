@@ -28,24 +28,6 @@ _JWKS_PATH = re.compile(r"^/(?P<pool>[\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.jso
 StartResponse = Callable[..., Any]
 
 
-def _remembering_backends(original: Callable[..., Any]) -> Callable[..., Any]:
-    """moto's dispatcher lists its package folders (a listdir and a stat per service) and tries every URL
-    pattern on each request, under one lock; the answer for a host never changes, so remember it."""
-    found: dict[str, Any] = {}
-
-    def get_backend_for_host(self: Any, host: str | None) -> Any:
-        if host is None:
-            return None
-        if host not in found:
-            backend = original(self, host)
-            if backend is None:
-                return None
-            found[host] = backend
-        return found[host]
-
-    return get_backend_for_host
-
-
 class EmulatorApp:
     """WSGI front: the emulator's own routes first, everything else to moto."""
 
@@ -115,6 +97,10 @@ def _json(start_response: StartResponse, status: int, payload: dict[str, Any]) -
     return [body]
 
 
+def _unset_app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    raise RuntimeError("the emulator's app is set before it serves")
+
+
 def _check_port_free(host: str, port: int) -> None:
     """Raise OSError now, rather than let werkzeug print and exit, when the port is taken or the address is not
     this machine's (port 0 probes the address alone)."""
@@ -139,23 +125,19 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> str:
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+        from moto.moto_server import werkzeug_app
         from werkzeug.serving import make_server
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         _check_port_free(self.host, self.port)
-        if not getattr(DomainDispatcherApplication.get_backend_for_host, "_claimsctl", False):
-            remembering = _remembering_backends(DomainDispatcherApplication.get_backend_for_host)
-            remembering._claimsctl = True  # type: ignore[attr-defined]
-            DomainDispatcherApplication.get_backend_for_host = remembering  # type: ignore[method-assign]
-        app = EmulatorApp(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(self.host, self.port, app, threaded=True)
+        self._server = make_server(self.host, self.port, _unset_app, threaded=True)
         self.port = self._server.server_address[1]
-        self._server.app = guard.FrontDoor.for_server(self.host, self.port).wrap(app)
         work_dir = self.work_dir
         if work_dir is None:
             work_dir = self._made_work_dir = Path(tempfile.mkdtemp(prefix="claimsctl-emulator-"))
         extensions.install(self.endpoint_url, work_dir)
+        app = EmulatorApp(werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app))
+        self._server.app = guard.FrontDoor.for_server(self.host, self.port).wrap(app)
         self._thread = threading.Thread(target=self._server.serve_forever, name="claimsctl-emulator", daemon=True)
         self._thread.start()
         return self.endpoint_url
