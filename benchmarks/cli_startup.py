@@ -17,7 +17,6 @@ from typing import Any
 
 from benchmarks.common import ROOT, save
 
-
 # As an installed tool runs: pip compiles the package's bytecode at install, so each command gets one untimed
 # run that may write it (a shell with PYTHONDONTWRITEBYTECODE=1 would otherwise time the compiler too).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}

@@ -193,6 +193,7 @@ def teardown(run: Run, yes: bool, keep_data: bool, artifact_bucket: str | None, 
 
     inputs = run.inputs()
     aws = run.aws(inputs.region)
+    deployer.check_deletable(aws, inputs)
     found = deployer.stack_tables(aws, inputs)
     if not yes:
         click.confirm(_teardown_question(inputs.stack_name, found, keep_data), abort=True, err=True)
@@ -313,14 +314,14 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
     project_ids = users.parse_projects(projects) if projects is not None else None
     password = _password(password_stdin, "Password", confirm=True) if (interactive or password_stdin) else None
     aws, outputs = run.deployed(inputs)
+    if seed_items and project_ids and outputs.items_table is None:  # refused before the user is touched
+        raise ClaimsctlError('--seed-items needs the API in the stack: set "api" in stackInputs.json and deploy.')
     target = users.Target.of(outputs)
     spec = users.UserSpec(str(username), email, project_ids, password)
     result = users.add_or_update(aws.client("cognito-idp"), aws.client("dynamodb"), target, spec)
     shown = ", ".join(project_ids) if project_ids is not None else "unchanged"
     display.info(f"[green]User {username} {result}[/] (projects: {shown or 'none'}).")
-    if seed_items and project_ids:
-        if outputs.items_table is None:
-            raise ClaimsctlError('--seed-items needs the API in the stack: set "api" in stackInputs.json and deploy.')
+    if seed_items and project_ids and outputs.items_table is not None:
         count = users.seed_items(aws.client("dynamodb"), outputs.items_table, project_ids, seed_items)
         display.info(f"Wrote {count} sample item(s).")
 

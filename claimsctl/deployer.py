@@ -8,7 +8,7 @@ from typing import Any
 
 from claimsctl import package, render, stack, tables, webconfig
 from claimsctl.aws import Aws, error_details
-from claimsctl.errors import AwsError, StackNotFoundError
+from claimsctl.errors import AwsError, StackError, StackNotFoundError
 from claimsctl.inputs import StackInputs
 from claimsctl.outputs import StackOutputs
 
@@ -243,6 +243,26 @@ def _managed_and_empty(s3: Any, bucket: ArtifactBucket) -> bool:
 def stack_tables(aws: Aws, inputs: StackInputs) -> list[tables.Table]:
     """The stack's tables and their rows: what teardown would delete."""
     return tables.in_stack(aws.client("cloudformation"), aws.client("dynamodb"), inputs.stack_name)
+
+
+def check_deletable(aws: Aws, inputs: StackInputs) -> None:
+    """StackError, before anything is deleted, when the stack's user pool has deletion protection on.
+    claimsctl never turns it off itself: that is the owner's decision, made in stackInputs.json."""
+    found = stack.describe(aws.client("cloudformation"), inputs.stack_name)
+    pool_id = stack.outputs_of(found).get("UserPoolId") if found else None
+    if not pool_id:
+        return
+    try:
+        pool = aws.client("cognito-idp").describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    except Exception as exc:
+        if error_details(exc)[0] == "ResourceNotFoundException":
+            return
+        raise
+    if pool.get("DeletionProtection") == "ACTIVE":
+        raise StackError(
+            f"User pool {pool_id} of stack {inputs.stack_name} has deletion protection on, so teardown stops "
+            "before deleting anything. To delete it: set \"deletionProtection\": false in stackInputs.json, run "
+            "`claimsctl deploy`, then `claimsctl teardown`.")
 
 
 def teardown(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str | None, on_event: stack.EventSink,

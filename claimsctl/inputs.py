@@ -51,6 +51,7 @@ class StackInputs:
     api: str = "both"
     authorizer_cache_ttl: int = 300
     id_token_validity_minutes: int = 60
+    deletion_protection: bool = False
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
@@ -181,6 +182,8 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "api": ("api", "both", _choice(API_DESIGNS)),
     "authorizerCacheTtl": ("authorizer_cache_ttl", 300, _ttl),
     "idTokenValidityMinutes": ("id_token_validity_minutes", 60, _token_minutes),
+    "deletionProtection": ("deletion_protection", False, lambda value: None if isinstance(value, bool) else
+                           "must be true or false"),
     "tags": ("tags", {}, _tags),
 }
 

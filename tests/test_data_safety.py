@@ -110,6 +110,36 @@ def test_teardown_yes_deletes_the_tables_and_says_so(cli: Cli, project: Project,
     assert project.inputs["usersTableName"] not in table_names(clients)
 
 
+def test_teardown_stops_at_a_protected_user_pool_and_says_how_to_release_it(cli: Cli, project: Project,
+                                                                          clients: Any) -> None:
+    project.write(deletionProtection=True)
+    assert cli("deploy", "--yes").exit_code == 0
+    add_alice(cli)
+    refused = cli("teardown", "--yes")
+    assert refused.exit_code == 1
+    assert '"deletionProtection": false' in refused.output and "claimsctl deploy" in refused.output
+    stacks = clients("cloudformation").describe_stacks(StackName=project.inputs["stackName"])["Stacks"]
+    assert stacks[0]["StackStatus"].endswith("_COMPLETE") and "DELETE" not in stacks[0]["StackStatus"]
+    assert project.inputs["usersTableName"] in table_names(clients)  # nothing was deleted
+
+    project.write(deletionProtection=False)  # the owner's decision, deployed; claimsctl never forces it off
+    assert cli("deploy", "--yes").exit_code == 0
+    released = cli("teardown", "--yes")
+    assert released.exit_code == 0, released.output
+
+
+def test_seed_items_without_an_api_is_refused_before_the_user_exists(cli: Cli, project: Project, clients: Any) -> None:
+    project.write(api="none")
+    deployed = cli("deploy", "--yes", "--output", "json")
+    assert deployed.exit_code == 0, deployed.output
+    pool_id = json.loads(deployed.stdout)["outputs"]["UserPoolId"]
+    refused = cli("add-user", "--username", "alice", "--email", "alice@example.com", "--projects", "p1",
+                  "--seed-items", "2", "--password-stdin", input=PASSWORD + "\n")
+    assert refused.exit_code == 1 and '--seed-items needs the API' in refused.output
+    assert clients("cognito-idp").list_users(UserPoolId=pool_id)["Users"] == []  # no half-added user
+    assert cli("teardown", "--yes").exit_code == 0
+
+
 # -- the passwords file ----------------------------------------------------------------------------
 
 

@@ -46,6 +46,11 @@ def test_every_problem_is_reported_with_its_path() -> None:
     ]
 
 
+def test_deletion_protection_is_a_json_boolean() -> None:
+    assert problems({**SHIPPED, "deletionProtection": "yes"}) == ["$.deletionProtection: must be true or false"]
+    assert inputs.parse({**SHIPPED, "deletionProtection": True}).deletion_protection is True
+
+
 def test_missing_required_keys_and_wrong_types() -> None:
     assert problems({"stackName": 7}) == [
         "$.stackName: must be a string (a letter, then letters, digits and hyphens, up to 40)",

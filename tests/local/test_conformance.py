@@ -297,3 +297,15 @@ def test_the_hosted_ui_keeps_a_session_until_logout(hosted: HostedPool) -> None:
                 allow_redirects=False, timeout=10)
     after = session.get(f"{hosted.base}/oauth2/authorize", params=params, allow_redirects=False, timeout=10)
     assert "/login" in after.headers["Location"]
+
+
+def test_a_pool_with_deletion_protection_cannot_be_deleted_until_it_is_turned_off(clients: Any) -> None:
+    """https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-deletion-protection.html"""
+    idp = clients("cognito-idp")
+    pool_id = idp.create_user_pool(PoolName=unique("protected"), DeletionProtection="ACTIVE")["UserPool"]["Id"]
+    with pytest.raises(ClientError) as refused:
+        idp.delete_user_pool(UserPoolId=pool_id)
+    assert refused.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["DeletionProtection"] == "ACTIVE"
+    idp.update_user_pool(UserPoolId=pool_id, DeletionProtection="INACTIVE")
+    idp.delete_user_pool(UserPoolId=pool_id)

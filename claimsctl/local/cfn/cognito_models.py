@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 
@@ -119,12 +120,10 @@ class UserPool(_CognitoModel, CloudFormationModel):
         pool = backend.user_pools.get(self.pool_id)
         if pool is None:
             return
-        if pool.extended_config.get("DeletionProtection") == "ACTIVE":
-            raise ResourceFailure(
-                "The user pool cannot be deleted because deletion protection is activated. "
-                "Deletion protection must be inactivated first."
-            )
-        backend.delete_user_pool(self.pool_id)
+        try:
+            backend.delete_user_pool(self.pool_id)  # refuses a pool with deletion protection on (cognito/install.py)
+        except InvalidParameterException as exc:
+            raise ResourceFailure(exc.message) from None
 
 
 class UserPoolClient(_CognitoModel, CloudFormationModel):

@@ -164,9 +164,26 @@ def _with_expiring_sessions(original: Callable[..., Any]) -> Callable[..., Any]:
     return __init__
 
 
+def _protected_from_deletion(original: Callable[..., Any]) -> Callable[..., Any]:
+    """DeleteUserPool refuses a pool with DeletionProtection ACTIVE (InvalidParameterException), as Cognito does:
+    https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-deletion-protection.html"""
+
+    @functools.wraps(original)
+    def delete_user_pool(self: CognitoIdpBackend, user_pool_id: str) -> None:
+        pool = self.user_pools.get(user_pool_id)
+        if pool is not None and pool.extended_config.get("DeletionProtection") == "ACTIVE":
+            raise InvalidParameterException(
+                "The user pool cannot be deleted because deletion protection is activated. "
+                "Deletion protection must be inactivated first.")
+        original(self, user_pool_id)
+
+    return delete_user_pool
+
+
 def install() -> None:
     from moto.cognitoidp.responses import CognitoIdpResponse
 
+    CognitoIdpBackend.delete_user_pool = _protected_from_deletion(CognitoIdpBackend.delete_user_pool)  # type: ignore[method-assign]
     CognitoIdpUserPool.__init__ = _with_stateless_tokens(CognitoIdpUserPool.__init__)  # type: ignore[method-assign]
     CognitoIdpBackend.__init__ = _with_expiring_sessions(CognitoIdpBackend.__init__)  # type: ignore[method-assign]
     CognitoIdpUserPool.sign_out = token_state.sign_out  # type: ignore[method-assign]
