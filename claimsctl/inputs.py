@@ -17,6 +17,7 @@ from claimsctl.errors import InputsError
 TRIGGER_VERSIONS = tuple(versions.VERSIONS)
 RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")
 ARCHITECTURES = ("x86_64", "arm64")
+THREAT_PROTECTION = ("off", "audit", "enforced")  # the pool's AdvancedSecurityMode; not off needs the PLUS plan
 ON_LOOKUP_FAILURE = ("emptyClaim", "blockSignIn")
 API_DESIGNS = ("none", "optimized", "standard", "both")
 RESERVED_CLAIMS = frozenset({
@@ -52,6 +53,7 @@ class StackInputs:
     authorizer_cache_ttl: int = 300
     id_token_validity_minutes: int = 60
     deletion_protection: bool = False
+    threat_protection: str = "off"
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
@@ -69,6 +71,11 @@ class StackInputs:
     @property
     def trigger(self) -> versions.TriggerVersion:
         return versions.of(self.trigger_version)
+
+    @property
+    def feature_plan(self) -> str:
+        """The cheapest UserPoolTier with every feature asked for: threat protection needs PLUS."""
+        return "PLUS" if self.threat_protection != "off" else self.trigger.feature_plan
 
     @property
     def api_token_use(self) -> str:
@@ -184,6 +191,7 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "idTokenValidityMinutes": ("id_token_validity_minutes", 60, _token_minutes),
     "deletionProtection": ("deletion_protection", False, lambda value: None if isinstance(value, bool) else
                            "must be true or false"),
+    "threatProtection": ("threat_protection", "off", _choice(THREAT_PROTECTION)),
     "tags": ("tags", {}, _tags),
 }
 

@@ -309,3 +309,20 @@ def test_a_pool_with_deletion_protection_cannot_be_deleted_until_it_is_turned_of
     assert idp.describe_user_pool(UserPoolId=pool_id)["UserPool"]["DeletionProtection"] == "ACTIVE"
     idp.update_user_pool(UserPoolId=pool_id, DeletionProtection="INACTIVE")
     idp.delete_user_pool(UserPoolId=pool_id)
+
+
+def test_features_outside_the_pools_plan_are_refused(clients: Any) -> None:
+    """Threat protection needs the Plus plan; access-token customization (V2_0) needs Essentials or Plus:
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-cognito-userpool-userpooladdons.html"""
+    idp = clients("cognito-idp")
+    with pytest.raises(ClientError) as refused:
+        idp.create_user_pool(PoolName=unique("threats"), UserPoolAddOns={"AdvancedSecurityMode": "ENFORCED"})
+    assert refused.value.response["Error"]["Code"] == "FeatureUnavailableInTierException"
+    pool = idp.create_user_pool(PoolName=unique("threats"), UserPoolTier="PLUS",
+                                UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})["UserPool"]
+    assert idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["UserPoolAddOns"]["AdvancedSecurityMode"] == "AUDIT"
+    lite = idp.create_user_pool(PoolName=unique("lite"), UserPoolTier="LITE")["UserPool"]["Id"]
+    with pytest.raises(ClientError) as needs_essentials:
+        idp.update_user_pool(UserPoolId=lite, LambdaConfig={"PreTokenGenerationConfig": {
+            "LambdaVersion": "V2_0", "LambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:f"}})
+    assert needs_essentials.value.response["Error"]["Code"] == "FeatureUnavailableInTierException"

@@ -18,3 +18,8 @@ class InvalidLambdaResponseException(JsonRESTError):
 class UnexpectedLambdaException(JsonRESTError):
     def __init__(self, trigger: str, cause: str) -> None:
         super().__init__("UnexpectedLambdaException", f"{trigger} invocation failed due to error {cause}.")
+
+
+class FeatureUnavailableInTierException(JsonRESTError):
+    def __init__(self, message: str) -> None:
+        super().__init__("FeatureUnavailableInTierException", message)

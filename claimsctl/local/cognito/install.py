@@ -11,6 +11,7 @@ from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
 from claimsctl.local.cognito import keys, minting, passwords, refresh, revoke, srp, token_state, trigger, usernames
+from claimsctl.local.cognito.errors import FeatureUnavailableInTierException
 
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
 # ExplicitAuthFlows value that enables each AuthFlow (AWS's defaults apply when a client sets none).
@@ -122,6 +123,25 @@ def check_lambda_version(config: dict[str, Any]) -> None:
             "trigger); use V1_0 or V2_0 here. V3_0 works on AWS.")
 
 
+DEFAULT_TIER = "ESSENTIALS"  # what CreateUserPool gives a pool that names no UserPoolTier
+
+
+def check_feature_plan(config: dict[str, Any], current_tier: str | None = None) -> None:
+    """Features the pool's plan (UserPoolTier) does not include are refused, as Cognito refuses them:
+    threat protection (AdvancedSecurityMode AUDIT or ENFORCED) needs PLUS; trigger events V2_0 and V3_0
+    (access-token customization) need ESSENTIALS or PLUS."""
+    tier = config.get("UserPoolTier") or current_tier or DEFAULT_TIER
+    mode = (config.get("UserPoolAddOns") or {}).get("AdvancedSecurityMode", "OFF")
+    if mode != "OFF" and tier != "PLUS":
+        raise FeatureUnavailableInTierException(
+            f"Threat protection (AdvancedSecurityMode {mode}) requires the PLUS feature plan; the pool is on {tier}.")
+    version = ((config.get("LambdaConfig") or {}).get("PreTokenGenerationConfig") or {}).get("LambdaVersion")
+    if version in ("V2_0", "V3_0") and tier == "LITE":
+        raise FeatureUnavailableInTierException(
+            f"Pre token generation {version} (access token customization) requires the ESSENTIALS or PLUS feature "
+            "plan; the pool is on LITE.")
+
+
 def _prewarm_trigger(backend: CognitoIdpBackend, config: dict[str, Any]) -> None:
     """Start the pre token generation function's worker now, so the first sign-in does not pay its start."""
     from claimsctl.local.lambda_runtime import service
@@ -137,6 +157,8 @@ def _checking_pool_config(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def wrapper(self: CognitoIdpBackend, first: str, config: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
         check_lambda_version(config or {})
+        existing = self.user_pools.get(first)  # `first` is the pool id on update, its name on create
+        check_feature_plan(config or {}, existing.extended_config.get("UserPoolTier") if existing else None)
         result = original(self, first, config, *args, **kwargs)
         if result is not None:
             keys.of(result)  # a new pool's signing keys are made with it, as Cognito does
