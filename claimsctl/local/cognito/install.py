@@ -10,7 +10,18 @@ from typing import Any
 from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
-from claimsctl.local.cognito import keys, minting, passwords, refresh, revoke, srp, token_state, trigger, usernames
+from claimsctl.local.cognito import (
+    keys,
+    minting,
+    passwords,
+    refresh,
+    revoke,
+    srp,
+    token_state,
+    totp,
+    trigger,
+    usernames,
+)
 from claimsctl.local.cognito.errors import FeatureUnavailableInTierException
 
 REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
@@ -66,8 +77,11 @@ def _wrap_initiate(original: Callable[..., Any], client_arg: int) -> Callable[..
         sessions = self.sessions
         if isinstance(sessions, token_state.ExpiringSessions):
             sessions.mark()
-        with trigger.token_context(_source_for_flow(auth_flow)):
-            answer = original(self, *args, **kwargs)
+        try:
+            with trigger.token_context(_source_for_flow(auth_flow)):
+                answer = original(self, *args, **kwargs)
+        except totp.MfaSetupNeeded as needed:
+            return totp.setup_challenge(self, needed)
         if isinstance(sessions, token_state.ExpiringSessions) and "Session" not in answer:
             sessions.forget_unanswered()  # moto opened one for a sign-in that needed no challenge
         return answer
@@ -219,6 +233,7 @@ def install() -> None:
     usernames.install()
     revoke.install()
     refresh.install()
+    totp.install()
     srp.install()  # before the wrappers below, so they see (and time) the whole call
     CognitoIdpUserPool.create_tokens_from_refresh_token = minting.create_tokens_from_refresh_token  # type: ignore[method-assign]
     CognitoIdpUserPool.create_access_token = minting.create_access_token  # type: ignore[method-assign]

@@ -16,7 +16,7 @@ from joserfc import jwt
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 
-from claimsctl.local.cognito import keys, token_state, trigger
+from claimsctl.local.cognito import keys, token_state, totp, trigger
 
 log = logging.getLogger("claimsctl.local.cognito")
 # Claims the trigger can never add, change or suppress (with cognito:* and dev:*), in either token.
@@ -184,7 +184,9 @@ def create_tokens_from_refresh_token(self: CognitoIdpUserPool, refresh_token: st
 
 
 def create_refresh_token(self: CognitoIdpUserPool, client_id: str, username: str) -> tuple[str, str]:
-    """moto's uuid refresh token, stored for ever, becomes an encrypted one that holds its own grant."""
+    """moto's uuid refresh token, stored for ever, becomes an encrypted one that holds its own grant.
+    moto mints this first on every sign-in, so it is where an MFA-required pool stops a user without TOTP."""
+    totp.require_setup(self, username)
     return token_state.new_refresh_token(self, client_id, username)
 
 

@@ -318,6 +318,11 @@ class ExpiringSessions(MutableMapping[str, Any]):
         self._last_set.key = None
 
 
+def new_session_id() -> str:
+    """An opaque sign-in session id (Cognito's are long random strings)."""
+    return base64.urlsafe_b64encode(os.urandom(48)).decode()
+
+
 def sign_out(self: CognitoIdpUserPool, username: str) -> None:
     """moto's sign_out walks every token it stored; here it records the time instead."""
     of(self).sign_out(username)
