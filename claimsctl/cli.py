@@ -97,6 +97,20 @@ def _waiter(aws: Any) -> Any:
     return Waiter(poll_seconds=0.2 if aws.local else 3.0)
 
 
+def _second_factor(from_stdin: bool, issuer: str) -> Any:
+    from claimsctl import display, signin
+
+    def code() -> str:
+        if from_stdin:
+            line = sys.stdin.readline().strip()
+            if not line:
+                raise click.UsageError("--totp-code-stdin was given but standard input had no code line")
+            return line
+        return str(click.prompt("Authenticator code (6 digits)", err=True)).strip()
+
+    return signin.SecondFactor(code=code, enrol=display.totp_enrolment, issuer=issuer)
+
+
 def _password(from_stdin: bool, prompt: str, confirm: bool) -> str:
     if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
@@ -404,20 +418,26 @@ def list_users(run: Run, output: str) -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of standard input.")
 @click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--show-tokens", is_flag=True, help="Also print the raw tokens (they are secrets).")
-def login(run: Run, username: str, password_stdin: bool, output: str, show_tokens: bool) -> None:
+@click.option("--totp-code-stdin", is_flag=True,
+              help="Read each authenticator code from the next line of standard input (after the password).")
+def login(run: Run, username: str, password_stdin: bool, output: str, show_tokens: bool, totp_code_stdin: bool) -> None:
     """Sign in, verify the tokens against the pool's JWKS, and show their claims.
+
+    With MFA, it asks for the authenticator's 6-digit code; a user without one is enrolled first (the key is
+    shown as an otpauth URI and a QR code to scan).
 
     \b
     Examples:
       claimsctl login alice
       echo "$PASSWORD" | claimsctl login alice --password-stdin --output json
+      printf '%s\n%s\n' "$PASSWORD" "$CODE" | claimsctl login alice --password-stdin --totp-code-stdin
     """
     from claimsctl import display, session
 
     inputs = run.inputs()
     password = _password(password_stdin, "Password", confirm=False)
     aws, outputs = run.deployed(inputs)
-    result = session.login(aws, outputs, username, password)
+    result = session.login(aws, outputs, username, password, _second_factor(totp_code_stdin, inputs.stack_name))
     claim = outputs.claim_name
     if output == "json":
         payload: dict[str, Any] = {"id_token": result.id_claims, "access_token": result.access_claims}

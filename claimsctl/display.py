@@ -94,6 +94,18 @@ def progress(total: int, label: str) -> Iterator[Callable[[], None]]:
         yield lambda: bar.advance(task)
 
 
+def totp_enrolment(uri: str) -> None:
+    """Show a new software token's key to scan: the otpauth URI and a QR code, on standard error (the key is a
+    secret; it is shown once, at enrolment, and never logged)."""
+    import sys
+
+    import segno
+
+    _console(True).print("[bold]Set up your authenticator app:[/] scan this QR code, or add this key URI:")
+    segno.make(uri, error="m").terminal(out=sys.stderr, compact=True)
+    _console(True).print(uri, soft_wrap=True, markup=False, highlight=False)
+
+
 def info(message: str) -> None:
     _console(stderr=True).print(message)
 

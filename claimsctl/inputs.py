@@ -17,6 +17,7 @@ from claimsctl.errors import InputsError
 TRIGGER_VERSIONS = tuple(versions.VERSIONS)
 RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")
 ARCHITECTURES = ("x86_64", "arm64")
+MFA_CONFIGURATION = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
 THREAT_PROTECTION = ("off", "audit", "enforced")  # the pool's AdvancedSecurityMode; not off needs the PLUS plan
 ON_LOOKUP_FAILURE = ("emptyClaim", "blockSignIn")
 API_DESIGNS = ("none", "optimized", "standard", "both")
@@ -54,6 +55,7 @@ class StackInputs:
     id_token_validity_minutes: int = 60
     deletion_protection: bool = False
     threat_protection: str = "off"
+    mfa: str = "off"
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
@@ -76,6 +78,11 @@ class StackInputs:
     def feature_plan(self) -> str:
         """The cheapest UserPoolTier with every feature asked for: threat protection needs PLUS."""
         return "PLUS" if self.threat_protection != "off" else self.trigger.feature_plan
+
+    @property
+    def mfa_configuration(self) -> str:
+        """The pool's MfaConfiguration for the `mfa` setting (TOTP software tokens only: no SMS, no SNS role)."""
+        return MFA_CONFIGURATION[self.mfa]
 
     @property
     def api_token_use(self) -> str:
@@ -192,6 +199,7 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "deletionProtection": ("deletion_protection", False, lambda value: None if isinstance(value, bool) else
                            "must be true or false"),
     "threatProtection": ("threat_protection", "off", _choice(THREAT_PROTECTION)),
+    "mfa": ("mfa", "off", _choice(tuple(MFA_CONFIGURATION))),
     "tags": ("tags", {}, _tags),
 }
 

@@ -24,8 +24,9 @@ def verifier(aws: Aws, outputs: StackOutputs, token_use: str | None = None) -> t
     )
 
 
-def login(aws: Aws, outputs: StackOutputs, username: str, password: str) -> LoginResult:
-    """Sign in and verify both tokens; raises SignInError or a TokenError."""
-    issued = signin.sign_in(aws.client("cognito-idp"), outputs.client_id, username, password)
+def login(aws: Aws, outputs: StackOutputs, username: str, password: str,
+          second: signin.SecondFactor | None = None) -> LoginResult:
+    """Sign in (answering MFA through `second`) and verify both tokens; raises SignInError or a TokenError."""
+    issued = signin.sign_in(aws.client("cognito-idp"), outputs.client_id, username, password, second)
     check = verifier(aws, outputs)
     return LoginResult(issued, check.verify(issued.id_token), check.verify(issued.access_token))

@@ -1,9 +1,12 @@
-"""Signs a user in with the app client (USER_PASSWORD_AUTH) and returns the tokens Cognito issued."""
+"""Signs a user in with the app client (USER_PASSWORD_AUTH) and returns the tokens Cognito issued,
+answering a TOTP challenge (SOFTWARE_TOKEN_MFA) or enrolling a software token (MFA_SETUP) on the way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 from claimsctl.aws import error_details
 from claimsctl.errors import SignInError
@@ -25,23 +28,69 @@ def _tokens(result: dict[str, Any]) -> Tokens:
     return Tokens(auth["IdToken"], auth["AccessToken"], auth.get("RefreshToken"), int(auth.get("ExpiresIn", 3600)))
 
 
-def sign_in(idp: Any, client_id: str, username: str, password: str) -> Tokens:
+@dataclass(frozen=True)
+class SecondFactor:
+    """How the CLI gets a TOTP code (`code`), and shows an enrolment's otpauth URI (`enrol`)."""
+
+    code: Callable[[], str]
+    enrol: Callable[[str], None]
+    issuer: str = "claimsctl"
+
+
+MAX_CHALLENGES = 3  # MFA_SETUP, then at most a retry: never an open-ended loop
+
+
+def sign_in(idp: Any, client_id: str, username: str, password: str, second: SecondFactor | None = None) -> Tokens:
     from botocore.exceptions import ClientError
 
     try:
         result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
                                    AuthParameters={"USERNAME": username, "PASSWORD": password})
+        for _ in range(MAX_CHALLENGES):
+            if "AuthenticationResult" in result:
+                return _tokens(result)
+            result = _answer(idp, client_id, username, result, second)
     except ClientError as exc:
         raise _sign_in_error(exc, username) from exc
-    if "AuthenticationResult" not in result:
-        challenge = result.get("ChallengeName", "an unknown challenge")
-        raise SignInError(f"{username} must answer {challenge} first; set a permanent password with "
-                          f"`claimsctl add-user --username {username} --password-stdin`.")
-    return _tokens(result)
+    raise SignInError(f"Sign-in failed for {username}: too many challenges.")
+
+
+def _answer(idp: Any, client_id: str, username: str, result: dict[str, Any], second: SecondFactor | None) -> Any:
+    challenge = result.get("ChallengeName", "an unknown challenge")
+    if challenge in ("SOFTWARE_TOKEN_MFA", "MFA_SETUP") and second is not None:
+        if challenge == "MFA_SETUP":
+            return _enrol(idp, client_id, username, result["Session"], second)
+        return idp.respond_to_auth_challenge(
+            ClientId=client_id, ChallengeName=challenge, Session=result["Session"],
+            ChallengeResponses={"USERNAME": username, "SOFTWARE_TOKEN_MFA_CODE": second.code()})
+    if challenge in ("SOFTWARE_TOKEN_MFA", "MFA_SETUP"):
+        raise SignInError(f"{username} must answer {challenge}: run `claimsctl login {username}` in a terminal, "
+                          "or pass the code with --totp-code-stdin.")
+    raise SignInError(f"{username} must answer {challenge} first; set a permanent password with "
+                      f"`claimsctl add-user --username {username} --password-stdin`.")
+
+
+def otpauth_uri(secret: str, username: str, issuer: str) -> str:
+    """The key URI authenticator apps scan (Google Authenticator's Key Uri Format)."""
+    return (f"otpauth://totp/{quote(issuer)}:{quote(username)}?secret={secret}&issuer={quote(issuer)}"
+            "&algorithm=SHA1&digits=6&period=30")
+
+
+def _enrol(idp: Any, client_id: str, username: str, session: str, second: SecondFactor) -> Any:
+    """MFA_SETUP: associate a software token, show it, verify the first code, then answer the challenge."""
+    associated = idp.associate_software_token(Session=session)
+    second.enrol(otpauth_uri(associated["SecretCode"], username, second.issuer))
+    verified = idp.verify_software_token(Session=associated.get("Session", session), UserCode=second.code(),
+                                         FriendlyDeviceName="claimsctl")
+    return idp.respond_to_auth_challenge(ClientId=client_id, ChallengeName="MFA_SETUP",
+                                         Session=verified["Session"], ChallengeResponses={"USERNAME": username})
 
 
 def _sign_in_error(exc: Exception, who: str) -> SignInError:
     code, message = error_details(exc)
+    if code in ("CodeMismatchException", "ExpiredCodeException"):
+        return SignInError(f"Sign-in failed for {who}: the authenticator code is wrong or was already used; "
+                           "wait for the next code and try again.")
     if code in ("NotAuthorizedException", "UserNotFoundException"):
         return SignInError(f"Sign-in failed for {who}: incorrect user name or password.")
     if code in ("UserLambdaValidationException", "InvalidLambdaResponseException", "UnexpectedLambdaException"):

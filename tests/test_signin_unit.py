@@ -125,3 +125,28 @@ def test_login_refuses_a_token_the_pool_did_not_sign(idp: tuple[Any, Stubber], m
     outputs = StackOutputs("us-east-1", POOL, CLIENT, "https://h", "users", "projects", "V1_0")
     with pytest.raises(tokens.InvalidSignature):
         session.login(_StubbedAws(client), outputs, "alice", PASSWORD)
+
+
+def test_a_totp_challenge_is_answered_with_the_code_the_user_gives(idp: tuple[Any, Stubber]) -> None:
+    client, stubber = idp
+    stubber.add_response("initiate_auth", {"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": "s" * 40,
+                                           "ChallengeParameters": {}}, CALL)
+    stubber.add_response("respond_to_auth_challenge", {"AuthenticationResult": {
+        "IdToken": "i.d.t", "AccessToken": "a.c.t", "ExpiresIn": 600}}, {
+        "ClientId": CLIENT, "ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": "s" * 40,
+        "ChallengeResponses": {"USERNAME": "alice", "SOFTWARE_TOKEN_MFA_CODE": "123456"}})
+    second = signin.SecondFactor(code=lambda: "123456", enrol=lambda uri: None)
+    assert signin.sign_in(client, CLIENT, "alice", PASSWORD, second).id_token == "i.d.t"
+
+
+def test_a_totp_challenge_without_a_way_to_answer_says_how(idp: tuple[Any, Stubber]) -> None:
+    client, stubber = idp
+    stubber.add_response("initiate_auth", {"ChallengeName": "SOFTWARE_TOKEN_MFA", "Session": "s" * 40,
+                                           "ChallengeParameters": {}}, CALL)
+    with pytest.raises(SignInError, match="--totp-code-stdin"):
+        signin.sign_in(client, CLIENT, "alice", PASSWORD)
+
+
+def test_the_enrolment_uri_is_what_authenticator_apps_scan() -> None:
+    uri = signin.otpauth_uri("JBSWY3DPEHPK3PXP", "alice smith", "claimsctl-demo")
+    assert uri.startswith("otpauth://totp/claimsctl-demo:alice%20smith?secret=JBSWY3DPEHPK3PXP&issuer=claimsctl-demo")
