@@ -153,8 +153,8 @@ def users(records: list[Any]) -> None:
     from rich.table import Table
 
     table = Table(show_header=True, header_style="bold")
-    for column in ("User", "Status", "Email", "Projects"):
+    for column in ("User", "Status", "Email", "Projects", "MFA"):
         table.add_column(column)
     for record in records:
-        table.add_row(record.username, record.status, record.email or "", ", ".join(record.projects))
+        table.add_row(record.username, record.status, record.email or "", ", ".join(record.projects), record.mfa)
     _console(stderr=False).print(table)

@@ -45,6 +45,7 @@ class UserRecord:
     status: str
     email: str | None
     projects: tuple[str, ...]
+    mfa: str = "off"  # the pool's MFA is off; else "totp" (enrolled) or "none" (not yet)
 
 
 def parse_projects(raw: str) -> tuple[str, ...]:
@@ -221,9 +222,17 @@ def list_all(idp: Any, ddb: Any, target: Target) -> list[UserRecord]:
         for item in page.get("Items", []):
             rows[item["userName"]["S"]] = tuple(project_ids.from_item(item)[0])
     records = []
+    with_mfa = idp.describe_user_pool(UserPoolId=target.user_pool_id)["UserPool"].get("MfaConfiguration", "OFF") != "OFF"
     for page in idp.get_paginator("list_users").paginate(UserPoolId=target.user_pool_id):
         for user in page["Users"]:
             attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
+            mfa = _mfa_state(idp, target.user_pool_id, user["Username"]) if with_mfa else "off"
             records.append(UserRecord(user["Username"], user["UserStatus"], attributes.get("email"),
-                                      rows.get(user["Username"], ())))
+                                      rows.get(user["Username"], ()), mfa))
     return sorted(records, key=lambda r: r.username)
+
+
+def _mfa_state(idp: Any, pool_id: str, username: str) -> str:
+    """ListUsers does not say; AdminGetUser does (asked only when the pool has MFA on)."""
+    settings = idp.admin_get_user(UserPoolId=pool_id, Username=username).get("UserMFASettingList") or []
+    return "totp" if "SOFTWARE_TOKEN_MFA" in settings else "none"

@@ -75,8 +75,10 @@ def test_required_mfa_enrols_then_asks_for_a_fresh_code_and_only_then_shows_the_
                 "--password-stdin", input=PASSWORD + "\n")
     assert added.exit_code == 0, added.output
 
+    assert '"mfa": "none"' in cli("list-users", "--output", "json").output
     code, out, secret = login(project, endpoint, answer=None)  # MFA_SETUP: enrol with the shown key
     assert code == 0, out
+    assert '"mfa": "totp"' in cli("list-users", "--output", "json").output
     assert re.fullmatch(r"[A-Z2-7]{32}", secret) and '"projects": "p1,p2"' in out
 
     wrong = "000000" if totp_code(secret, 1) != "000000" else "111111"
