@@ -109,8 +109,18 @@ def _check_port_free(host: str, port: int) -> None:
         probe.bind((host, port))
 
 
+class EmulatorAlreadyRunning(RuntimeError):
+    """A second emulator in one process would share the first one's state (moto's backends are process-wide)."""
+
+
+_running: Emulator | None = None
+_running_lock = threading.Lock()
+
+
 class Emulator:
-    """Start and stop the emulator in this process (a thread serves requests)."""
+    """Start and stop the emulator in this process (a thread serves requests). One per process: moto keeps
+    its backends (pools, tables, functions) in process-wide globals, so a second instance would silently
+    share them; it is refused instead."""
 
     def __init__(self, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, work_dir: Path | None = None) -> None:
         self.host = host
@@ -125,6 +135,22 @@ class Emulator:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> str:
+        global _running
+        with _running_lock:
+            if _running is not None:
+                raise EmulatorAlreadyRunning(
+                    f"An emulator is already running in this process ({_running.endpoint_url}); moto's state is "
+                    "process-wide, so a second one would share it. Stop the first, or run `claimsctl local start` "
+                    "in another process.")
+            _running = self
+        try:
+            return self._start()
+        except BaseException:
+            with _running_lock:
+                _running = None
+            raise
+
+    def _start(self) -> str:
         from moto.moto_server import werkzeug_app
         from werkzeug.serving import make_server
 
@@ -143,6 +169,10 @@ class Emulator:
         return self.endpoint_url
 
     def stop(self) -> None:
+        global _running
+        with _running_lock:
+            if _running is not self:  # never started, or refused: the running emulator is not ours to stop
+                return
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -151,6 +181,8 @@ class Emulator:
         extensions.shutdown()
         if self._made_work_dir is not None:  # unpacked function code and worker logs: ours to remove
             shutil.rmtree(self._made_work_dir, ignore_errors=True)
+        with _running_lock:
+            _running = None
 
     def serve_until(self, stop: threading.Event) -> None:
         """Block until `stop` is set (the CLI sets it on SIGINT/SIGTERM), then stop cleanly."""

@@ -131,3 +131,14 @@ def test_a_page_on_another_origin_cannot_reach_the_aws_apis(attacker_page: str, 
         "DynamoDB_20120810.ListTables", 0)
     still_served = requests.post(endpoint, data="{}", headers=LIST_TABLES, timeout=10)
     assert still_served.status_code == 200  # the page's cross-site POST to /_claimsctl/faults did not land
+
+
+def test_a_second_emulator_in_one_process_is_refused_and_the_first_keeps_serving(endpoint: str) -> None:
+    """moto's backends are process-wide: a second instance would silently share the first one's pools."""
+    from claimsctl.local.server import Emulator, EmulatorAlreadyRunning
+
+    second = Emulator(port=0)
+    with pytest.raises(EmulatorAlreadyRunning, match="already running in this process"):
+        second.start()
+    second.stop()  # a refused emulator's stop leaves the running one alone
+    assert requests.get(f"{endpoint}/_claimsctl/health", timeout=10).json()["status"] == "ok"
