@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import secrets
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 from joserfc.jwk import RSAKey
 from moto.cognitoidp.models import CognitoIdpUserPool
 
-_lock = threading.Lock()
+from claimsctl.local.cognito import pools
+
 _ATTRIBUTE = "_claimsctl_keys"
 
 
@@ -40,14 +40,7 @@ def _new_key() -> RSAKey:
 
 def of(pool: CognitoIdpUserPool) -> PoolKeys:
     """The pool's keys (made on first use; they live and die with the pool object)."""
-    keys: PoolKeys | None = getattr(pool, _ATTRIBUTE, None)
-    if keys is None:
-        with _lock:
-            keys = getattr(pool, _ATTRIBUTE, None)
-            if keys is None:
-                keys = PoolKeys(_new_key(), _new_key())
-                setattr(pool, _ATTRIBUTE, keys)
-    return keys
+    return pools.attached(pool, _ATTRIBUTE, lambda: PoolKeys(_new_key(), _new_key()))
 
 
 def kid(key: RSAKey) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool, cognitoidp_backends
 
@@ -32,3 +34,20 @@ def for_domain(domain: str) -> CognitoIdpUserPool | None:
         if entry is not None:
             return backend.user_pools.get(entry.user_pool_id)  # type: ignore[no-any-return]
     return None
+
+
+T = TypeVar("T")
+_attach_lock = threading.Lock()
+
+
+def attached(owner: Any, attribute: str, make: Callable[[], T]) -> T:
+    """The emulator's state kept on a moto object (a pool, a user), made on first use, once even when
+    threads race: it lives and dies with that object."""
+    found: T | None = getattr(owner, attribute, None)
+    if found is None:
+        with _attach_lock:
+            found = getattr(owner, attribute, None)
+            if found is None:
+                found = make()
+                setattr(owner, attribute, found)
+    return found

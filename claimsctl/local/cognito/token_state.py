@@ -36,10 +36,9 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from moto.cognitoidp.models import CognitoIdpUserPool
 
-from claimsctl.local.cognito import keys
+from claimsctl.local.cognito import keys, pools
 
 _ATTRIBUTE = "_claimsctl_token_state"
-_lock = threading.Lock()
 RECENT_ISSUES = 10_000
 SESSION_SECONDS = 15 * 60
 # JWE compact serialization (RFC 7516) with direct A256GCM encryption: header..iv.ciphertext.tag
@@ -110,14 +109,7 @@ class PoolTokenState:
 
 
 def of(pool: CognitoIdpUserPool) -> PoolTokenState:
-    state: PoolTokenState | None = getattr(pool, _ATTRIBUTE, None)
-    if state is None:
-        with _lock:
-            state = getattr(pool, _ATTRIBUTE, None)
-            if state is None:
-                state = PoolTokenState()
-                setattr(pool, _ATTRIBUTE, state)
-    return state
+    return pools.attached(pool, _ATTRIBUTE, PoolTokenState)
 
 
 def _now_ms() -> int:

@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from moto.cognitoidp.exceptions import CodeMismatchException, NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
 
-from claimsctl.local.cognito import token_state
+from claimsctl.local.cognito import pools, token_state
 
 STEP_SECONDS = 30
 _ATTRIBUTE = "_claimsctl_totp"
@@ -49,12 +49,7 @@ class UserTotp:
 
 
 def _state(user: CognitoIdpUser) -> UserTotp:
-    with _lock:
-        state: UserTotp | None = getattr(user, _ATTRIBUTE, None)
-        if state is None:
-            state = UserTotp()
-            setattr(user, _ATTRIBUTE, state)
-        return state
+    return pools.attached(user, _ATTRIBUTE, UserTotp)
 
 
 def new_secret() -> str:
