@@ -68,10 +68,10 @@ class AppHandler(SimpleHTTPRequestHandler):
 
 
 @pytest.fixture
-def app_url(cli: Cli, project: Project, built_app: Path) -> Iterator[str]:
+def app_url(cli: Cli, project: Project, built_app: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    project.write(callbackUrls=[url], logoutUrls=[url])
+    project.write(callbackUrls=[url], logoutUrls=[url], **getattr(request, "param", {}))
     deployed = cli("deploy", "--yes")
     assert deployed.exit_code == 0, deployed.output
     added = cli("add-user", "--username", "alice", "--email", "alice@example.com", "--projects", "project-b,project-a",
@@ -137,3 +137,33 @@ def test_sign_in_shows_exactly_the_users_projects_then_errors_and_logout(page: A
 
     sign_in(page, app_url, "Wrong-passw0rd!")
     assert page.locator("#error").inner_text() == "Incorrect username or password."
+
+
+@pytest.mark.parametrize("app_url", [{"mfa": "required"}], indirect=True)
+def test_required_mfa_in_the_browser_sets_up_an_authenticator_then_shows_the_projects(page: Any, app_url: str) -> None:
+    import base64
+    import time
+
+    from cryptography.hazmat.primitives.hashes import SHA1
+    from cryptography.hazmat.primitives.twofactor.totp import TOTP
+
+    def totp_code(key: str, offset_steps: int = 0) -> str:
+        totp = TOTP(base64.b32decode(key), 6, SHA1(), 30, enforce_key_length=False)  # noqa: S303 - RFC 6238
+        return totp.generate(time.time() + 30 * offset_steps).decode()
+
+    sign_in(page, app_url, PASSWORD)
+    key = page.locator("#totp-key").inner_text()  # the set-up page, with the QR code
+    assert page.locator("#qr svg").count() == 1
+    page.fill("input[name=code]", totp_code(key))
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=projects]")
+    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+
+    page.get_by_role("button", name="Logout").click()
+    sign_in(page, app_url, PASSWORD)  # the next sign-in asks for a fresh code
+    page.wait_for_selector("input[name=code]")
+    assert page.locator("#totp-key").count() == 0
+    page.fill("input[name=code]", totp_code(key, offset_steps=1))
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=projects]")
+    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]

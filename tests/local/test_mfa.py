@@ -6,6 +6,8 @@ https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa
 from __future__ import annotations
 
 import base64
+import html
+import re
 import time
 from typing import Any
 
@@ -17,7 +19,7 @@ from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from tests.local.helpers import PASSWORD, Pool, make_function, make_pool, make_user
-from tests.local.test_hosted_ui import HostedPool, authorize_params, hosted, pkce
+from tests.local.test_hosted_ui import HostedPool, authorize_params, code_from, exchange, hosted, pkce
 from tests.local.test_hosted_ui import sign_in as hosted_sign_in
 
 __all__ = ["hosted"]  # the fixture, shared with the hosted UI's tests
@@ -110,9 +112,36 @@ def test_each_sign_in_needs_a_fresh_code_and_the_claim_comes_only_after_it(idp: 
     assert invocations(endpoint, function) == before + 1
 
 
-def test_the_hosted_ui_never_hands_out_tokens_without_the_second_factor(idp: Any, hosted: HostedPool) -> None:
+def _mfa_form(page: requests.Response) -> tuple[str, dict[str, str]]:
+    hidden = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page.text))
+    action = re.search(r'<form method="post" action="([^"]+)"', page.text)
+    assert action is not None, page.text
+    return html.unescape(action.group(1)), {k: html.unescape(v) for k, v in hidden.items()}
+
+
+def test_the_hosted_ui_sets_up_totp_then_asks_for_a_code_before_any_token(idp: Any, hosted: HostedPool) -> None:
     idp.set_user_pool_mfa_config(UserPoolId=hosted.pool.pool_id, MfaConfiguration="ON",
                                  SoftwareTokenMfaConfiguration={"Enabled": True})
-    page = hosted_sign_in(hosted, authorize_params(hosted, pkce()[1]))
-    assert page.status_code != 302 and "Location" not in page.headers  # no code, so no tokens
-    assert "MFA" in page.text and "claimsctl login" in page.text
+    verifier, challenge = pkce()
+    setup = hosted_sign_in(hosted, authorize_params(hosted, challenge))
+    assert setup.status_code == 200 and "Set up an authenticator" in setup.text and "<svg" in setup.text
+    key = re.search(r'<code id="totp-key">([A-Z2-7]{32})</code>', setup.text)
+    assert key is not None
+    action, fields = _mfa_form(setup)
+    wrong = requests.post(action, data={**fields, "code": code(key.group(1), offset_steps=5)}, allow_redirects=False,
+                          timeout=10)
+    assert wrong.status_code == 400 and "not right" in wrong.text
+    done = requests.post(action, data={**fields, "code": code(key.group(1))}, allow_redirects=False, timeout=10)
+    assert done.status_code == 302, done.text
+    tokens = exchange(hosted, code_from(done), verifier).json()
+    assert "id_token" in tokens
+
+    verifier, challenge = pkce()  # the next sign-in: a code, no key shown
+    asked = hosted_sign_in(hosted, authorize_params(hosted, challenge))
+    assert "Verify it's you" in asked.text and "totp-key" not in asked.text
+    action, fields = _mfa_form(asked)
+    reused = requests.post(action, data={**fields, "code": code(key.group(1))}, allow_redirects=False, timeout=10)
+    assert reused.status_code == 400  # the code used at set-up is good once
+    done = requests.post(action, data={**fields, "code": code(key.group(1), offset_steps=1)}, allow_redirects=False,
+                         timeout=10)
+    assert done.status_code == 302 and "id_token" in exchange(hosted, code_from(done), verifier).json()

@@ -96,22 +96,43 @@ def _user_of(backend: CognitoIdpBackend, access_token: str | None, session: str 
 
 def associate_software_token(self: CognitoIdpBackend, access_token: str, session: str) -> dict[str, str]:
     user, _ = _user_of(self, access_token, session)
+    answer = {"SecretCode": begin_enrolment(user)}
+    return {**answer, "Session": session} if session else answer
+
+
+def begin_enrolment(user: CognitoIdpUser) -> str:
+    """A new pending secret for the user (AssociateSoftwareToken; the hosted UI's setup page)."""
     state = _state(user)
     state.pending = new_secret()
-    answer = {"SecretCode": state.pending}
-    return {**answer, "Session": session} if session else answer
+    return state.pending
+
+
+def verify_pending(user: CognitoIdpUser, code: str) -> None:
+    """The pending secret becomes the user's token when `code` is its current code; else CodeMismatchException."""
+    state = _state(user)
+    with _lock:
+        step = _matching_step(state.pending, code or "", time.time()) if state.pending else None
+        if step is None:
+            raise CodeMismatchException("Invalid code received for user")
+        state.active, state.pending, state.last_step = state.pending, None, step
+    user.token_verified = True
+
+
+def enable(user: CognitoIdpUser) -> None:
+    """TOTP is the user's MFA from now on (what answering MFA_SETUP does)."""
+    user.software_token_mfa_enabled = True
+    user.preferred_mfa_setting = "SOFTWARE_TOKEN_MFA"
+
+
+def needs_setup(pool: CognitoIdpUserPool, username: str) -> bool:
+    user = pool._get_user(username)
+    return user is not None and not _state(user).active
 
 
 def verify_software_token(self: CognitoIdpBackend, access_token: str, session: str, user_code: str,
                           friendly_device_name: str) -> dict[str, str]:
     user, pool = _user_of(self, access_token, session)
-    state = _state(user)
-    with _lock:
-        step = _matching_step(state.pending, user_code or "", time.time()) if state.pending else None
-        if step is None:
-            raise CodeMismatchException("Invalid code received for user")
-        state.active, state.pending, state.last_step = state.pending, None, step
-    user.token_verified = True
+    verify_pending(user, user_code)
     if not session:  # a signed-in user adding TOTP: only SetUserMFAPreference makes it the one used
         return {"Status": "SUCCESS"}
     new_session = token_state.new_session_id()
@@ -134,8 +155,7 @@ def _checking_challenges(original: Callable[..., Any]) -> Callable[..., Any]:
                 raise NotAuthorizedError("MFA_SETUP needs the session VerifySoftwareToken returned: "
                                          "associate and verify a software token first.")
             user, _ = _user_of(self, None, session)
-            user.software_token_mfa_enabled = True
-            user.preferred_mfa_setting = "SOFTWARE_TOKEN_MFA"
+            enable(user)
         return original(self, session, client_id, challenge_name, challenge_responses, *args, **kwargs)
 
     return respond
@@ -166,7 +186,7 @@ def setup_challenge(backend: CognitoIdpBackend, needed: MfaSetupNeeded) -> dict[
 
 
 def requires_challenge(pool: CognitoIdpUserPool, username: str) -> bool:
-    """Whether this user's sign-in needs a second factor (the hosted UI does not show MFA pages yet)."""
+    """Whether this user's sign-in needs a second factor (a code, or setting up a token first)."""
     user = pool._get_user(username)
     return pool.mfa_config == "ON" or bool(user is not None and user.software_token_mfa_enabled)
 

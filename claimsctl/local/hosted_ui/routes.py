@@ -17,8 +17,8 @@ from moto.core.exceptions import JsonRESTError
 from werkzeug.wrappers import Request, Response
 
 from claimsctl.local import urls
-from claimsctl.local.cognito import pools
-from claimsctl.local.hosted_ui import oauth, sessions
+from claimsctl.local.cognito import pools, totp
+from claimsctl.local.hosted_ui import mfa, oauth, sessions
 from claimsctl.local.urls import hosted_ui_base
 
 PREFIX = "/hosted-ui/"
@@ -59,6 +59,7 @@ def _dispatch(request: Request) -> Response:
         ("GET", "/oauth2/authorize"): _authorize,
         ("GET", "/login"): _login_form,
         ("POST", "/login"): _login,
+        ("POST", "/mfa"): _mfa,
         ("POST", "/oauth2/token"): _token,
         ("GET", "/oauth2/userInfo"): _user_info,
         ("GET", "/logout"): _logout,
@@ -163,7 +164,35 @@ def _login(pool: Any, domain: str, request: Request) -> Response:
         return _page("Error", str(exc), 400)
     except ValueError as exc:
         return _login_form(pool, domain, request, str(exc), username)
+    if totp.requires_challenge(pool, name):  # never tokens without the second factor
+        step_id, step = mfa.start(pool, name, authorize.as_params())
+        return _mfa_form(domain, step_id, step, None)
     return _complete(pool, client, authorize, name, sessions.start(pool.id, name))
+
+
+def _mfa_form(domain: str, step_id: str, step: mfa.MfaStep, error: str | None) -> Response:
+    from claimsctl.local.hosted_ui import page
+
+    html = page.mfa(action=f"{hosted_ui_base(domain)}/mfa", params={**step.params, "mfa_step": step_id},
+                    key=step.secret, error=error)
+    return Response(html, status=400 if error else 200, mimetype="text/html", headers={"Cache-Control": "no-store"})
+
+
+def _mfa(pool: Any, domain: str, request: Request) -> Response:
+    step_id = request.form.get("mfa_step", "")
+    try:
+        step = mfa.answer(step_id, pool, request.form.get("code", ""))
+    except LookupError as exc:
+        return _page("Sign-in expired", str(exc), 400)
+    except ValueError as exc:
+        found = mfa.find(step_id, pool.id)
+        return _mfa_form(domain, step_id, found, str(exc)) if found else _page("Sign-in expired", str(exc), 400)
+    authorize = oauth.AuthorizeRequest.from_params(step.params)
+    try:
+        client = oauth.check_authorize(pool, authorize)
+    except (oauth.PageError, oauth.OAuthError) as exc:
+        return _page("Error", str(exc), 400)
+    return _complete(pool, client, authorize, step.username, sessions.start(pool.id, step.username))
 
 
 def _basic_auth(request: Request) -> tuple[str, str] | None:
