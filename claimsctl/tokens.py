@@ -224,7 +224,7 @@ class CognitoVerifier:
         key = self.jwks.key(self._jwks_uri, header["kid"])
         signing_input, _, signature = token.rpartition(".")
         payload_segment = signing_input.partition(".")[2]
-        if not _JWT.fullmatch(token):
+        if not _is_base64url_jwt(token):
             raise MalformedToken("Token payload or signature is not base64url")
         _check_rs256(key, signing_input, signature)
         try:
@@ -313,7 +313,18 @@ def _is_seconds(value: Any) -> bool:
 
 
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
-_JWT = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+_BASE64URL = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+
+def _is_base64url_jwt(token: str) -> bool:
+    """Three non-empty base64url segments and nothing else (what the regex [A-Za-z0-9_-]+ three times says,
+    in C: deleting the alphabet must leave exactly the two dots)."""
+    try:
+        raw = token.encode("ascii")
+    except UnicodeEncodeError:
+        return False
+    return raw.translate(None, _BASE64URL) == b".." and ".." not in token and not token.startswith(".") \
+        and not token.endswith(".")
 # Header segments that passed _parse_header: a pool's tokens share a handful (one per key), so each is parsed
 # once. Bounded: past 256 distinct headers the map starts again.
 _HEADERS: dict[str, dict[str, Any]] = {}
