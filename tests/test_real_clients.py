@@ -66,6 +66,27 @@ def test_amplify_signs_in_with_srp_refreshes_and_signs_out(stack: dict[str, str]
 
 
 @needs_node
+def test_amplify_sets_up_totp_then_answers_codes_with_the_claim_only_after(cli: Cli, project: Project,
+                                                                          endpoint: str) -> None:
+    project.write(mfa="required", api="none")
+    deployed = cli("deploy", "--yes", "--output", "json")
+    assert deployed.exit_code == 0, deployed.output
+    assert cli("add-user", "--username", "mia", "--email", "mia@example.com", "--projects", "p1",
+               "--password-stdin", input=PASSWORD + "\n").exit_code == 0
+    outputs = json.loads(deployed.stdout)["outputs"]
+    seen = node("amplify-mfa.mjs", {"userPoolId": outputs["UserPoolId"], "clientId": outputs["UserPoolClientId"],
+                                    "endpoint": endpoint, "username": "mia", "password": PASSWORD})
+    assert "error" not in seen, seen
+    assert seen["firstStep"] == "CONTINUE_SIGN_IN_WITH_TOTP_SETUP" and seen["secretLength"] == 32
+    assert seen["setUpSignedIn"] is True and seen["enrolledIdToken"]["projects"] == "p1"
+    assert seen["secondStep"] == "CONFIRM_SIGN_IN_WITH_TOTP_CODE"
+    assert seen["reusedCode"] == "CodeMismatchException"
+    assert seen["againStep"] == "CONFIRM_SIGN_IN_WITH_TOTP_CODE" and seen["confirmedSignedIn"] is True
+    assert seen["idToken"]["projects"] == "p1"
+    cli("teardown", "--yes")
+
+
+@needs_node
 def test_aws_jwt_verify_accepts_the_emulators_tokens(stack: dict[str, str], endpoint: str, clients: Any) -> None:
     signed_in = clients("cognito-idp").initiate_auth(
         ClientId=stack["UserPoolClientId"], AuthFlow="USER_PASSWORD_AUTH",

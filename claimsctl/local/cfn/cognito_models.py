@@ -59,6 +59,14 @@ class _CognitoModel:
         return ""
 
 
+def _apply_mfa(backend: CognitoIdpBackend, pool_id: str, config: dict[str, Any]) -> None:
+    """EnabledMfas is a CloudFormation property (the API sets it with SetUserPoolMfaConfig): TOTP on when it
+    lists SOFTWARE_TOKEN_MFA, so the pool offers it (MFAS_CAN_SETUP) and checks it."""
+    enabled = config.get("EnabledMfas") or []
+    backend.set_user_pool_mfa_config(pool_id, None, {"Enabled": "SOFTWARE_TOKEN_MFA" in enabled},  # type: ignore[arg-type]
+                                     config.get("MfaConfiguration") or "OFF")
+
+
 class UserPool(_CognitoModel, CloudFormationModel):
     """AWS::Cognito::UserPool: Ref is the pool id."""
 
@@ -99,7 +107,9 @@ class UserPool(_CognitoModel, CloudFormationModel):
         cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
     ) -> UserPool:
         name, config = cls._config(_properties(cloudformation_json))
-        pool = _backend(account_id, region_name).create_user_pool(name or resource_name, config)
+        backend = _backend(account_id, region_name)
+        pool = backend.create_user_pool(name or resource_name, config)
+        _apply_mfa(backend, pool.id, config)
         return cls(account_id, region_name, pool.id)
 
     @classmethod
@@ -111,6 +121,7 @@ class UserPool(_CognitoModel, CloudFormationModel):
         backend = _backend(account_id, region_name)
         config.pop("Schema", None)  # schema attributes cannot change after creation
         backend.update_user_pool(original_resource.pool_id, config)
+        _apply_mfa(backend, original_resource.pool_id, config)
         if name:
             backend.describe_user_pool(original_resource.pool_id).name = name
         return original_resource

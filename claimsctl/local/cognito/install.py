@@ -94,8 +94,11 @@ def _wrap_respond(original: Callable[..., Any]) -> Callable[..., Any]:
     def wrapper(self: CognitoIdpBackend, session: str, client_id: str, challenge_name: str, *args: Any, **kwargs: Any) -> Any:
         source = ("TokenGeneration_NewPasswordChallenge" if challenge_name == "NEW_PASSWORD_REQUIRED"
                   else "TokenGeneration_Authentication")
-        with trigger.token_context(source, metadata=_client_metadata.get()):
-            return original(self, session, client_id, challenge_name, *args, **kwargs)
+        try:
+            with trigger.token_context(source, metadata=_client_metadata.get()):
+                return original(self, session, client_id, challenge_name, *args, **kwargs)
+        except totp.MfaSetupNeeded as needed:  # e.g. a new password set in a pool that requires MFA
+            return totp.setup_challenge(self, needed)
 
     return wrapper
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import json
 import os
 import threading
 import time
@@ -156,7 +157,8 @@ def _checking_challenges(original: Callable[..., Any]) -> Callable[..., Any]:
                                          "associate and verify a software token first.")
             user, _ = _user_of(self, None, session)
             enable(user)
-        return original(self, session, client_id, challenge_name, challenge_responses, *args, **kwargs)
+        answer = original(self, session, client_id, challenge_name, challenge_responses, *args, **kwargs)
+        return with_string_parameters(answer)
 
     return respond
 
@@ -176,6 +178,15 @@ def require_setup(pool: CognitoIdpUserPool, username: str) -> None:
     user = pool._get_user(username)
     if pool.mfa_config == "ON" and user is not None and not _state(user).active:
         raise MfaSetupNeeded(str(user.username), pool)
+
+
+def with_string_parameters(answer: Any) -> Any:
+    """ChallengeParameters is a map of strings: Cognito sends MFAS_CAN_SETUP as a JSON-encoded list
+    ('["SOFTWARE_TOKEN_MFA"]'), which clients such as Amplify JSON.parse; moto sends a list."""
+    parameters = answer.get("ChallengeParameters") if isinstance(answer, dict) else None
+    if parameters:
+        answer["ChallengeParameters"] = {k: v if isinstance(v, str) else json.dumps(v) for k, v in parameters.items()}
+    return answer
 
 
 def setup_challenge(backend: CognitoIdpBackend, needed: MfaSetupNeeded) -> dict[str, Any]:
