@@ -161,3 +161,20 @@ def test_a_refresh_token_is_an_opaque_encrypted_blob_bound_to_its_pool(hosted: H
         idp.initiate_auth(ClientId=hosted.pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
                           AuthParameters={"REFRESH_TOKEN": altered})
     assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+
+def test_a_refresh_token_works_only_for_the_client_it_was_issued_to(hosted: HostedPool, clients: Any) -> None:
+    """InitiateAuth REFRESH_TOKEN_AUTH from another app client of the same pool is refused."""
+    from tests.local.helpers import sign_in as api_sign_in
+
+    idp = clients("cognito-idp")
+    token = api_sign_in(idp, hosted.pool)["RefreshToken"]
+    other = idp.create_user_pool_client(UserPoolId=hosted.pool.pool_id, ClientName="other",
+                                        ExplicitAuthFlows=["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_PASSWORD_AUTH"],
+                                        )["UserPoolClient"]["ClientId"]
+    with pytest.raises(ClientError) as refused:
+        idp.initiate_auth(ClientId=other, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": token})
+    assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
+    own = idp.initiate_auth(ClientId=hosted.pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                            AuthParameters={"REFRESH_TOKEN": token})["AuthenticationResult"]
+    assert "AccessToken" in own

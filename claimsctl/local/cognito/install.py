@@ -7,7 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from moto.cognitoidp.exceptions import InvalidParameterException
+from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
 from claimsctl.local.cognito import (
@@ -64,6 +64,17 @@ def check_flow_enabled(backend: CognitoIdpBackend, client_id: str, auth_flow: st
         raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
 
 
+def check_refresh_client(backend: CognitoIdpBackend, client_id: str, refresh_token: str) -> None:
+    """A refresh token works only for the app client it was issued to (moto's REFRESH_TOKEN_AUTH took any
+    client of the pool and issued tokens for the token's own client)."""
+    for pool in backend.user_pools.values():
+        if client_id in pool.clients:
+            entry = pool.refresh_tokens.get(refresh_token)
+            if entry is not None and entry[0] != client_id:
+                raise NotAuthorizedError("Invalid Refresh Token")
+            return
+
+
 def _source_for_flow(auth_flow: str) -> str:
     return "TokenGeneration_RefreshTokens" if auth_flow in REFRESH_FLOWS else "TokenGeneration_Authentication"
 
@@ -74,6 +85,9 @@ def _wrap_initiate(original: Callable[..., Any], client_arg: int) -> Callable[..
         client_id = kwargs.get("client_id", args[client_arg] if len(args) > client_arg else "")
         auth_flow = kwargs.get("auth_flow", args[client_arg + 1] if len(args) > client_arg + 1 else "")
         check_flow_enabled(self, client_id, auth_flow)
+        if auth_flow in REFRESH_FLOWS:
+            parameters = kwargs.get("auth_parameters", args[client_arg + 2] if len(args) > client_arg + 2 else {})
+            check_refresh_client(self, client_id, (parameters or {}).get("REFRESH_TOKEN", ""))
         sessions = self.sessions
         if isinstance(sessions, token_state.ExpiringSessions):
             sessions.mark()
