@@ -68,6 +68,12 @@ class StackState:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
 
+def parsed(rmap: ResourceMap) -> dict[str, Any]:
+    """moto's map of a stack's live resource objects by logical id (a private attribute: only this module
+    names it; update.py goes through here)."""
+    return rmap._parsed_resources  # type: ignore[no-any-return]
+
+
 def resource_map(stack: Stack, template: dict[str, Any], parameters: dict[str, Any],
                  dry_run: bool = False) -> StrictResourceMap:
     """A loaded resource map for `template` that already holds the stack's existing resources."""

@@ -14,6 +14,7 @@ from claimsctl.local.cfn.engine import (
     active_ids,
     create_resource,
     delete_resource,
+    parsed,
     record,
     resolve_outputs,
     resource_map,
@@ -61,11 +62,11 @@ def plan(stack: Stack, template: dict[str, Any], parameters: dict[str, Any]) -> 
         old = state.resolved[logical_id]
         if props != old or new_type != _type_in(stack.template_dict, logical_id):
             replace = _needs_replacement(stack.template_dict, stack.region_name, logical_id, new_type, old, props)
-            physical = getattr(rmap._parsed_resources[logical_id], "physical_resource_id", None)
+            physical = getattr(parsed(rmap)[logical_id], "physical_resource_id", None)
             changes.append(PlannedChange("Modify", logical_id, new_type, physical, str(replace)))
     for logical_id in state.resolved:
         if logical_id not in new_ids:
-            physical = getattr(stack.resource_map._parsed_resources[logical_id], "physical_resource_id", None)
+            physical = getattr(parsed(stack.resource_map)[logical_id], "physical_resource_id", None)
             changes.append(PlannedChange("Remove", logical_id, _type_in(stack.template_dict, logical_id), physical))
     return changes
 
@@ -117,7 +118,7 @@ class _Update:
         if props == old and new_type == _type_in(self.old_template, logical_id):
             return
         if _needs_replacement(self.old_template, stack.region_name, logical_id, new_type, old, props):
-            previous = rmap._parsed_resources.pop(logical_id)
+            previous = parsed(rmap).pop(logical_id)
             self.undo.append(("replaced", logical_id, previous))
             create_resource(stack, rmap, logical_id)
             self.replaced.append((logical_id, previous))
@@ -132,7 +133,7 @@ class _Update:
         state = state_of(stack)
         for logical_id in reversed(list(self.old_resolved)):
             if logical_id not in new_ids and logical_id in state.resolved:
-                self._delete_old(stack.resource_map._parsed_resources.pop(logical_id), logical_id)
+                self._delete_old(parsed(stack.resource_map).pop(logical_id), logical_id)
                 state.resolved.pop(logical_id, None)
         for logical_id, previous in reversed(self.replaced):
             self._delete_old(previous, logical_id, "UpdateReplacePolicy")
@@ -168,13 +169,13 @@ class _Update:
     def _undo_one(self, action: str, logical_id: str, previous: Any) -> None:
         stack, new_map = self.stack, self.stack.resource_map
         if action == "added" or action == "replaced":
-            created = new_map._parsed_resources.pop(logical_id, None)
+            created = parsed(new_map).pop(logical_id, None)
             if created is not None:
                 delete_resource(stack, created, self.template["Resources"][logical_id], undoing_create=True)
             if action == "replaced":
-                self.old_map._parsed_resources[logical_id] = previous
+                parsed(self.old_map)[logical_id] = previous
             return
-        self.old_map._parsed_resources[logical_id] = new_map._parsed_resources[logical_id]
+        parsed(self.old_map)[logical_id] = parsed(new_map)[logical_id]
         stack.resource_map = self.old_map
         stack.template_dict = self.old_template
         try:

@@ -16,7 +16,7 @@ from joserfc import jwt
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 
-from claimsctl.local.cognito import keys, token_state, totp, trigger
+from claimsctl.local.cognito import keys, pools, token_state, totp, trigger
 
 log = logging.getLogger("claimsctl.local.cognito")
 # Claims the trigger can never add, change or suppress (with cognito:* and dev:*), in either token.
@@ -156,7 +156,7 @@ def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: s
           granted: list[str] | None = None, auth_time: int | None = None) -> tuple[str, str, int]:
     """(access token, id token, expires_in) for a signed-in user, after the pre token generation trigger.
     auth_time is when the user authenticated (now for a sign-in; the refresh token's for a refresh)."""
-    user = pool._get_user(username)
+    user = pools.user(pool, username)
     if user is None:
         raise NotAuthorizedError("Invalid Refresh Token")
     if not user.enabled:

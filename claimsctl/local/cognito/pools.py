@@ -15,6 +15,12 @@ def _backends() -> Iterator[CognitoIdpBackend]:
         yield from dict.values(account_backends)
 
 
+def user(pool: CognitoIdpUserPool, username: str) -> Any:
+    """The pool's user by name or alias (moto's private lookup, which usernames.py makes case-aware), or None.
+    The one place outside the extension points that calls it."""
+    return pool._get_user(username)
+
+
 def all_pools() -> list[CognitoIdpUserPool]:
     return [pool for backend in _backends() for pool in backend.user_pools.values()]
 

@@ -32,6 +32,8 @@ from typing import Any
 from moto.cognitoidp.exceptions import NotAuthorizedError, ResourceNotFoundError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
+from claimsctl.local.cognito import pools
+
 N = int(
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E3404DD"
     "EF9519B3CD3A431B302B0A6DF25F14374FE1356D6D51C245E485B576625E7EC6F44C42E9A637ED6B0BFF5CB6F406B7ED"
@@ -154,7 +156,7 @@ def check_proof(pool: CognitoIdpUserPool, responses: dict[str, str]) -> str:
         raise NotAuthorizedError("Invalid session for the user, session is expired.")
     if responses.get("USERNAME", "").casefold() != challenge.username.casefold():
         raise NotAuthorizedError(WRONG_PASSWORD)
-    user = pool._get_user(challenge.username)
+    user = pools.user(pool, challenge.username)
     if user is None:
         raise NotAuthorizedError(WRONG_PASSWORD)
     expected = expected_signature(pool, challenge, user.password or "", block, responses.get("TIMESTAMP", ""))
@@ -177,7 +179,7 @@ def _wrap_initiate(original: Callable[..., Any]) -> Callable[..., Any]:
         if auth_flow != "USER_SRP_AUTH":
             return answer
         pool = _client_pool(self, client_id)
-        user = pool._get_user(auth_parameters.get("USERNAME", ""))
+        user = pools.user(pool, auth_parameters.get("USERNAME", ""))
         self.sessions.pop(answer.get("Session"), None)  # moto's own session, keyed by its random block
         block, parameters = start(pool, user, auth_parameters.get("SRP_A", ""))
         self.sessions[block] = (user.username, pool)  # moto's respond finds the session by the secret block

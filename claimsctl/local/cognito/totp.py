@@ -126,7 +126,7 @@ def enable(user: CognitoIdpUser) -> None:
 
 
 def needs_setup(pool: CognitoIdpUserPool, username: str) -> bool:
-    user = pool._get_user(username)
+    user = pools.user(pool, username)
     return user is not None and not _state(user).active
 
 
@@ -175,7 +175,7 @@ class MfaSetupNeeded(Exception):
 def require_setup(pool: CognitoIdpUserPool, username: str) -> None:
     """MfaSetupNeeded when the pool requires MFA (MfaConfiguration ON) and the user has no verified token:
     moto's password sign-in would otherwise hand out tokens without a second factor."""
-    user = pool._get_user(username)
+    user = pools.user(pool, username)
     if pool.mfa_config == "ON" and user is not None and not _state(user).active:
         raise MfaSetupNeeded(str(user.username), pool)
 
@@ -198,7 +198,7 @@ def setup_challenge(backend: CognitoIdpBackend, needed: MfaSetupNeeded) -> dict[
 
 def requires_challenge(pool: CognitoIdpUserPool, username: str) -> bool:
     """Whether this user's sign-in needs a second factor (a code, or setting up a token first)."""
-    user = pool._get_user(username)
+    user = pools.user(pool, username)
     return pool.mfa_config == "ON" or bool(user is not None and user.software_token_mfa_enabled)
 
 

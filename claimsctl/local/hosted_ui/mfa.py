@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from moto.cognitoidp.exceptions import CodeMismatchException
 from moto.cognitoidp.models import CognitoIdpUserPool
 
-from claimsctl.local.cognito import totp
+from claimsctl.local.cognito import pools, totp
 
 STEP_SECONDS = 180
 MAX_ATTEMPTS = 5
@@ -38,7 +38,7 @@ _lock = threading.Lock()
 
 
 def start(pool: CognitoIdpUserPool, username: str, params: dict[str, str]) -> tuple[str, MfaStep]:
-    user = pool._get_user(username)
+    user = pools.user(pool, username)
     secret = totp.begin_enrolment(user) if totp.needs_setup(pool, username) else None
     step = MfaStep(pool.id, username, dict(params), secret)
     step_id = secrets.token_urlsafe(32)
@@ -65,7 +65,7 @@ def answer(step_id: str, pool: CognitoIdpUserPool, code: str) -> MfaStep:
     step = find(step_id, pool.id)
     if step is None:
         raise LookupError("This sign-in has expired; sign in again.")
-    user = pool._get_user(step.username)
+    user = pools.user(pool, step.username)
     try:
         if step.secret is not None:
             totp.verify_pending(user, code.strip())

@@ -20,7 +20,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
-from claimsctl.local.cognito import token_state, trigger
+from claimsctl.local.cognito import pools, token_state, trigger
 
 CODE_LIFETIME_SECONDS = 300
 OIDC_SCOPES = {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
@@ -117,7 +117,7 @@ def granted(client: CognitoIdpUserPoolClient, request: AuthorizeRequest) -> tupl
 
 def authenticate(pool: CognitoIdpUserPool, username: str, password: str) -> str:
     """The user's name when the password is right; ValueError with the message the login page shows."""
-    user = pool._get_user(username)
+    user = pools.user(pool, username)
     if user is None or user.password != password:
         raise ValueError("Incorrect username or password.")
     if not user.enabled:
@@ -247,7 +247,7 @@ def user_info(pool: CognitoIdpUserPool, access_token: str) -> dict[str, Any]:
         raise OAuthError("invalid_token", "Access token is invalid or expired", 401)
     if "openid" not in scopes:
         raise OAuthError("invalid_token", "Access token does not have the openid scope", 401)
-    user = pool._get_user(entry[1])
+    user = pools.user(pool, entry[1])
     if user is None or not user.enabled:
         raise OAuthError("invalid_token", "User does not exist or is disabled", 401)
     attributes = {a["Name"]: a["Value"] for a in user.attributes if _released(a["Name"], scopes)}
