@@ -92,7 +92,9 @@ def install(endpoint_url: str, work_dir: Path) -> None:
 
         untracked.install()
         apigateway_cfn.install()
-        cfn_install.install()
+        import claimsctl.local.cognito.cfn_models  # noqa: F401 - defining the models registers them with moto
+
+        cfn_install.install()  # after every service's models: it refreshes moto's model registry
         cognito_install.install()
         service.install()
         dispatch.install()  # last: it remembers the response classes' methods as the extensions left them

@@ -16,11 +16,7 @@ from moto.cloudformation.parsing import Export
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudformation.utils import generate_stack_id
 
-from claimsctl.local.cfn import (
-    cognito_models,  # noqa: F401 - defining the models registers them
-    engine,
-    update,
-)
+from claimsctl.local.cfn import engine, update
 from claimsctl.local.cfn import template as cfn_template
 
 UPDATABLE = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE",
@@ -270,6 +266,8 @@ def _function_update(cls: type, original_resource: LambdaFunction, new_resource_
 
 
 def install() -> None:
+    """After every service's models are imported (extensions.install): moto's registry is cached, so it is
+    read afresh here, once, whatever the import order was."""
     _refresh_model_registry()
     Stack._create_resource_map = _create_resource_map  # type: ignore[method-assign]
     Stack.outputs = property(_outputs)  # type: ignore[assignment,method-assign]
