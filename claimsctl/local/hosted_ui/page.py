@@ -5,8 +5,9 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-LOGIN = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Sign in</title>
+# The head both forms share: the page title comes after.
+_HEAD = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
  body{font-family:system-ui,sans-serif;background:#f2f3f3;display:flex;justify-content:center;padding-top:8vh}
@@ -15,7 +16,10 @@ LOGIN = """<!doctype html>
  button{margin-top:1.5rem;width:100%;padding:.6rem;background:#ec7211;color:#fff;border:0;border-radius:4px;font-size:1rem}
  .error{background:#fde8e8;color:#8a1f1f;padding:.6rem;border-radius:4px;margin-top:1rem}
  .note{color:#687078;font-size:.8rem;margin-top:1rem}
-</style></head>
+ code{word-break:break-all}
+</style>"""
+
+LOGIN = _HEAD + """<title>Sign in</title></head>
 <body><main>
 <h1>Sign in</h1>
 <p>to <strong>{{ client_name }}</strong></p>
@@ -33,17 +37,7 @@ LOGIN = """<!doctype html>
 </main></body></html>
 """
 
-MFA = """<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>Verify</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
- body{font-family:system-ui,sans-serif;background:#f2f3f3;display:flex;justify-content:center;padding-top:8vh}
- main{background:#fff;padding:2rem;border-radius:8px;box-shadow:0 1px 4px #0002;width:20rem}
- label{display:block;margin-top:1rem;font-size:.9rem} input{width:100%;padding:.5rem;box-sizing:border-box}
- button{margin-top:1.5rem;width:100%;padding:.6rem;background:#ec7211;color:#fff;border:0;border-radius:4px;font-size:1rem}
- .error{background:#fde8e8;color:#8a1f1f;padding:.6rem;border-radius:4px;margin-top:1rem}
- code{word-break:break-all}
-</style></head>
+MFA = _HEAD + """<title>Verify</title></head>
 <body><main>
 {% if setup %}<h1>Set up an authenticator</h1>
 <p>Scan this code with your authenticator app, or enter the key by hand.</p>
