@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from claimsctl.local import extensions, faults, guard, s3_owner
+from claimsctl.local import dispatch, extensions, faults, guard, keep_alive, s3_owner
 from claimsctl.local.apigateway import execute as execute_api
 from claimsctl.local.cognito import pools
 from claimsctl.local.cognito.minting import public_jwks
@@ -56,9 +56,16 @@ class EmulatorApp:
         match = _JWKS_PATH.match(path)
         if match and environ.get("REQUEST_METHOD") == "GET":
             return self._jwks(match.group("pool"), start_response)
+        return self._to_moto(environ, start_response)
+
+    def _to_moto(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         denied = s3_owner.refused(environ, start_response)
         if denied is not None:
             return denied
+        moto_dispatch = dispatch.direct(environ)
+        if moto_dispatch is not None:
+            answer: Iterable[bytes] = dispatch.answer_directly(moto_dispatch, environ, guard.without_cors(start_response))
+            return answer
         return self.moto_app(environ, guard.without_cors(start_response))
 
     @staticmethod
@@ -156,14 +163,15 @@ class Emulator:
 
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
         _check_port_free(self.host, self.port)
-        self._server = make_server(self.host, self.port, _unset_app, threaded=True)
+        self._server = make_server(self.host, self.port, _unset_app, threaded=True,
+                                   request_handler=keep_alive.KeepAliveRequestHandler)
         self.port = self._server.server_address[1]
         work_dir = self.work_dir
         if work_dir is None:
             work_dir = self._made_work_dir = Path(tempfile.mkdtemp(prefix="claimsctl-emulator-"))
         extensions.install(self.endpoint_url, work_dir)
         app = EmulatorApp(werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app))
-        self._server.app = guard.FrontDoor.for_server(self.host, self.port).wrap(app)
+        self._server.app = keep_alive.wrap(guard.FrontDoor.for_server(self.host, self.port).wrap(app))
         self._thread = threading.Thread(target=self._server.serve_forever, name="claimsctl-emulator", daemon=True)
         self._thread.start()
         return self.endpoint_url
@@ -176,6 +184,7 @@ class Emulator:
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
+            keep_alive.close_all(self._server)
         if self._thread is not None:
             self._thread.join(timeout=10)
         extensions.shutdown()
