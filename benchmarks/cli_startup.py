@@ -1,4 +1,5 @@
-"""CLI start-up: `claimsctl --help` against `python -c pass` (and `sam --help` when SAM CLI is installed).
+"""CLI start-up: `claimsctl --help` against `python -c pass` and `python -c "import click"` (the least a click
+CLI can cost), and `sam --help` when SAM CLI is installed.
 
 Run: python benchmarks/cli_startup.py [--runs 30]
 """
@@ -38,6 +39,7 @@ def measure(runs: int = 30) -> dict[str, Any]:
     result: dict[str, Any] = {
         "runs": runs,
         "python_c_pass_ms": round(baseline * 1000, 1),
+        "python_import_click_ms": round(median_seconds([sys.executable, "-c", "import click"], runs) * 1000, 1),
         "claimsctl_help_ms": round(median_seconds([claimsctl or sys.executable, *([] if claimsctl else [str(ROOT / "cli.py")]),
                                                    "--help"], runs) * 1000, 1),
         "claimsctl_render_ms": round(median_seconds([sys.executable, str(ROOT / "cli.py"), "render"], runs) * 1000, 1),

@@ -18,6 +18,7 @@ stops, so no thread keeps answering for a stopped emulator.
 from __future__ import annotations
 
 import io
+import logging
 import socket
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -27,6 +28,7 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.wsgi import LimitedStream
 
 IDLE_SECONDS = 30
+_REQUEST_LOG = logging.getLogger("werkzeug")
 MAX_DRAIN = 1024 * 1024
 
 
@@ -98,6 +100,10 @@ class KeepAliveRequestHandler(WSGIRequestHandler):
     def _may_keep_alive(self) -> bool:
         return not self.close_connection and self.request_version == "HTTP/1.1" and self._body is not None \
             and self._body.limit - self._body.tell() <= MAX_DRAIN
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if _REQUEST_LOG.isEnabledFor(logging.INFO):  # werkzeug formats the line before its logger drops it
+            super().log_request(code, size)
 
     def log_error(self, format: str, *args: Any) -> None:  # http.server's signature
         if format.startswith("Request timed out"):
