@@ -40,6 +40,7 @@ EXTENSION_POINTS = {
     "moto.core.serialize": ["XFormedAttributePicker", "get_serializer_class"],
     "moto.dynamodb.responses": ["DynamoHandler.dispatch"],
     "moto.core.common_models": ["BaseModel.__new__"],
+    "moto.moto_api._internal.models": ["moto_api_backend.reset"],
     "moto.logs.models": ["LogStream"],
     "moto.cognitoidp.responses": ["CognitoIdpResponse.dispatch", "CognitoIdpResponse.respond_to_auth_challenge",
                                   "CognitoIdpResponse.admin_respond_to_auth_challenge"],
@@ -103,9 +104,6 @@ def install(endpoint_url: str, work_dir: Path) -> None:
         dispatch.install()  # last: it remembers the response classes' methods as the extensions left them
         _installed = True
     service.set_runtime(LambdaRuntime(endpoint_url, work_dir))
-    from claimsctl.local import urls
-
-    urls.configure(endpoint_url)
 
 
 def shutdown() -> None:

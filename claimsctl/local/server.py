@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from claimsctl.local import dispatch, extensions, faults, guard, keep_alive, s3_owner
+from claimsctl.local import dispatch, extensions, faults, guard, keep_alive, s3_owner, state
 from claimsctl.local.apigateway import execute as execute_api
 from claimsctl.local.cognito import pools
 from claimsctl.local.cognito.minting import public_jwks
@@ -44,7 +44,7 @@ class EmulatorApp:
             return self._faults(environ, start_response)
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target:
-            requests_by_target[target] += 1
+            REQUESTS_BY_TARGET.get()[target] += 1
             if faults.throttled(target):
                 status, headers, body = faults.throttle_response()
                 start_response(status, headers)
@@ -88,13 +88,14 @@ class EmulatorApp:
         return [body]
 
 
-requests_by_target: Counter[str] = Counter()  # AWS JSON-protocol calls, e.g. DynamoDB_20120810.GetItem
+# AWS JSON-protocol calls, e.g. DynamoDB_20120810.GetItem
+REQUESTS_BY_TARGET: state.Slot[Counter[str]] = state.Slot(Counter)
 
 
 def _stats() -> dict[str, Any]:
     """What the emulator has served: calls by X-Amz-Target, Lambda invocations, API Gateway counters."""
-    return {"requests_by_target": dict(requests_by_target), "lambda_invocations": dict(service.invocations),
-            "api": dict(execute_api.stats), "throttled": dict(faults.injected)}
+    return {"requests_by_target": dict(REQUESTS_BY_TARGET.get()), "lambda_invocations": service.invocations(),
+            "api": execute_api.stats(), "throttled": faults.injected()}
 
 
 def _json(start_response: StartResponse, status: int, payload: dict[str, Any]) -> list[bytes]:
@@ -114,6 +115,14 @@ def _check_port_free(host: str, port: int) -> None:
     with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
+
+
+def _forget_everything() -> None:
+    """Drop this run's state and moto's backends (process-wide in moto), as a new process would start."""
+    from moto.moto_api._internal.models import moto_api_backend
+
+    moto_api_backend.reset()
+    state.end()
 
 
 class EmulatorAlreadyRunning(RuntimeError):
@@ -153,6 +162,7 @@ class Emulator:
         try:
             return self._start()
         except BaseException:
+            state.end()
             with _running_lock:
                 _running = None
             raise
@@ -169,6 +179,7 @@ class Emulator:
         work_dir = self.work_dir
         if work_dir is None:
             work_dir = self._made_work_dir = Path(tempfile.mkdtemp(prefix="claimsctl-emulator-"))
+        state.begin(self.endpoint_url)
         extensions.install(self.endpoint_url, work_dir)
         app = EmulatorApp(werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app))
         self._server.app = keep_alive.wrap(guard.FrontDoor.for_server(self.host, self.port).wrap(app))
@@ -188,6 +199,7 @@ class Emulator:
         if self._thread is not None:
             self._thread.join(timeout=10)
         extensions.shutdown()
+        _forget_everything()
         if self._made_work_dir is not None:  # unpacked function code and worker logs: ours to remove
             shutil.rmtree(self._made_work_dir, ignore_errors=True)
         with _running_lock:

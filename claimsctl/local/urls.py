@@ -11,27 +11,22 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from claimsctl.local import state
+
 _HOSTED_UI = re.compile(r"^https://(?P<name>[a-z0-9-]+)\.auth\.[a-z0-9-]+\.amazoncognito\.com")
 _EXECUTE_API = re.compile(r"^https://(?P<name>[a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com")
 
-_endpoint = "http://127.0.0.1:4566"
-
-
-def configure(endpoint_url: str) -> None:
-    global _endpoint
-    _endpoint = endpoint_url.rstrip("/")
-
-
 def endpoint() -> str:
-    return _endpoint
+    """The running emulator's URL."""
+    return state.current().endpoint_url
 
 
 def hosted_ui_base(domain: str) -> str:
-    return f"{_endpoint}/hosted-ui/{domain}"
+    return f"{endpoint()}/hosted-ui/{domain}"
 
 
 def execute_api_base(api_id: str) -> str:
-    return f"{_endpoint}/execute-api/{api_id}"
+    return f"{endpoint()}/execute-api/{api_id}"
 
 
 def emulator_url(value: Any) -> Any:

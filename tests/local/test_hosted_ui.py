@@ -133,7 +133,7 @@ def test_pkce_mismatch_expired_code_and_bad_client(hosted: HostedPool) -> None:
     assert (wrong.status_code, wrong.json()["error"]) == (400, "invalid_grant")
 
     code = code_from(sign_in(hosted, authorize_params(hosted, challenge)))
-    oauth._codes[code].created -= oauth.CODE_LIFETIME_SECONDS + 1
+    oauth._CODES.get()[code].created -= oauth.CODE_LIFETIME_SECONDS + 1
     assert exchange(hosted, code, verifier).json()["error"] == "invalid_grant"
 
     code = code_from(sign_in(hosted, authorize_params(hosted, challenge)))

@@ -54,3 +54,40 @@ def test_a_non_loopback_host_gets_a_loud_warning() -> None:
                              "--port", "0"], capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert "WARNING: listening on 192.0.2.1, not loopback" in result.stderr
     assert result.returncode != 0 and "Cannot listen on 192.0.2.1" in result.stderr
+
+
+RESTART_SCRIPT = """
+import json, sys, urllib.request
+import boto3
+from claimsctl.local.server import Emulator
+
+def seen(url):
+    idp = boto3.client("cognito-idp", endpoint_url=url, region_name="us-east-1", aws_access_key_id="t",
+                       aws_secret_access_key="t")
+    pools = [p["Name"] for p in idp.list_user_pools(MaxResults=10)["UserPools"]]
+    stats = json.loads(urllib.request.urlopen(url + "/_claimsctl/stats", timeout=10).read())
+    return pools, stats["requests_by_target"]
+
+first = Emulator(port=0)
+url = first.start()
+boto3.client("cognito-idp", endpoint_url=url, region_name="us-east-1", aws_access_key_id="t",
+             aws_secret_access_key="t").create_user_pool(PoolName="left-behind")
+before = seen(url)
+first.stop()
+second = Emulator(port=0)
+url = second.start()
+after = seen(url)
+second.stop()
+print(json.dumps({"before": before, "after": after}))
+"""
+
+
+def test_an_emulator_started_after_another_stopped_begins_empty() -> None:
+    """The emulator owns its state: pools, counters and caches of a stopped emulator are not the next one's."""
+    result = subprocess.run([sys.executable, "-c", RESTART_SCRIPT], capture_output=True, text=True, cwd=ROOT,
+                            timeout=120, check=True)
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    assert seen["before"][0] == ["left-behind"]
+    assert seen["before"][1]["AWSCognitoIdentityProviderService.CreateUserPool"] == 1
+    assert seen["after"][0] == []
+    assert seen["after"][1] == {"AWSCognitoIdentityProviderService.ListUserPools": 1}

@@ -12,6 +12,7 @@ import json
 from typing import Any
 
 from claimsctl import tokens
+from claimsctl.local import state
 from claimsctl.local.cognito import pools
 from claimsctl.local.cognito.minting import public_jwks
 
@@ -22,7 +23,7 @@ def _local_jwks(url: str) -> dict[str, Any]:
     return json.loads(public_jwks(pool)) if pool is not None else {"keys": []}  # type: ignore[no-any-return]
 
 
-_jwks = tokens.JwksCache(fetch=_local_jwks)
+_JWKS = state.Slot(lambda: tokens.JwksCache(fetch=_local_jwks))
 
 
 def verify(authorizer: Any, method: Any, identity: str) -> dict[str, Any] | None:
@@ -35,7 +36,7 @@ def verify(authorizer: Any, method: Any, identity: str) -> dict[str, Any] | None
             continue
         verifier = tokens.CognitoVerifier(
             user_pool_id=pool.id, region=pool.region, client_ids=tuple(pool.clients),
-            token_use="access" if scopes else "id", scopes=scopes, jwks=_jwks,
+            token_use="access" if scopes else "id", scopes=scopes, jwks=_JWKS.get(),
             verified=tokens.VerifiedCache(size=0),
         )
         try:

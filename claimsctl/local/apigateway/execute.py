@@ -24,6 +24,7 @@ from typing import Any
 from moto.apigateway.models import Method, Resource, RestAPI, apigateway_backends
 from werkzeug.wrappers import Request, Response
 
+from claimsctl.local import state
 from claimsctl.local.apigateway import cognito_authorizer
 from claimsctl.local.lambda_runtime import permissions, service
 from claimsctl.local.lambda_runtime.permissions import as_list
@@ -31,7 +32,11 @@ from claimsctl.local.lambda_runtime.permissions import as_list
 PREFIX = "/execute-api/"
 CACHE_LIMIT = 10_000
 HEADER_LIMIT_BYTES = 10_240  # API Gateway's quota on the request line plus header values
-stats: Counter[str] = Counter()  # what the API did, for benchmarks: invocations, cache hits
+STATS: state.Slot[Counter[str]] = state.Slot(Counter)  # what the API did, for benchmarks: invocations, cache hits
+
+
+def stats() -> dict[str, int]:
+    return dict(STATS.get())
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ NOT_ALLOWED = (403, "AccessDeniedException", {"Message": "User is not authorized
 AUTHORIZER_FAILED = (500, "AuthorizerConfigurationException", {"message": None})
 INTEGRATION_FAILED = (502, "InternalServerErrorException", {"message": "Internal server error"})
 
-_cache: dict[tuple[str, str, str], tuple[float, dict[str, Any]]] = {}
+_CACHE: state.Slot[dict[tuple[str, str, str], tuple[float, dict[str, Any]]]] = state.Slot(dict)
 _cache_lock = threading.Lock()
 
 
@@ -225,10 +230,11 @@ def _stringify(value: Any) -> str:
 def _lambda_authorizer_result(target: RouteMatch, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
     ttl = int(authorizer.authorizer_result_ttl if authorizer.authorizer_result_ttl is not None else 300)
     key = (target.api.id, authorizer.id, identity)
+    _cache = _CACHE.get()
     with _cache_lock:
         cached = _cache.get(key)
     if cached and cached[0] > time.monotonic():
-        stats["authorizer_cache_hits"] += 1
+        STATS.get()["authorizer_cache_hits"] += 1
         return cached[1]
     result = _invoke_authorizer(target, request, authorizer, identity)
     if ttl > 0:
@@ -251,7 +257,7 @@ def _invoke_authorizer(target: RouteMatch, request: Request, authorizer: Any, id
     function = _function(authorizer.authorizer_uri, target, source_arn)
     if function is None:
         raise Refusal(*AUTHORIZER_FAILED)
-    stats["authorizer_invocations"] += 1
+    STATS.get()["authorizer_invocations"] += 1
     event = _authorizer_event(target, request, authorizer, identity)
     invocation = service.invoke_function(function, json.dumps(event).encode())
     error = invocation.error()
@@ -361,7 +367,7 @@ def integrate(target: RouteMatch, request: Request, authorizer_context: dict[str
     function = _function(integration.uri, target, target.method_arn)
     if function is None:
         raise Refusal(500, "InternalServerErrorException", {"message": "Internal server error"})
-    stats["integration_invocations"] += 1
+    STATS.get()["integration_invocations"] += 1
     invocation = service.invoke_function(function, json.dumps(proxy_event(target, request, authorizer_context)).encode(),
                                          timeout=29.0)
     if invocation.function_error:

@@ -16,6 +16,7 @@ from joserfc import jwt
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 
+from claimsctl.local import state
 from claimsctl.local.cognito import keys, pools, token_state, totp, trigger
 
 log = logging.getLogger("claimsctl.local.cognito")
@@ -192,17 +193,17 @@ def create_refresh_token(self: CognitoIdpUserPool, client_id: str, username: str
 
 # moto's USER_PASSWORD_AUTH path mints the access token, then the ID token, in two
 # calls; both come from one trigger run, so the second call takes what the first made.
-_pending_id_tokens = token_state.Bounded(10_000)
+_PENDING_ID_TOKENS = state.Slot(lambda: token_state.Bounded(10_000))
 
 
 def create_access_token(self: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
     access_token, id_token, expires_in = issue(self, client_id, username, origin_jti)
-    _pending_id_tokens[origin_jti] = (id_token, expires_in)
+    _PENDING_ID_TOKENS.get()[origin_jti] = (id_token, expires_in)
     return access_token, expires_in
 
 
 def create_id_token(self: CognitoIdpUserPool, client_id: str, username: str, origin_jti: str) -> tuple[str, int]:
-    pending: tuple[str, int] | None = _pending_id_tokens.pop(origin_jti, None)
+    pending: tuple[str, int] | None = _PENDING_ID_TOKENS.get().pop(origin_jti, None)
     if pending is not None:
         return pending
     _, id_token, expires_in = issue(self, client_id, username, origin_jti)

@@ -32,6 +32,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import NotAuthorizedError, ResourceNotFoundError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
+from claimsctl.local import state
 from claimsctl.local.cognito import pools
 
 N = int(
@@ -116,7 +117,7 @@ class Challenges:
         return len(self._open)
 
 
-challenges = Challenges()
+_CHALLENGES = state.Slot(Challenges)
 
 
 def _pool_name(pool: CognitoIdpUserPool) -> str:
@@ -133,7 +134,7 @@ def start(pool: CognitoIdpUserPool, user: Any, srp_a_hex: str) -> tuple[str, dic
     b = secrets.randbelow(N - 2) + 2
     srp_b = (K * verifier + pow(G, b, N)) % N
     block = base64.standard_b64encode(secrets.token_bytes(64)).decode()
-    challenges.add(block, Challenge(pool.id, user.username, srp_a, srp_b, b, salt_hex, time.monotonic()))
+    _CHALLENGES.get().add(block, Challenge(pool.id, user.username, srp_a, srp_b, b, salt_hex, time.monotonic()))
     return block, {"SALT": salt_hex, "SRP_B": f"{srp_b:x}", "USERNAME": user.username,
                    "USER_ID_FOR_SRP": user.username, "SECRET_BLOCK": block}
 
@@ -151,7 +152,7 @@ def expected_signature(pool: CognitoIdpUserPool, challenge: Challenge, password:
 def check_proof(pool: CognitoIdpUserPool, responses: dict[str, str]) -> str:
     """The challenge's user name when PASSWORD_CLAIM_SIGNATURE proves the password; NotAuthorizedError if not."""
     block = responses.get("PASSWORD_CLAIM_SECRET_BLOCK") or ""
-    challenge = challenges.take(block)
+    challenge = _CHALLENGES.get().take(block)
     if challenge is None or challenge.pool_id != pool.id:
         raise NotAuthorizedError("Invalid session for the user, session is expired.")
     if responses.get("USERNAME", "").casefold() != challenge.username.casefold():

@@ -31,12 +31,14 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from moto.cognitoidp.exceptions import CodeMismatchException, NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
 
+from claimsctl.local import state
 from claimsctl.local.cognito import pools, token_state
 
 STEP_SECONDS = 30
 _ATTRIBUTE = "_claimsctl_totp"
 _lock = threading.Lock()
-_verified_sessions = token_state.Bounded(10_000)  # sessions VerifySoftwareToken issued: MFA_SETUP needs one
+# sessions VerifySoftwareToken issued: MFA_SETUP needs one
+_VERIFIED_SESSIONS = state.Slot(lambda: token_state.Bounded(10_000))
 
 
 class UserTotp:
@@ -138,7 +140,7 @@ def verify_software_token(self: CognitoIdpBackend, access_token: str, session: s
         return {"Status": "SUCCESS"}
     new_session = token_state.new_session_id()
     self.sessions[new_session] = (user.username, pool)
-    _verified_sessions[new_session] = True
+    _VERIFIED_SESSIONS.get()[new_session] = True
     return {"Status": "SUCCESS", "Session": new_session}
 
 
@@ -152,7 +154,7 @@ def _checking_challenges(original: Callable[..., Any]) -> Callable[..., Any]:
         if challenge_name == "MFA_SETUP":
             if session not in self.sessions:
                 raise NotAuthorizedError("Invalid session for the user, session is expired.")
-            if _verified_sessions.pop(session, None) is None:
+            if _VERIFIED_SESSIONS.get().pop(session, None) is None:
                 raise NotAuthorizedError("MFA_SETUP needs the session VerifySoftwareToken returned: "
                                          "associate and verify a software token first.")
             user, _ = _user_of(self, None, session)

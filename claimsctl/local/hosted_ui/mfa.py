@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from moto.cognitoidp.exceptions import CodeMismatchException
 from moto.cognitoidp.models import CognitoIdpUserPool
 
+from claimsctl.local import state
 from claimsctl.local.cognito import pools, totp
 
 STEP_SECONDS = 180
@@ -33,7 +34,7 @@ class MfaStep:
     attempts: int = 0
 
 
-_steps: dict[str, MfaStep] = {}
+_STEPS: state.Slot[dict[str, MfaStep]] = state.Slot(dict)
 _lock = threading.Lock()
 
 
@@ -44,17 +45,17 @@ def start(pool: CognitoIdpUserPool, username: str, params: dict[str, str]) -> tu
     step_id = secrets.token_urlsafe(32)
     with _lock:
         now = time.monotonic()
-        for stale in [k for k, s in _steps.items() if now - s.created > STEP_SECONDS]:
-            del _steps[stale]
-        while len(_steps) >= MAX_OPEN:
-            del _steps[next(iter(_steps))]
-        _steps[step_id] = step
+        for stale in [k for k, s in _STEPS.get().items() if now - s.created > STEP_SECONDS]:
+            del _STEPS.get()[stale]
+        while len(_STEPS.get()) >= MAX_OPEN:
+            del _STEPS.get()[next(iter(_STEPS.get()))]
+        _STEPS.get()[step_id] = step
     return step_id, step
 
 
 def find(step_id: str, pool_id: str) -> MfaStep | None:
     with _lock:
-        step = _steps.get(step_id)
+        step = _STEPS.get().get(step_id)
         if step is None or step.pool_id != pool_id or time.monotonic() - step.created > STEP_SECONDS:
             return None
         return step
@@ -76,9 +77,9 @@ def answer(step_id: str, pool: CognitoIdpUserPool, code: str) -> MfaStep:
         step.attempts += 1
         if step.attempts >= MAX_ATTEMPTS:
             with _lock:
-                _steps.pop(step_id, None)
+                _STEPS.get().pop(step_id, None)
             raise LookupError("Too many wrong codes; sign in again.") from None
         raise ValueError("That code is not right, or was already used. Enter the current code.") from None
     with _lock:
-        _steps.pop(step_id, None)
+        _STEPS.get().pop(step_id, None)
     return step

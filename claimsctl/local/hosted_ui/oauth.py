@@ -20,6 +20,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
+from claimsctl.local import state
 from claimsctl.local.cognito import pools, token_state, trigger
 
 CODE_LIFETIME_SECONDS = 300
@@ -77,7 +78,7 @@ class IssuedCode:
     created: float = field(default_factory=time.monotonic)
 
 
-_codes: dict[str, IssuedCode] = {}
+_CODES: state.Slot[dict[str, IssuedCode]] = state.Slot(dict)
 _codes_lock = threading.Lock()
 
 
@@ -147,9 +148,9 @@ def store_code(pool: CognitoIdpUserPool, request: AuthorizeRequest, tokens: dict
     code = secrets.token_urlsafe(32)
     with _codes_lock:
         now = time.monotonic()
-        for stale in [c for c, issued in _codes.items() if now - issued.created > CODE_LIFETIME_SECONDS]:
-            del _codes[stale]
-        _codes[code] = IssuedCode(pool.id, request.client_id, request.redirect_uri, request.code_challenge, tokens)
+        for stale in [c for c, issued in _CODES.get().items() if now - issued.created > CODE_LIFETIME_SECONDS]:
+            del _CODES.get()[stale]
+        _CODES.get()[code] = IssuedCode(pool.id, request.client_id, request.redirect_uri, request.code_challenge, tokens)
     return code
 
 
@@ -173,7 +174,7 @@ def _pkce_matches(challenge: str, verifier: str) -> bool:
 def exchange_code(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, Any]:
     client_id = _authenticate_client(pool, form, basic)
     with _codes_lock:
-        issued = _codes.pop(form.get("code", ""), None)  # single use: gone whatever happens next
+        issued = _CODES.get().pop(form.get("code", ""), None)  # single use: gone whatever happens next
     if issued is None or issued.pool_id != pool.id or time.monotonic() - issued.created > CODE_LIFETIME_SECONDS:
         raise OAuthError("invalid_grant", "the code is invalid, expired or already used")
     if issued.client_id != client_id or issued.redirect_uri != form.get("redirect_uri"):

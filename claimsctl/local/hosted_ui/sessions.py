@@ -12,6 +12,8 @@ import threading
 import time
 from dataclasses import dataclass
 
+from claimsctl.local import state
+
 COOKIE = "cognito"
 LIFETIME_SECONDS = 3600
 MAX_SESSIONS = 10_000
@@ -24,7 +26,7 @@ class Session:
     expires: float
 
 
-_sessions: dict[str, Session] = {}
+_SESSIONS: state.Slot[dict[str, Session]] = state.Slot(dict)
 _lock = threading.Lock()
 
 
@@ -33,18 +35,18 @@ def start(pool_id: str, username: str) -> str:
     session_id = secrets.token_urlsafe(32)
     now = time.monotonic()
     with _lock:
-        for stale in [sid for sid, s in _sessions.items() if s.expires <= now]:
-            del _sessions[stale]
-        while len(_sessions) >= MAX_SESSIONS:
-            del _sessions[next(iter(_sessions))]
-        _sessions[session_id] = Session(pool_id, username, now + LIFETIME_SECONDS)
+        for stale in [sid for sid, s in _SESSIONS.get().items() if s.expires <= now]:
+            del _SESSIONS.get()[stale]
+        while len(_SESSIONS.get()) >= MAX_SESSIONS:
+            del _SESSIONS.get()[next(iter(_SESSIONS.get()))]
+        _SESSIONS.get()[session_id] = Session(pool_id, username, now + LIFETIME_SECONDS)
     return session_id
 
 
 def user_of(session_id: str | None, pool_id: str) -> str | None:
     """The signed-in user of a live session of this pool, else None."""
     with _lock:
-        session = _sessions.get(session_id or "")
+        session = _SESSIONS.get().get(session_id or "")
     if session is None or session.pool_id != pool_id or session.expires <= time.monotonic():
         return None
     return session.username
@@ -52,4 +54,4 @@ def user_of(session_id: str | None, pool_id: str) -> str | None:
 
 def end(session_id: str | None) -> None:
     with _lock:
-        _sessions.pop(session_id or "", None)
+        _SESSIONS.get().pop(session_id or "", None)

@@ -10,21 +10,38 @@ from typing import Any
 
 from moto.awslambda.models import LambdaFunction, lambda_backends
 
+from claimsctl.local import state
 from claimsctl.local.lambda_runtime.pool import FunctionSpec, Invocation, LambdaRuntime
 
-_runtime: LambdaRuntime | None = None
-invocations: Counter[str] = Counter()  # by function name, for benchmarks
+
+class _Runtime:
+    current: LambdaRuntime | None = None
+
+
+_RUNTIME = state.Slot(_Runtime)
+INVOCATIONS: state.Slot[Counter[str]] = state.Slot(Counter)  # by function name, for benchmarks
+# (function ARN, day) -> its log stream, as one execution environment has
+_STREAMS: state.Slot[dict[tuple[str, str], str]] = state.Slot(dict)
 
 
 def set_runtime(runtime: LambdaRuntime | None) -> None:
-    global _runtime
-    _runtime = runtime
+    _RUNTIME.get().current = runtime
 
 
 def runtime() -> LambdaRuntime:
-    if _runtime is None:
+    found = _RUNTIME.get().current
+    if found is None:
         raise RuntimeError("The emulator's Lambda runtime is not started")
-    return _runtime
+    return found
+
+
+def _started() -> LambdaRuntime | None:
+    """The runtime when an emulator runs and its runtime is up, else None."""
+    return _RUNTIME.get().current if state.running() else None
+
+
+def invocations() -> dict[str, int]:
+    return dict(INVOCATIONS.get())
 
 
 def find_function(account_id: str, arn: str, default_region: str) -> LambdaFunction | None:
@@ -54,13 +71,12 @@ def spec_for(function: LambdaFunction) -> FunctionSpec:
 
 def invoke_function(function: LambdaFunction, event: bytes, timeout: float | None = None) -> Invocation:
     """Invoke a function as Lambda would, and keep its log in CloudWatch Logs."""
-    invocations[function.function_name] += 1
+    INVOCATIONS.get()[function.function_name] += 1
     invocation = runtime().invoke(spec_for(function), function.code_bytes, event, timeout)
     _store_logs(function, invocation)
     return invocation
 
 
-_streams: dict[tuple[str, str], str] = {}  # (function ARN, day) -> its log stream, as one execution environment has
 _streams_lock = threading.Lock()
 
 
@@ -68,6 +84,7 @@ def _stream_for(function: LambdaFunction) -> tuple[str, bool]:
     """The function's log stream for today, and whether it is new (Lambda writes a stream per environment,
     not per invocation)."""
     key = (function.function_arn, time.strftime("%Y/%m/%d"))
+    _streams = _STREAMS.get()
     with _streams_lock:
         if key in _streams:
             return _streams[key], False
@@ -120,16 +137,18 @@ def _invoke(self: LambdaFunction, body: str, request_headers: Any, response_head
 
 def prewarm(function: LambdaFunction) -> None:
     """Start the function's first worker ahead of its first invocation (a no-op when the runtime is not up)."""
-    if _runtime is not None:
-        _runtime.prewarm(spec_for(function), function.code_bytes)
+    started = _started()
+    if started is not None:
+        started.prewarm(spec_for(function), function.code_bytes)
 
 
 def _deleting(original: Any) -> Any:
     def delete_function(self: Any, function_name: str, qualifier: str | None = None) -> None:
         function = find_function(self.account_id, function_name, self.region_name)
         original(self, function_name, qualifier)
-        if function is not None and _runtime is not None:
-            _runtime.retire(function.function_arn)
+        started = _started()
+        if function is not None and started is not None:
+            started.retire(function.function_arn)
 
     return delete_function
 
