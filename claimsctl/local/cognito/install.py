@@ -14,6 +14,7 @@ from claimsctl.local.cognito import (
     keys,
     minting,
     passwords,
+    pools,
     refresh,
     revoke,
     srp,
@@ -212,7 +213,7 @@ def _with_expiring_sessions(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def __init__(self: CognitoIdpBackend, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
-        self.sessions = token_state.ExpiringSessions()  # type: ignore[assignment]
+        pools.replace_sessions(self, token_state.ExpiringSessions())
 
     return __init__
 

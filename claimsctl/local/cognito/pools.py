@@ -42,6 +42,18 @@ def for_domain(domain: str) -> CognitoIdpUserPool | None:
     return None
 
 
+def replace_token_maps(pool: CognitoIdpUserPool, access: Any, id_tokens: Any, refresh: Any) -> None:
+    """Put the emulator's token maps (token_state) where moto keeps every token it ever issued, per pool."""
+    pool.access_tokens = access
+    pool.id_tokens = id_tokens
+    pool.refresh_tokens = refresh
+
+
+def replace_sessions(backend: CognitoIdpBackend, sessions: Any) -> None:
+    """Put the emulator's expiring sign-in sessions (token_state) where moto keeps every session forever."""
+    backend.sessions = sessions
+
+
 T = TypeVar("T")
 _attach_lock = threading.Lock()
 

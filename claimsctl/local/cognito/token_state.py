@@ -322,7 +322,5 @@ def sign_out(self: CognitoIdpUserPool, username: str) -> None:
 
 def adopt(pool: CognitoIdpUserPool) -> None:
     """Swap a pool's token dicts for the stateless maps (at pool creation)."""
-    pool.access_tokens = IssuedTokens(pool, "access")  # type: ignore[assignment]
-    pool.id_tokens = IssuedTokens(pool, "id")  # type: ignore[assignment]
-    pool.refresh_tokens = RefreshTokens(pool)  # type: ignore[assignment]
+    pools.replace_token_maps(pool, IssuedTokens(pool, "access"), IssuedTokens(pool, "id"), RefreshTokens(pool))
     of(pool)
