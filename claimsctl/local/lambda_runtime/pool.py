@@ -16,6 +16,7 @@ small machine would make every cold start slower than the caller's timeout.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
@@ -55,8 +56,8 @@ class FunctionSpec:
     code_sha256: str
     environment: tuple[tuple[str, str], ...] = ()
 
-    @property
-    def fingerprint(self) -> str:
+    @functools.cached_property
+    def fingerprint(self) -> str:  # looked up several times per invocation: hashed once per spec
         return hashlib.sha256(repr(self).encode()).hexdigest()[:16]
 
 
