@@ -35,24 +35,38 @@ def _free_port() -> int:
 
 
 @contextmanager
-def running_peer() -> Iterator[str]:
-    """cognito-local's endpoint URL while it runs."""
+def installed_peer() -> Iterator[Path]:
+    """A scratch folder with cognito-local installed by npm; removed afterwards."""
     if shutil.which("npm") is None:
         raise RuntimeError("npm is needed to install cognito-local")
     with tempfile.TemporaryDirectory(prefix="cognito-local-") as folder:
         subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", COGNITO_LOCAL], cwd=folder,
                        check=True, timeout=600, capture_output=True)
-        port = _free_port()
-        process = subprocess.Popen([str(Path(folder) / "node_modules" / ".bin" / "cognito-local")], cwd=folder,
-                                   env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(url)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=30)
+        yield Path(folder)
+
+
+@contextmanager
+def started_peer(folder: Path) -> Iterator[str]:
+    """cognito-local's endpoint URL while it runs from an installed folder, with empty state; stopped after."""
+    shutil.rmtree(folder / ".cognito", ignore_errors=True)  # its database: each start begins empty
+    port = _free_port()
+    process = subprocess.Popen([str(folder / "node_modules" / ".bin" / "cognito-local")], cwd=folder,
+                               env={**os.environ, "PORT": str(port), "HOST": "127.0.0.1"},
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_up(url)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+@contextmanager
+def running_peer() -> Iterator[str]:
+    """cognito-local's endpoint URL while it runs."""
+    with installed_peer() as folder, started_peer(folder) as url:
+        yield url
 
 
 def _wait_until_up(url: str, seconds: float = 60) -> None:
