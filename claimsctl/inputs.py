@@ -21,6 +21,7 @@ MFA_CONFIGURATION = {"off": "OFF", "optional": "OPTIONAL", "required": "ON"}
 THREAT_PROTECTION = ("off", "audit", "enforced")  # the pool's AdvancedSecurityMode; not off needs the PLUS plan
 ON_LOOKUP_FAILURE = ("emptyClaim", "blockSignIn")
 API_DESIGNS = ("none", "optimized", "standard", "both")
+WEB_HOSTING = ("none", "s3")  # s3: the web app in a private bucket behind CloudFront (claimsctl/webhost.py)
 RESERVED_CLAIMS = frozenset({
     "acr", "amr", "at_hash", "auth_time", "azp", "aud", "client_id", "cognito:username", "username", "sub",
     "identities", "event_id", "device_key", "version", "exp", "iat", "iss", "jti", "nbf", "nonce",
@@ -56,6 +57,7 @@ class StackInputs:
     deletion_protection: bool = False
     threat_protection: str = "off"
     mfa: str = "off"
+    web_hosting: str = "none"
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
 
     @property
@@ -69,6 +71,11 @@ class StackInputs:
     @property
     def standard_api(self) -> bool:
         return self.api in ("standard", "both")
+
+    @property
+    def hosted_web(self) -> bool:
+        """The web app is built and served from S3 behind CloudFront ("web": {"hosting": "s3"})."""
+        return self.web_hosting == "s3"
 
     @property
     def trigger(self) -> versions.TriggerVersion:
@@ -180,6 +187,16 @@ def _tags(value: Any) -> str | None:
     return None
 
 
+def _web(value: Any) -> str | None:
+    if not isinstance(value, dict):
+        return 'must be an object such as {"hosting": "s3"}'
+    unknown = sorted(set(value) - {"hosting"})
+    if unknown:
+        return f"unknown key '{unknown[0]}'; the only key is 'hosting'"
+    problem = _choice(WEB_HOSTING)(value.get("hosting", "none"))
+    return f"hosting {problem}" if problem else None
+
+
 FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "stackName": ("stack_name", REQUIRED, _string(_STACK_NAME, "a letter, then letters, digits and hyphens, up to 40")),
     "region": ("region", REQUIRED, _string(_REGION, "an AWS region such as us-east-1")),
@@ -200,6 +217,7 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
                            "must be true or false"),
     "threatProtection": ("threat_protection", "off", _choice(THREAT_PROTECTION)),
     "mfa": ("mfa", "off", _choice(tuple(MFA_CONFIGURATION))),
+    "web": ("web_hosting", {"hosting": "none"}, _web),
     "tags": ("tags", {}, _tags),
 }
 
@@ -232,6 +250,7 @@ def parse(data: Any, source: str = "stackInputs.json") -> StackInputs:
     values["callback_urls"] = tuple(values["callback_urls"])
     values["logout_urls"] = tuple(values["logout_urls"])
     values["tags"] = tuple(sorted(values["tags"].items()))
+    values["web_hosting"] = values["web_hosting"].get("hosting", "none")
     return StackInputs(**values)
 
 

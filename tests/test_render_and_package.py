@@ -105,18 +105,19 @@ def test_user_text_is_quoted_safely() -> None:
 # Every trigger version with every API design; architectures and tags alternate (they change no structure).
 VARIANTS = [
     (version, api, ("arm64", "x86_64")[index % 2], ((), (("team", "x"),))[index // 2 % 2],
-     ("off", "audit", "enforced")[index % 3], index % 3 == 1, ("off", "optional", "required")[(index + 1) % 3])
+     ("off", "audit", "enforced")[index % 3], index % 3 == 1, ("off", "optional", "required")[(index + 1) % 3],
+     ("none", "s3")[(index + index // 4) % 2])
     for index, (version, api) in enumerate(itertools.product(["V1_0", "V2_0"], ["none", "optimized", "standard", "both"]))
 ]
 
 
 @pytest.mark.skipif(shutil.which("cfn-lint") is None, reason="cfn-lint is installed by the dev extra")
-@pytest.mark.parametrize(("version", "api", "architecture", "tags", "threats", "protected", "mfa"), VARIANTS)
+@pytest.mark.parametrize(("version", "api", "architecture", "tags", "threats", "protected", "mfa", "web"), VARIANTS)
 def test_every_variant_passes_cfn_lint(tmp_path: Path, version: str, api: str, architecture: str,
-                                       tags: tuple[Any, ...], threats: str, protected: bool, mfa: str) -> None:
+                                       tags: tuple[Any, ...], threats: str, protected: bool, mfa: str, web: str) -> None:
     loaded = inputs.load(ROOT / "stackInputs.json").with_changes(
         trigger_version=version, api=api, lambda_architecture=architecture, tags=tags, threat_protection=threats,
-        deletion_protection=protected, mfa=mfa)
+        deletion_protection=protected, mfa=mfa, web_hosting=web)
     path = tmp_path / "stack.yaml"
     path.write_text(render.render(ROOT / "templates", loaded))
     result = subprocess.run(["cfn-lint", "--", str(path)], capture_output=True, text=True, timeout=300)
@@ -130,10 +131,10 @@ if not CHECKOV and os.environ.get("CLAIMSCTL_REQUIRE_CHECKOV"):
 
 @pytest.mark.skipif(not CHECKOV, reason="checkov is installed by `make test` in .venv-checkov")
 def test_every_variant_passes_checkov_with_written_suppressions(tmp_path: Path) -> None:
-    for version, api, architecture, tags, threats, protected, mfa in VARIANTS:
+    for version, api, architecture, tags, threats, protected, mfa, web in VARIANTS:
         loaded = inputs.load(ROOT / "stackInputs.json").with_changes(
             trigger_version=version, api=api, lambda_architecture=architecture, tags=tags, threat_protection=threats,
-            deletion_protection=protected, mfa=mfa)
+            deletion_protection=protected, mfa=mfa, web_hosting=web)
         (tmp_path / f"{version}-{api}.yaml").write_text(render.render(ROOT / "templates", loaded))
     result = subprocess.run([CHECKOV, "-d", str(tmp_path), "--framework", "cloudformation", "--compact",
                              "--skip-download", "-o", "json"], capture_output=True, text=True, timeout=600)

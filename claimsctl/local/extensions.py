@@ -44,6 +44,12 @@ EXTENSION_POINTS = {
     "moto.logs.models": ["LogStream"],
     "moto.cognitoidp.responses": ["CognitoIdpResponse.dispatch", "CognitoIdpResponse.respond_to_auth_challenge",
                                   "CognitoIdpResponse.admin_respond_to_auth_challenge"],
+    "moto.s3.models": ["FakeBucket.get_permission", "FakeBucket.create_from_cloudformation_json",
+                       "FakeBucket.update_from_cloudformation_json", "S3Backend.put_bucket_policy",
+                       "S3Backend.put_public_access_block", "S3Backend.put_bucket_ownership_controls"],
+    "moto.cloudfront.models": ["CloudFrontBackend.create_distribution", "CloudFrontBackend.update_distribution",
+                               "CloudFrontBackend.create_origin_access_control",
+                               "CloudFrontBackend.update_origin_access_control"],
     "moto.cloudformation.responses": ["CloudFormationResponse.create_change_set",
                                       "CloudFormationResponse.list_change_sets"],
 }
@@ -89,14 +95,18 @@ def install(endpoint_url: str, work_dir: Path) -> None:
                 "The local emulator cannot extend this moto: missing " + ", ".join(missing)
                 + f". Install the pinned version: pip install 'moto=={MOTO_VERSION}'."
             )
-        from claimsctl.local import dispatch, untracked
+        from claimsctl.local import dispatch, s3_cfn, s3_policy, untracked
         from claimsctl.local.apigateway import cfn as apigateway_cfn
         from claimsctl.local.cfn import install as cfn_install
         from claimsctl.local.cognito import install as cognito_install
 
         untracked.install()
         apigateway_cfn.install()
-        import claimsctl.local.cognito.cfn_models  # noqa: F401 - defining the models registers them with moto
+        # defining the models registers them with moto
+        import claimsctl.local.cloudfront.cfn
+        import claimsctl.local.cognito.cfn_models  # noqa: F401
+        s3_cfn.install()
+        s3_policy.install()
 
         cfn_install.install()  # after every service's models: it refreshes moto's model registry
         cognito_install.install()

@@ -10,6 +10,8 @@ started it, so a web page must not be able to drive it:
   refused (403), except on the routes a browser app needs: the hosted UI's
   token and userInfo endpoints and discovery document, JWKS, and execute-api.
   Only those answer with CORS headers; moto's global CORS headers are removed.
+  A CloudFront distribution's viewer ({label}.cloudfront.localhost) answers any
+  origin: it only reads the files a stack published, as CloudFront does.
 - Size: a request body is limited per route (API Gateway's 10 MB payload
   limit on execute-api; 1 MB on the hosted UI; 64 KB on the emulator's own
   routes; 100 MB for the AWS APIs, above Lambda's 50 MB zip upload). Bodies
@@ -26,6 +28,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from werkzeug.wsgi import LimitedStream
+
+from claimsctl.local import urls
 
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 MB = 1024 * 1024
@@ -76,7 +80,8 @@ class FrontDoor:
             return 403, "AccessDeniedException", "This emulator answers only its own host names (DNS rebinding?)."
         origin = environ.get("HTTP_ORIGIN")
         path = environ.get("PATH_INFO", "")
-        if origin and not self._own_origin(origin) and not _BROWSER_ROUTES.match(path):
+        viewer = urls.viewer_label(environ.get("HTTP_HOST", "")) is not None
+        if origin and not viewer and not self._own_origin(origin) and not _BROWSER_ROUTES.match(path):
             return 403, "AccessDeniedException", f"Requests from the web origin {origin[:100]} may not use this route."
         length = environ.get("CONTENT_LENGTH") or "0"
         limit = self.limits.for_path(path)

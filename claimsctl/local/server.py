@@ -16,6 +16,7 @@ from typing import Any
 
 from claimsctl.local import dispatch, extensions, faults, guard, keep_alive, s3_owner, state
 from claimsctl.local.apigateway import execute as execute_api
+from claimsctl.local.cloudfront import viewer as cloudfront_viewer
 from claimsctl.local.cognito import pools
 from claimsctl.local.cognito.minting import public_jwks
 from claimsctl.local.hosted_ui import routes as hosted_ui
@@ -35,6 +36,8 @@ class EmulatorApp:
         self.moto_app = moto_app
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        if cloudfront_viewer.matches(environ):  # a distribution's own host name: everything on it is its content
+            return cloudfront_viewer.handle(environ, start_response)
         path = environ.get("PATH_INFO", "")
         if path == "/_claimsctl/health":
             return _json(start_response, 200, {"status": "ok", "service": "claimsctl-emulator"})

@@ -3,6 +3,11 @@
 On AWS                                             On the emulator
 https://{domain}.auth.{region}.amazoncognito.com   {endpoint}/hosted-ui/{domain}
 https://{api}.execute-api.{region}.amazonaws.com   {endpoint}/execute-api/{api}
+https://{label}.cloudfront.net                     http://{label}.cloudfront.localhost:{port}
+
+A distribution gets a host name of its own, not a path under the endpoint, because on AWS it is an origin
+of its own: the app it serves keeps root-relative paths and is a cross-origin caller of the emulator, as it
+is of AWS. Browsers resolve every *.localhost name to loopback.
 """
 
 from __future__ import annotations
@@ -15,6 +20,8 @@ from claimsctl.local import state
 
 _HOSTED_UI = re.compile(r"^https://(?P<name>[a-z0-9-]+)\.auth\.[a-z0-9-]+\.amazoncognito\.com")
 _EXECUTE_API = re.compile(r"^https://(?P<name>[a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com")
+_CLOUDFRONT = re.compile(r"^https://(?P<name>[a-z0-9]+)\.cloudfront\.net")
+_VIEWER_HOST = re.compile(r"^(?P<name>[a-z0-9]+)\.cloudfront\.localhost(?::\d+)?$")
 
 def endpoint() -> str:
     """The running emulator's URL."""
@@ -29,16 +36,30 @@ def execute_api_base(api_id: str) -> str:
     return f"{endpoint()}/execute-api/{api_id}"
 
 
+def cloudfront_base(label: str) -> str:
+    from urllib.parse import urlsplit
+
+    return f"http://{label}.cloudfront.localhost:{urlsplit(endpoint()).port}"
+
+
+def viewer_label(host: str) -> str | None:
+    """The distribution's label when a Host header names a distribution's viewer, else None."""
+    match = _VIEWER_HOST.match(host.lower())
+    return match.group("name") if match else None
+
+
 def emulator_url(value: Any) -> Any:
-    """Point an AWS hosted-UI or execute-api URL at the emulator when the emulator has that domain or API."""
+    """Point an AWS hosted-UI, execute-api or CloudFront URL at the emulator when the emulator has it."""
     if not isinstance(value, str):
         return value
     from claimsctl.local.apigateway.execute import find_api
+    from claimsctl.local.cloudfront.viewer import find as find_distribution
     from claimsctl.local.cognito.pools import for_domain
 
     rules: list[tuple[re.Pattern[str], Callable[[str], Any], Callable[[str], str]]] = [
         (_HOSTED_UI, for_domain, hosted_ui_base),
         (_EXECUTE_API, find_api, execute_api_base),
+        (_CLOUDFRONT, find_distribution, cloudfront_base),
     ]
     for pattern, exists, base in rules:
         match = pattern.match(value)

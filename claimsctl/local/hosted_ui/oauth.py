@@ -86,13 +86,22 @@ def _client(pool: CognitoIdpUserPool, client_id: str) -> CognitoIdpUserPoolClien
     return pool.clients.get(client_id)
 
 
+def registered(url: str, urls_of_client: list[str] | None) -> bool:
+    """`url` is one of the client's registered URLs, exactly as Cognito compares them. A registered CloudFront
+    URL (https://{label}.cloudfront.net/...) also matches the emulator's address for that distribution."""
+    from claimsctl.local.urls import emulator_url
+
+    candidates = urls_of_client or []
+    return url in candidates or url in {emulator_url(candidate) for candidate in candidates}
+
+
 def check_authorize(pool: CognitoIdpUserPool, request: AuthorizeRequest) -> CognitoIdpUserPoolClient:
     """Validate an authorize request: PageError when no redirect is possible, OAuthError to redirect with."""
     client = _client(pool, request.client_id)
     if client is None:
         raise PageError("An error was encountered with the requested page: the client_id is not valid for this user pool.")
     config = client.extended_config
-    if request.redirect_uri not in (config.get("CallbackURLs") or []):
+    if not registered(request.redirect_uri, config.get("CallbackURLs")):
         raise PageError("An error was encountered with the requested page: redirect_mismatch "
                         "(the redirect_uri is not one of the app client's callback URLs).")
     flows = config.get("AllowedOAuthFlows") or []
@@ -262,6 +271,6 @@ def check_logout(pool: CognitoIdpUserPool, client_id: str, logout_uri: str) -> N
     client = _client(pool, client_id)
     if client is None:
         raise PageError("An error was encountered with the requested page: the client_id is not valid.")
-    if logout_uri not in (client.extended_config.get("LogoutURLs") or []):
+    if not registered(logout_uri, client.extended_config.get("LogoutURLs")):
         raise PageError("An error was encountered with the requested page: the logout_uri is not one of the "
                         "app client's sign-out URLs.")

@@ -1,0 +1,99 @@
+"""CloudFormation for the S3 settings moto's stacks skip: AWS::S3::BucketPolicy, and a bucket's
+PublicAccessBlockConfiguration and OwnershipControls (moto's AWS::S3::Bucket applies only encryption and tags)."""
+
+from __future__ import annotations
+
+import functools
+import json
+from typing import Any
+
+from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
+from moto.core.common_models import CloudFormationModel
+from moto.s3.models import FakeBucket, S3Backend, s3_backends
+from moto.utilities.utils import get_partition
+
+from claimsctl.local.cfn.errors import ResourceFailure
+
+
+def _backend(account_id: str, region: str) -> S3Backend:
+    return s3_backends[account_id][get_partition(region)]  # type: ignore[no-any-return]
+
+
+class BucketPolicy(CloudFormationModel):
+    """AWS::S3::BucketPolicy: Ref is the bucket's name."""
+
+    def __init__(self, bucket: str) -> None:
+        self.bucket = bucket
+
+    @staticmethod
+    def cloudformation_type() -> str:
+        return "AWS::S3::BucketPolicy"
+
+    @staticmethod
+    def cloudformation_name_type() -> str:
+        return ""
+
+    @property
+    def physical_resource_id(self) -> str:
+        return self.bucket
+
+    @classmethod
+    def has_cfn_attr(cls, attr: str) -> bool:
+        return False
+
+    def get_cfn_attribute(self, attribute_name: str) -> Any:
+        raise UnformattedGetAttTemplateException()
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> BucketPolicy:
+        properties = cloudformation_json.get("Properties") or {}
+        bucket, document = properties["Bucket"], properties["PolicyDocument"]
+        backend = _backend(account_id, region_name)
+        if bucket not in backend.buckets:
+            raise ResourceFailure(f"The specified bucket does not exist (Bucket: {bucket})")
+        text = document if isinstance(document, str) else json.dumps(document)
+        backend.put_bucket_policy(bucket, text.encode())
+        return cls(bucket)
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[override]
+        cls, original_resource: BucketPolicy, new_resource_name: str, cloudformation_json: dict[str, Any],
+        account_id: str, region_name: str,
+    ) -> BucketPolicy:
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+
+    def delete(self, account_id: str, region: str) -> None:
+        backend = _backend(account_id, region)
+        if self.bucket in backend.buckets:
+            backend.delete_bucket_policy(self.bucket)
+
+
+def _apply_settings(bucket: FakeBucket, properties: dict[str, Any], account_id: str, region: str) -> None:
+    backend = _backend(account_id, region)
+    block = properties.get("PublicAccessBlockConfiguration")
+    if block:
+        backend.put_public_access_block(bucket.name, block)
+    rules = (properties.get("OwnershipControls") or {}).get("Rules") or []
+    if rules:
+        backend.put_bucket_ownership_controls(bucket.name, {"ObjectOwnership": rules[0]["ObjectOwnership"]})
+
+
+def _with_settings(original: Any) -> Any:
+    @functools.wraps(original)
+    def made(cls: type, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str,
+             *args: Any, **kwargs: Any) -> FakeBucket:
+        bucket = original(resource_name, cloudformation_json, account_id, region_name, *args, **kwargs)
+        _apply_settings(bucket, cloudformation_json.get("Properties") or {}, account_id, region_name)
+        return bucket  # type: ignore[no-any-return]
+
+    return classmethod(made)
+
+
+def install() -> None:
+    FakeBucket.create_from_cloudformation_json = _with_settings(  # type: ignore[method-assign]
+        FakeBucket.create_from_cloudformation_json)
+    FakeBucket.update_from_cloudformation_json = _with_settings(  # type: ignore[method-assign]
+        FakeBucket.update_from_cloudformation_json)
