@@ -6,6 +6,7 @@ that talk to the terminal. The checkout's top-level cli.py runs this.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import sys
 from collections.abc import Callable
@@ -171,9 +172,17 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str, allow_
     aws = run.aws(inputs.region)
     project = run.project(web_config)
     display.info(project.describe_sources())
-    with printer:
+    if inputs.hosted_web:
+        display.info(f"Building the web app in {project.web_app.root} (skipped when its sources are unchanged)")
+    with printer, contextlib.ExitStack() as bars:
+
+        def web_progress(total: int) -> Callable[[str], None]:
+            printer.close()  # one live display at a time: the stack's events are over by now
+            advance = bars.enter_context(display.progress(total, "Uploading the web app"))
+            return lambda key: advance()
+
         outcome = deployer.deploy(aws, project, inputs, artifact_bucket, confirm, printer, _waiter(aws),
-                                  allow_data_loss)
+                                  allow_data_loss, web_progress)
     result = outcome.result
     if result.recreated:
         display.info("The stack was left in ROLLBACK_COMPLETE by an earlier failed create; "
@@ -182,6 +191,8 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str, allow_
     display.info(f"[green]{message[result.status]}[/]")
     if outcome.web_config:
         display.info(f"Web demo configuration written to {outcome.web_config}")
+    if outcome.web is not None:
+        _report_web(outcome.web)
     if output == "json":
         display.as_json({"status": result.status, "outputs": result.outputs})
     else:
@@ -217,6 +228,15 @@ def teardown(run: Run, yes: bool, keep_data: bool, artifact_bucket: str | None, 
     _report_teardown(inputs.stack_name, outcome)
 
 
+def _report_web(web: Any) -> None:
+    from claimsctl import display
+
+    built = "built" if web.built else "unchanged since the last build"
+    display.info(f"Web app {built}: {len(web.uploaded)} file(s) uploaded, {web.unchanged} unchanged, "
+                 f"{len(web.deleted)} no longer built removed; invalidation {web.invalidation_id} started.")
+    display.info(f"[bold green]Web app: {web.url}[/]")
+
+
 def _teardown_question(stack_name: str, found: list[Any], keep_data: bool) -> str:
     rows = sum(table.rows for table in found)
     listing = ", ".join(table.describe() for table in found) or "none"
@@ -238,6 +258,8 @@ def _report_teardown(stack_name: str, outcome: Any) -> None:
         display.info(f"[yellow]Kept table {table.describe()} (--keep-data).[/]")
     if outcome.retained:
         display.info(f"[yellow]Retained by their DeletionPolicy: {', '.join(outcome.retained)}[/]")
+    if outcome.web_objects_removed:
+        display.info(f"Emptied the web bucket ({outcome.web_objects_removed} file(s) of the built app).")
     if outcome.artifacts_removed:
         display.info(f"Removed {outcome.artifacts_removed} artifact(s).")
     if outcome.bucket_removed:

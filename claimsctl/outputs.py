@@ -21,6 +21,9 @@ class StackOutputs:
     api_url: str | None = None
     api_expects: str = "id"  # the kind of token the API takes: "id" or "access"
     items_table: str | None = None
+    web_url: str | None = None  # "web": {"hosting": "s3"}: the app's CloudFront URL, bucket and distribution
+    web_bucket: str | None = None
+    web_distribution_id: str | None = None
 
     @classmethod
     def parse(cls, raw: dict[str, str], stack_name: str = "the stack") -> StackOutputs:
@@ -34,4 +37,6 @@ class StackOutputs:
             hosted_ui_url=raw["HostedUiUrl"], users_table=raw["UsersTableName"], claim_name=raw["ClaimName"],
             trigger_version=raw["TriggerVersion"], api_url=raw.get("ApiUrl"),
             api_expects=raw.get("ApiTokenUse", "id"), items_table=raw.get("ItemsTableName"),
+            web_url=raw.get("WebUrl"), web_bucket=raw.get("WebBucketName"),
+            web_distribution_id=raw.get("WebDistributionId"),
         )

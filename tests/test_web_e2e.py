@@ -2,12 +2,14 @@
 
 Deploys, adds a user with two projects, serves the built app, clicks Login, fills the hosted login form,
 and checks the page shows exactly those projects, also after a reload; then Logout, the implicit flow
-(?flow=implicit), and a wrong password.
+(?flow=implicit), and a wrong password. The hosted copy ("web": {"hosting": "s3"}) is published by deploy
+to the stack's bucket and opened at its CloudFront URL.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import socket
@@ -84,6 +86,29 @@ def app_url(cli: Cli, project: Project, built_app: Path, request: pytest.Fixture
     yield url
     server.shutdown()
     server.server_close()
+    cli("teardown", "--yes")
+
+
+def web_app_copy(target: Path) -> None:
+    """The web app's sources in a project folder of its own, sharing the checkout's node_modules."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(WEB, target, ignore=shutil.ignore_patterns("node_modules", "dist", "claimsctl-config.json"))
+    (target / "node_modules").symlink_to(WEB / "node_modules", target_is_directory=True)
+
+
+@pytest.fixture
+def hosted_url(cli: Cli, project: Project) -> Iterator[str]:
+    web_app_copy(project.root / "pre-token-web-app")
+    project.write(web={"hosting": "s3"})
+    deployed = cli("deploy", "--yes", "--output", "json")
+    assert deployed.exit_code == 0, deployed.output
+    added = cli("add-user", "--username", "alice", "--email", "alice@example.com", "--projects", "project-b,project-a",
+                "--password-stdin", input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+    status = cli("status", "--output", "json")
+    url = json.loads(status.output)["outputs"]["WebUrl"]
+    assert f"Web app: {url}" in " ".join(deployed.output.split())
+    yield url
     cli("teardown", "--yes")
 
 
@@ -165,5 +190,23 @@ def test_required_mfa_in_the_browser_sets_up_an_authenticator_then_shows_the_pro
     assert page.locator("#totp-key").count() == 0
     page.fill("input[name=code]", totp_code(key, offset_steps=1))
     page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=projects]")
+    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+
+
+def test_the_hosted_copy_behind_cloudfront_signs_in_and_sends_the_security_headers(page: Any, hosted_url: str) -> None:
+    assert ".cloudfront.localhost:" in hosted_url  # the emulator's address for https://{label}.cloudfront.net/
+    response = page.goto(hosted_url)
+    headers = response.headers
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-frame-options"] == "DENY" and headers["x-content-type-options"] == "nosniff"
+    assert headers["strict-transport-security"].startswith("max-age=63072000")
+    sign_in(page, hosted_url, PASSWORD)  # the CSP allows the hosted UI and the user pool, nothing else
+    page.wait_for_selector("[data-testid=projects]")
+    assert page.url.startswith(hosted_url)
+    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+
+    deep_link = page.goto(hosted_url + "projects/project-a")  # no such file: the single-page app's fallback
+    assert deep_link.status == 200
     page.wait_for_selector("[data-testid=projects]")
     assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
