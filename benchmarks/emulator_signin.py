@@ -31,7 +31,8 @@ def claimsctl(endpoint: str, inputs: Path, *args: str, stdin: str | None = None)
 
 def project(folder: Path) -> Path:
     inputs = json.loads((ROOT / "stackInputs.json").read_text())
-    inputs.update(stackName="bench", userPoolDomainName="bench-signin", usersTableName="bench-users")
+    inputs.update(stackName="bench", userPoolDomainName="bench-signin", usersTableName="bench-users",
+                  web={"hosting": "none"})  # sign-ins, not the hosted app
     (folder / "pre-token-web-app").mkdir()
     path = folder / "stackInputs.json"
     path.write_text(json.dumps(inputs))

@@ -51,7 +51,8 @@ class Deployed:
 def deployed(**changes: Any) -> Iterator[Deployed]:
     with emulator() as running, tempfile.TemporaryDirectory() as folder:
         inputs = json.loads((ROOT / "stackInputs.json").read_text())
-        inputs.update(stackName="bench", userPoolDomainName="bench-domain", usersTableName="bench-users", **changes)
+        inputs.update(stackName="bench", userPoolDomainName="bench-domain", usersTableName="bench-users",
+                      web={"hosting": "none"}, **changes)
         (Path(folder) / "pre-token-web-app").mkdir()
         path = Path(folder) / "stackInputs.json"
         path.write_text(json.dumps(inputs))

@@ -22,7 +22,23 @@ echo "Local emulator at $AWS_ENDPOINT_URL"
 # A throwaway password for the throwaway demo user; never printed.
 password="Demo-$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')-9a"
 
-claimsctl deploy --yes
+claimsctl deploy --yes   # with "web": {"hosting": "s3"}: builds the web app and publishes it behind CloudFront
+
+web_url="$(claimsctl status --output json | python3 -c 'import json, sys; print(json.load(sys.stdin)["outputs"].get("WebUrl", ""))')"
+if [[ -n "$web_url" ]]; then
+  echo "== The web app, served by the stack's CloudFront distribution: open $web_url in a browser"
+  python3 - "$web_url" <<'PY'
+import http.client, re, sys
+from urllib.parse import urlsplit
+url = urlsplit(sys.argv[1])  # *.localhost is loopback; ask 127.0.0.1 with the distribution's host name
+connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=10)
+connection.request("GET", "/", headers={"Host": url.netloc})
+response = connection.getresponse()
+title = re.search(rb"<title>(.*?)</title>", response.read())
+print(f"HTTP {response.status}    GET {sys.argv[1]}   {title.group(1).decode() if title else ''}")
+print(f"            Content-Security-Policy: {response.getheader('Content-Security-Policy', '')[:70]}...")
+PY
+fi
 printf '%s\n' "$password" | claimsctl add-user --username demo --email demo@example.com \
   --projects project-alpha,project-beta --seed-items 2 --password-stdin
 printf '%s\n' "$password" | claimsctl login demo --password-stdin

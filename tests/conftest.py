@@ -83,7 +83,7 @@ def project(tmp_path: Path) -> Project:
     name = unique("it")
     inputs = json.loads((ROOT / "stackInputs.json").read_text())
     inputs.update(stackName=name, userPoolName=f"{name}-users", userPoolDomainName=name,
-                  usersTableName=f"{name}-users")
+                  usersTableName=f"{name}-users", web={"hosting": "none"})  # tests that host the app say so
     (tmp_path / "pre-token-web-app").mkdir()
     made = Project(tmp_path, inputs)
     made.write()
