@@ -231,8 +231,8 @@ def teardown(run: Run, yes: bool, keep_data: bool, artifact_bucket: str | None, 
 def _report_web(web: Any) -> None:
     from claimsctl import display
 
-    built = "built" if web.built else "unchanged since the last build"
-    display.info(f"Web app {built}: {len(web.uploaded)} file(s) uploaded, {web.unchanged} unchanged, "
+    built = "built" if web.built else "build reused (its sources are unchanged)"
+    display.info(f"Web app {built}; {len(web.uploaded)} file(s) uploaded, {web.unchanged} unchanged, "
                  f"{len(web.deleted)} no longer built removed; invalidation {web.invalidation_id} started.")
     display.info(f"[bold green]Web app: {web.url}[/]")
 

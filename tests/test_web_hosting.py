@@ -69,11 +69,11 @@ def bucket_objects(s3: Any, bucket: str) -> dict[str, dict[str, Any]]:
 
 
 def test_deploy_publishes_the_app_and_its_cloudfront_url_serves_it(cli: Cli, project: Project, clients: Any) -> None:
-    app = small_app(project.root)
+    small_app(project.root)
     project.write(web={"hosting": "s3"})
     outputs, said = deploy(cli)
     url, bucket = outputs["WebUrl"], outputs["WebBucketName"]
-    assert f"Web app: {url}" in said and "Web app built: 4 file(s) uploaded" in said
+    assert f"Web app: {url}" in said and "Web app built; 4 file(s) uploaded" in said
 
     s3 = clients("s3")
     stored = bucket_objects(s3, bucket)
@@ -106,6 +106,12 @@ def test_deploy_publishes_the_app_and_its_cloudfront_url_serves_it(cli: Cli, pro
     invalidations = clients("cloudfront").list_invalidations(DistributionId=outputs["WebDistributionId"])
     assert invalidations["InvalidationList"]["Quantity"] == 1
 
+    torn = cli("teardown", "--yes")
+    assert torn.exit_code == 0, torn.output
+    assert "Emptied the web bucket (5 file(s) of the built app)" in " ".join(torn.output.split())
+    assert bucket not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    assert fetch(url).status == 403  # the distribution is gone
+
 
 def test_a_redeploy_builds_only_changed_sources_and_removes_files_no_longer_built(cli: Cli, project: Project,
                                                                                  clients: Any) -> None:
@@ -113,22 +119,22 @@ def test_a_redeploy_builds_only_changed_sources_and_removes_files_no_longer_buil
     project.write(web={"hosting": "s3"})
     outputs, _ = deploy(cli)
     _, said = deploy(cli)
-    assert "Web app unchanged since the last build: 0 file(s) uploaded, 4 unchanged" in said
+    assert "Web app build reused (its sources are unchanged); 0 file(s) uploaded, 4 unchanged" in said
 
     (app / "src" / "app.js").write_text("console.log('second');\n")
     (app / "src" / "extra.txt").unlink()
     _, said = deploy(cli)
-    assert "Web app built: 2 file(s) uploaded, 1 unchanged, 2 no longer built removed" in said
+    assert "Web app built; 2 file(s) uploaded, 1 unchanged, 2 no longer built removed" in said
     stored = bucket_objects(clients("s3"), outputs["WebBucketName"])
     assert "extra.txt" not in stored and len([key for key in stored if key.startswith("assets/")]) == 1
     assert b"second" in fetch(outputs["WebUrl"], "/" + next(k for k in stored if k.startswith("assets/"))).body
 
-    torn = cli("teardown", "--yes")
-    assert torn.exit_code == 0, torn.output
-    assert "Emptied the web bucket (4 file(s) of the built app)" in " ".join(torn.output.split())
-    names = [b["Name"] for b in clients("s3").list_buckets()["Buckets"]]
-    assert outputs["WebBucketName"] not in names
-    assert fetch(outputs["WebUrl"]).status == 403  # the distribution is gone
+    project.write(web={"hosting": "none"})  # the update removes the bucket: deploy empties it first, no orphan
+    after, _ = deploy(cli)
+    assert "WebUrl" not in after
+    assert outputs["WebBucketName"] not in [b["Name"] for b in clients("s3").list_buckets()["Buckets"]]
+    assert fetch(outputs["WebUrl"]).status == 403
+    assert cli("teardown", "--yes").exit_code == 0
 
 
 def test_a_web_app_that_cannot_be_built_stops_deploy_before_anything_is_created(cli: Cli, project: Project,

@@ -1,5 +1,6 @@
 """CloudFormation for the S3 settings moto's stacks skip: AWS::S3::BucketPolicy, and a bucket's
-PublicAccessBlockConfiguration and OwnershipControls (moto's AWS::S3::Bucket applies only encryption and tags)."""
+PublicAccessBlockConfiguration and OwnershipControls (moto's AWS::S3::Bucket applies only encryption and tags).
+Deleting a bucket that holds objects fails, as on AWS; moto's stacks skipped it silently, leaving the bucket."""
 
 from __future__ import annotations
 
@@ -92,7 +93,20 @@ def _with_settings(original: Any) -> Any:
     return classmethod(made)
 
 
+def _delete_only_when_empty(cls: type, resource_name: str, cloudformation_json: Any, account_id: str,
+                            region_name: str) -> None:
+    backend = _backend(account_id, region_name)
+    bucket = backend.buckets.get(resource_name)
+    if bucket is None:
+        return
+    if bucket.keys:
+        raise ResourceFailure("The bucket you tried to delete is not empty (Service: S3, Status Code: 409, "
+                              f"Error Code: BucketNotEmpty; Bucket: {resource_name})")
+    backend.delete_bucket(resource_name)
+
+
 def install() -> None:
+    FakeBucket.delete_from_cloudformation_json = classmethod(_delete_only_when_empty)  # type: ignore[method-assign,assignment,arg-type]
     FakeBucket.create_from_cloudformation_json = _with_settings(  # type: ignore[method-assign]
         FakeBucket.create_from_cloudformation_json)
     FakeBucket.update_from_cloudformation_json = _with_settings(  # type: ignore[method-assign]

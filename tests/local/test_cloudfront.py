@@ -52,17 +52,26 @@ def policy(bucket: str, source_arn: str, list_bucket: bool = False) -> str:
          "Condition": {"StringEquals": {"AWS:SourceArn": source_arn}}}]})
 
 
+def settled(cfn: Any, name: str) -> dict[str, Any]:
+    """The stack once no operation is in progress; {} once it is deleted."""
+    for _ in range(300):  # bounded: 30 s
+        try:
+            stack: dict[str, Any] = cfn.describe_stacks(StackName=name)["Stacks"][0]
+        except ClientError:
+            return {}
+        if not stack["StackStatus"].endswith("IN_PROGRESS"):
+            return stack
+        time.sleep(0.1)
+    raise AssertionError(f"stack {name} is still in progress")
+
+
 @pytest.fixture
 def site(clients: Any) -> dict[str, str]:
     cfn = clients("cloudformation")
     name = unique("cdn")
     template = json.loads(json.dumps(TEMPLATE).replace('"NAME"', json.dumps(name)))
     cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
-    for _ in range(300):  # bounded: 30 s
-        stack = cfn.describe_stacks(StackName=name)["Stacks"][0]
-        if not stack["StackStatus"].endswith("IN_PROGRESS"):
-            break
-        time.sleep(0.1)
+    stack = settled(cfn, name)
     assert stack["StackStatus"] == "CREATE_COMPLETE", stack.get("StackStatusReason")
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack["Outputs"]}
     clients("s3").put_object(Bucket=outputs["Bucket"], Key="index.html", Body=b"<p>home</p>", ContentType="text/html")
@@ -97,8 +106,14 @@ def test_the_viewer_reads_the_bucket_only_as_the_bucket_policy_allows_this_distr
     s3.put_bucket_policy(Bucket=site["Bucket"], Policy=policy(site["Bucket"], arn, list_bucket=True))
     assert get(url, "/missing.js").status == 404
 
-    s3.delete_object(Bucket=site["Bucket"], Key="index.html")  # CloudFormation deletes only an empty bucket
-    clients("cloudformation").delete_stack(StackName=site["stack"])
+    cfn = clients("cloudformation")
+    cfn.delete_stack(StackName=site["stack"])  # CloudFormation deletes only an empty bucket
+    assert settled(cfn, site["stack"])["StackStatus"] == "DELETE_FAILED"
+    assert site["Bucket"] in [b["Name"] for b in s3.list_buckets()["Buckets"]]
+    s3.delete_object(Bucket=site["Bucket"], Key="index.html")
+    cfn.delete_stack(StackName=site["stack"])
+    assert settled(cfn, site["stack"]) == {}
+    assert site["Bucket"] not in [b["Name"] for b in s3.list_buckets()["Buckets"]]
 
 
 def test_bucket_policy_conditions_are_evaluated_not_ignored(clients: Any) -> None:
@@ -114,7 +129,7 @@ def test_bucket_policy_conditions_are_evaluated_not_ignored(clients: Any) -> Non
     s3.put_bucket_policy(Bucket=bucket, Policy=deny_when_secure("false"))  # the usual TLS-only statement
     s3.put_object(Bucket=bucket, Key="allowed", Body=b"x")
     s3.put_bucket_policy(Bucket=bucket, Policy=deny_when_secure("true"))  # requests here stand for HTTPS ones
-    with pytest.raises(ClientError, match="AccessDenied|Forbidden|403"):
+    with pytest.raises(ClientError, match=r"AccessDenied|Forbidden|403"):
         s3.put_object(Bucket=bucket, Key="denied", Body=b"x")
     s3.delete_bucket_policy(Bucket=bucket)
     s3.delete_object(Bucket=bucket, Key="allowed")
