@@ -100,3 +100,34 @@ def test_outputs_of_a_stack_claimsctl_did_not_make_are_named() -> None:
     with pytest.raises(ClaimsctlError, match=r"lacks the output\(s\) ClaimName"):
         StackOutputs.parse({"Region": "us-east-1", "UserPoolId": "p", "UserPoolClientId": "c", "HostedUiUrl": "h",
                             "UsersTableName": "t", "TriggerVersion": "V1_0"}, "demo")
+
+
+def test_the_built_app_uploads_index_last_with_a_cache_rule_per_kind_of_file(tmp_path: Path) -> None:
+    from claimsctl import webhost
+
+    app = webhost.WebApp(tmp_path)
+    for name in ("index.html", "assets/index-CadHld_9.js", "assets/logo.svg", "favicon.ico", "claimsctl-config.json",
+                 webhost.STAMP, "zeta.txt"):
+        (app.dist / name).parent.mkdir(parents=True, exist_ok=True)
+        (app.dist / name).write_text(name)
+    keys = [file.key for file in webhost.built_files(app)]
+    assert keys == ["assets/index-CadHld_9.js", "assets/logo.svg", "favicon.ico", "zeta.txt", "index.html"]
+    assert webhost.cache_control("assets/index-CadHld_9.js") == webhost.IMMUTABLE
+    assert webhost.cache_control("assets/logo.svg") == webhost.cache_control("index.html") == webhost.REVALIDATE
+    assert webhost.content_type("assets/index-CadHld_9.js") == "text/javascript; charset=utf-8"
+    assert webhost.content_type("unknown.bin") == "application/octet-stream"
+
+
+def test_the_sources_hash_ignores_builds_dependencies_and_the_generated_config(tmp_path: Path) -> None:
+    from claimsctl import webhost
+
+    app = webhost.WebApp(tmp_path)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "App.jsx").write_text("one")
+    first = app.source_hash()
+    for name in ("node_modules/x/index.js", "dist/index.html", "public/claimsctl-config.json"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("noise")
+    assert app.source_hash() == first
+    (tmp_path / "src" / "App.jsx").write_text("two")
+    assert app.source_hash() != first
