@@ -1,22 +1,22 @@
 """The web demo in a real browser (Debian's Chromium, driven by Playwright) against the emulator's hosted UI.
 
-Deploys, adds a user with two projects, serves the built app, clicks Login, fills the hosted login form,
-and checks the page shows exactly those projects, also after a reload; then Logout, the implicit flow
+Deploys, adds a user with two projects, runs the app with `npm start` (Vite's dev server), clicks Login,
+fills the hosted login form, and checks the page shows exactly those projects, also after a reload; then Logout, the implicit flow
 (?flow=implicit), and a wrong password. The hosted copy ("web": {"hosting": "s3"}) is published by deploy
 to the stack's bucket and opened at its CloudFront URL.
 """
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
-import threading
+import time
 from collections.abc import Iterator
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -43,34 +43,43 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def built_app() -> Path:
-    subprocess.run(["npm", "run", "build", "--silent"], cwd=WEB, check=True, timeout=300, capture_output=True)
-    return WEB / "dist"
+@contextlib.contextmanager
+def npm_start(app: Path, port: int) -> Iterator[None]:
+    """`npm start` (Vite's dev server) in the project's own copy of the web app, on a loopback port."""
+    log = app / "npm-start.log"
+    with log.open("wb") as output:
+        process = subprocess.Popen(["npm", "start", "--", "--host", "127.0.0.1", "--port", str(port), "--strictPort"],
+                                   cwd=app, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        for _ in range(600):  # bounded: 60 s for the dev server to listen
+            assert process.poll() is None, log.read_text()
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.1)
+        else:
+            raise AssertionError("npm start did not listen within 60 s:\n" + log.read_text())
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=15)
 
 
-class AppHandler(SimpleHTTPRequestHandler):
-    """Serves the built app, and the deploy's configuration from the test project's folder."""
-
-    config_file: Path
-
-    def do_GET(self) -> None:
-        if self.path.split("?")[0] == "/claimsctl-config.json":
-            body = self.config_file.read_bytes()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-            return
-        super().do_GET()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        return
+def web_app_copy(target: Path) -> None:
+    """The web app's sources in a project folder of its own, sharing the checkout's node_modules."""
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(WEB, target, ignore=shutil.ignore_patterns("node_modules", "dist", "claimsctl-config.json"))
+    (target / "node_modules").symlink_to(WEB / "node_modules", target_is_directory=True)
 
 
 @pytest.fixture
-def app_url(cli: Cli, project: Project, built_app: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+def app_url(cli: Cli, project: Project, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The project's web app under `npm start`, as a developer runs it, with the config deploy wrote for it."""
+    web_app_copy(project.root / "pre-token-web-app")
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     project.write(callbackUrls=[url], logoutUrls=[url], **getattr(request, "param", {}))
@@ -79,21 +88,9 @@ def app_url(cli: Cli, project: Project, built_app: Path, request: pytest.Fixture
     added = cli("add-user", "--username", "alice", "--email", "alice@example.com", "--projects", "project-b,project-a",
                 "--password-stdin", input=PASSWORD + "\n")
     assert added.exit_code == 0, added.output
-    handler = type("Handler", (AppHandler,), {"config_file": project.constants_file})
-    server = ThreadingHTTPServer(("127.0.0.1", port), functools.partial(handler, directory=str(built_app)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield url
-    server.shutdown()
-    server.server_close()
+    with npm_start(project.root / "pre-token-web-app", port):
+        yield url
     cli("teardown", "--yes")
-
-
-def web_app_copy(target: Path) -> None:
-    """The web app's sources in a project folder of its own, sharing the checkout's node_modules."""
-    shutil.rmtree(target, ignore_errors=True)
-    shutil.copytree(WEB, target, ignore=shutil.ignore_patterns("node_modules", "dist", "claimsctl-config.json"))
-    (target / "node_modules").symlink_to(WEB / "node_modules", target_is_directory=True)
 
 
 @pytest.fixture
