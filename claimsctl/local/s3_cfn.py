@@ -8,20 +8,20 @@ import functools
 import json
 from typing import Any
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
 from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
 from claimsctl.local.cfn.errors import ResourceFailure
+from claimsctl.local.cfn.model import Attributes
 
 
 def _backend(account_id: str, region: str) -> S3Backend:
     return s3_backends[account_id][get_partition(region)]  # type: ignore[no-any-return]
 
 
-class BucketPolicy(CloudFormationModel):
-    """AWS::S3::BucketPolicy: Ref is the bucket's name."""
+class BucketPolicy(Attributes, CloudFormationModel):
+    """AWS::S3::BucketPolicy: Ref is the bucket's name; no attributes."""
 
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
@@ -30,20 +30,9 @@ class BucketPolicy(CloudFormationModel):
     def cloudformation_type() -> str:
         return "AWS::S3::BucketPolicy"
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
     @property
     def physical_resource_id(self) -> str:
         return self.bucket
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return False
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        raise UnformattedGetAttTemplateException()
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[override]

@@ -11,15 +11,16 @@ import functools
 from typing import Any
 
 from moto.apigateway.models import Deployment, Method, Resource, RestAPI, apigateway_backends
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.core.common_models import CloudFormationModel
+
+from claimsctl.local.cfn.model import Attributes
 
 
 def _backend(account_id: str, region: str) -> Any:
     return apigateway_backends[account_id][region]
 
 
-class ApiAuthorizer(CloudFormationModel):
+class ApiAuthorizer(Attributes, CloudFormationModel):
     """AWS::ApiGateway::Authorizer: Ref is the authorizer id."""
 
     def __init__(self, account_id: str, region: str, api_id: str, authorizer_id: str) -> None:
@@ -40,13 +41,9 @@ class ApiAuthorizer(CloudFormationModel):
     def physical_resource_id(self) -> str:
         return self.authorizer_id
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr == "AuthorizerId"
+    ATTRIBUTES = ("AuthorizerId",)
 
-    def get_cfn_attribute(self, attribute_name: str) -> str:
-        if attribute_name != "AuthorizerId":
-            raise UnformattedGetAttTemplateException()
+    def _attribute(self, name: str) -> str:
         return self.authorizer_id
 
     @classmethod

@@ -13,13 +13,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 from moto.cloudfront.models import CloudFrontBackend, cloudfront_backends
 from moto.core.common_models import CloudFormationModel
 from moto.utilities.utils import get_partition
 
 from claimsctl.local import state
 from claimsctl.local.cfn.errors import ResourceFailure
+from claimsctl.local.cfn.model import Attributes
 
 
 @dataclass
@@ -82,26 +82,7 @@ def api_config(config: dict[str, Any], caller_reference: str) -> dict[str, Any]:
     }
 
 
-class _Model:
-    """GetAtt dispatch from a table of attribute readers."""
-
-    ATTRIBUTES: tuple[str, ...] = ()
-
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in cls.ATTRIBUTES
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name not in self.ATTRIBUTES:
-            raise UnformattedGetAttTemplateException()
-        return getattr(self, attribute_name)
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
-
-
-class Distribution(_Model, CloudFormationModel):
+class Distribution(Attributes, CloudFormationModel):
     """AWS::CloudFront::Distribution: Ref is the distribution id; GetAtt Id and DomainName."""
 
     ATTRIBUTES = ("Id", "DomainName")
@@ -161,7 +142,7 @@ class Distribution(_Model, CloudFormationModel):
         DISTRIBUTIONS.get().pop(self.served.id, None)
 
 
-class OriginAccessControl(_Model, CloudFormationModel):
+class OriginAccessControl(Attributes, CloudFormationModel):
     """AWS::CloudFront::OriginAccessControl: Ref is its id; GetAtt Id."""
 
     ATTRIBUTES = ("Id",)
@@ -201,7 +182,7 @@ class OriginAccessControl(_Model, CloudFormationModel):
         _backend(account_id, region).origin_access_controls.pop(self.Id, None)
 
 
-class ResponseHeadersPolicy(_Model, CloudFormationModel):
+class ResponseHeadersPolicy(Attributes, CloudFormationModel):
     """AWS::CloudFront::ResponseHeadersPolicy: Ref is its id; GetAtt Id and LastModifiedTime."""
 
     ATTRIBUTES = ("Id", "LastModifiedTime")

@@ -15,6 +15,7 @@ from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 
 from claimsctl.local.cfn.errors import ResourceFailure
+from claimsctl.local.cfn.model import Attributes
 
 
 def _backend(account_id: str, region: str) -> CognitoIdpBackend:
@@ -25,14 +26,8 @@ def _properties(cloudformation_json: dict[str, Any]) -> dict[str, Any]:
     return dict(cloudformation_json.get("Properties") or {})
 
 
-class _CognitoModel:
-    """Shared plumbing: the backend the resource lives in, and GetAtt dispatch.
-
-    A mixin, so each model below is a direct CloudFormationModel subclass (moto
-    registers only those).
-    """
-
-    ATTRIBUTES: tuple[str, ...] = ()
+class _CognitoModel(Attributes):
+    """Shared plumbing: the backend the resource lives in (GetAtt dispatch comes from Attributes)."""
 
     def __init__(self, account_id: str, region: str) -> None:
         self.account_id = account_id
@@ -42,21 +37,8 @@ class _CognitoModel:
     def backend(self) -> CognitoIdpBackend:
         return _backend(self.account_id, self.region)
 
-    @classmethod
-    def has_cfn_attr(cls, attr: str) -> bool:
-        return attr in cls.ATTRIBUTES
-
-    def get_cfn_attribute(self, attribute_name: str) -> Any:
-        if attribute_name not in self.ATTRIBUTES:
-            raise UnformattedGetAttTemplateException()
-        return self._attribute(attribute_name)
-
     def _attribute(self, name: str) -> Any:
         raise UnformattedGetAttTemplateException()
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
 
 
 def _apply_mfa(backend: CognitoIdpBackend, pool_id: str, config: dict[str, Any]) -> None:
