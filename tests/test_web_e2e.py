@@ -193,6 +193,9 @@ def test_required_mfa_in_the_browser_sets_up_an_authenticator_then_shows_the_pro
 
 def test_the_hosted_copy_behind_cloudfront_signs_in_and_sends_the_security_headers(page: Any, hosted_url: str) -> None:
     assert ".cloudfront.localhost:" in hosted_url  # the emulator's address for https://{label}.cloudfront.net/
+    refused: list[str] = []  # what the Content-Security-Policy blocked, as Chromium reports it
+    page.on("console", lambda message: refused.append(message.text) if "Content Security Policy" in message.text
+            else None)
     response = page.goto(hosted_url)
     headers = response.headers
     assert "frame-ancestors 'none'" in headers["content-security-policy"]
@@ -202,8 +205,11 @@ def test_the_hosted_copy_behind_cloudfront_signs_in_and_sends_the_security_heade
     page.wait_for_selector("[data-testid=projects]")
     assert page.url.startswith(hosted_url)
     assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    page.get_by_role("button", name="Show Token Detail").click()
+    assert '"projects": "project-a,project-b"' in page.get_by_test_id("custom-claim").inner_text()
 
     deep_link = page.goto(hosted_url + "projects/project-a")  # no such file: the single-page app's fallback
     assert deep_link.status == 200
     page.wait_for_selector("[data-testid=projects]")
     assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert refused == []
