@@ -3,7 +3,7 @@ import { useEffect, useState } from "react";
 import { AuthProvider, useAuth } from "react-oidc-context";
 import { Demo } from "./Demo.jsx";
 import { chosenFlow, loadConfig, logoutUrl, oidcSettings } from "./config.js";
-import { implicitLoginUrl, readImplicitResult } from "./implicit.js";
+import { forgetImplicitState, implicitLoginUrl, readImplicitResult } from "./implicit.js";
 
 function clearCallbackFromUrl() {
   window.history.replaceState({}, document.title, window.location.pathname);
@@ -27,6 +27,7 @@ function ImplicitFlow({ config }) {
   const [result] = useState(() => readImplicitResult(window.location.hash));
   useEffect(() => {
     if (result) {
+      forgetImplicitState();
       clearCallbackFromUrl();
     }
   }, [result]);
@@ -43,6 +44,9 @@ function ImplicitFlow({ config }) {
 }
 
 export function App() {
+  // Decided once, from the URL the page opened with: the flow's own clean-up then rewrites the URL, and a
+  // later render (StrictMode loads the config twice in development) must not switch flows.
+  const [flow] = useState(() => chosenFlow());
   const [config, setConfig] = useState(undefined);
   useEffect(() => {
     loadConfig().then(setConfig, () => setConfig(null));
@@ -60,7 +64,7 @@ export function App() {
       </main>
     );
   }
-  if (chosenFlow() === "implicit") {
+  if (flow === "implicit") {
     return <ImplicitFlow config={config} />;
   }
   return (

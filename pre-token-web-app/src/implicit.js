@@ -15,13 +15,14 @@ export function implicitLoginUrl(config, storage = sessionStorage, random = () =
   return `${config.hostedUiUrl}/oauth2/authorize?${params}`;
 }
 
+// Pure (it only reads), so React may call it twice, as StrictMode does in development; forgetImplicitState
+// drops the state once the answer is taken.
 export function readImplicitResult(hash, storage = sessionStorage) {
   const fragment = new URLSearchParams(hash.replace(/^#/, ""));
   if (!fragment.get("id_token") && !fragment.get("error")) {
     return null;
   }
   const expected = storage.getItem(STATE_KEY);
-  storage.removeItem(STATE_KEY);
   if (fragment.get("error")) {
     return { error: fragment.get("error_description") || fragment.get("error") };
   }
@@ -29,4 +30,8 @@ export function readImplicitResult(hash, storage = sessionStorage) {
     return { error: "The sign-in response did not match this browser's request (state mismatch)." };
   }
   return { idToken: fragment.get("id_token"), accessToken: fragment.get("access_token") };
+}
+
+export function forgetImplicitState(storage = sessionStorage) {
+  storage.removeItem(STATE_KEY);
 }

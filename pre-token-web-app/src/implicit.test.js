@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chosenFlow } from "./config.js";
-import { implicitLoginUrl, readImplicitResult } from "./implicit.js";
+import { forgetImplicitState, implicitLoginUrl, readImplicitResult } from "./implicit.js";
 
 function memoryStorage() {
   const values = new Map();
@@ -21,6 +21,15 @@ describe("implicit flow", () => {
     const storage = memoryStorage();
     implicitLoginUrl(config, storage, () => "s1");
     expect(readImplicitResult("#id_token=i&state=other", storage).error).toMatch(/state mismatch/);
+  });
+  it("reads the same answer twice (StrictMode renders twice), until the state is forgotten", () => {
+    const storage = memoryStorage();
+    implicitLoginUrl(config, storage, () => "s1");
+    const hash = "#id_token=i&access_token=a&state=s1";
+    expect(readImplicitResult(hash, storage)).toEqual(readImplicitResult(hash, storage));
+    expect(readImplicitResult(hash, storage).idToken).toBe("i");
+    forgetImplicitState(storage);
+    expect(readImplicitResult(hash, storage).error).toMatch(/state mismatch/);
   });
   it("ignores a page without a response", () => {
     expect(readImplicitResult("", memoryStorage())).toBeNull();
