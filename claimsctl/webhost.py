@@ -113,6 +113,15 @@ def _installed(app: WebApp) -> bool:
     return record.stat().st_mtime >= newest
 
 
+def _install(app: WebApp) -> None:
+    modules = app.root / "node_modules"
+    if modules.is_symlink():  # npm ci empties node_modules: through a link, that is someone else's folder
+        raise WebBuildError(f"{modules} is a link to {modules.resolve()} and is older than {app.root}'s lock file; "
+                            "claimsctl will not run `npm ci` through it (it would empty that folder). Run `npm ci` "
+                            "where the link points, or replace the link with a folder of its own.")
+    _npm(app, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+
+
 def build(app: WebApp) -> bool:
     """Build dist/ unless it was built from these very sources; True when it ran the build."""
     wanted = app.source_hash()
@@ -120,7 +129,7 @@ def build(app: WebApp) -> bool:
     if stamp.exists() and stamp.read_text().strip() == wanted and (app.dist / "index.html").exists():
         return False
     if not _installed(app):
-        _npm(app, "ci", "--no-audit", "--no-fund", "--loglevel=error")
+        _install(app)
     _npm(app, "run", "build", "--silent")
     if not (app.dist / "index.html").exists():
         raise WebBuildError(f"`npm run build` left no {app.dist / 'index.html'}; nothing was deployed.")

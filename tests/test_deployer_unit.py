@@ -131,3 +131,18 @@ def test_the_sources_hash_ignores_builds_dependencies_and_the_generated_config(t
     assert app.source_hash() == first
     (tmp_path / "src" / "App.jsx").write_text("two")
     assert app.source_hash() != first
+
+
+def test_npm_ci_never_runs_through_a_linked_node_modules(tmp_path: Path) -> None:
+    from claimsctl import webhost
+
+    shared = tmp_path / "shared-node-modules"
+    (shared / "react").mkdir(parents=True)
+    app = webhost.WebApp(tmp_path / "app")
+    app.root.mkdir()
+    (app.root / "package.json").write_text("{}")
+    (app.root / "package-lock.json").write_text("{}")
+    (app.root / "node_modules").symlink_to(shared, target_is_directory=True)
+    with pytest.raises(webhost.WebBuildError, match="will not run `npm ci` through it"):
+        webhost.build(app)
+    assert (shared / "react").is_dir()
