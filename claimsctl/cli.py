@@ -207,7 +207,7 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str, allow_
 @click.option("--web-config", type=click.Path(dir_okay=False, path_type=Path),
               help="The web config deploy --web-config wrote, if any.")
 def teardown(run: Run, yes: bool, keep_data: bool, artifact_bucket: str | None, web_config: Path | None) -> None:
-    """Delete the stack, its tables (unless --keep-data), its uploaded artifacts and the web config.
+    """Delete the stack, its tables (unless --keep-data), the published web app, its artifacts and the web config.
 
     \b
     Examples:
@@ -221,7 +221,8 @@ def teardown(run: Run, yes: bool, keep_data: bool, artifact_bucket: str | None, 
     deployer.check_deletable(aws, inputs)
     found = deployer.stack_tables(aws, inputs)
     if not yes:
-        click.confirm(_teardown_question(inputs.stack_name, found, keep_data), abort=True, err=True)
+        question = _teardown_question(inputs.stack_name, found, keep_data, deployer.web_bucket_of(aws, inputs.stack_name))
+        click.confirm(question, abort=True, err=True)
     with display.EventPrinter() as printer:
         outcome = deployer.teardown(aws, run.project(web_config), inputs, artifact_bucket, printer, _waiter(aws),
                                     keep_data, found)
@@ -237,12 +238,13 @@ def _report_web(web: Any) -> None:
     display.info(f"[bold green]Web app: {web.url}[/]")
 
 
-def _teardown_question(stack_name: str, found: list[Any], keep_data: bool) -> str:
+def _teardown_question(stack_name: str, found: list[Any], keep_data: bool, web_bucket: str | None) -> str:
     rows = sum(table.rows for table in found)
     listing = ", ".join(table.describe() for table in found) or "none"
+    web = f" The web app's bucket {web_bucket} is emptied first (deploy publishes it again)." if web_bucket else ""
     if keep_data:
-        return f"Delete stack {stack_name} and its users, keeping its tables ({listing})?"
-    return f"Delete stack {stack_name}, its users, and {rows} row(s) in its tables ({listing})?"
+        return f"Delete stack {stack_name} and its users, keeping its tables ({listing})?{web}"
+    return f"Delete stack {stack_name}, its users, and {rows} row(s) in its tables ({listing})?{web}"
 
 
 def _report_teardown(stack_name: str, outcome: Any) -> None:

@@ -106,6 +106,9 @@ def test_deploy_publishes_the_app_and_its_cloudfront_url_serves_it(cli: Cli, pro
     invalidations = clients("cloudfront").list_invalidations(DistributionId=outputs["WebDistributionId"])
     assert invalidations["InvalidationList"]["Quantity"] == 1
 
+    asked = cli("teardown", input="n\n")  # the question says what happens to the bucket; "no" changes nothing
+    assert asked.exit_code != 0 and f"The web app's bucket {bucket} is emptied first" in " ".join(asked.output.split())
+    assert len(bucket_objects(s3, bucket)) == 5
     torn = cli("teardown", "--yes")
     assert torn.exit_code == 0, torn.output
     assert "Emptied the web bucket (5 file(s) of the built app)" in " ".join(torn.output.split())
