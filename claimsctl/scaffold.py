@@ -29,6 +29,7 @@ def stack_inputs(folder: Path, region: str) -> dict[str, object]:
         "triggerVersion": "V1_0",
         "claimName": "projects",
         "api": "both",
+        "web": {"hosting": "none"},  # "s3" publishes ./pre-token-web-app behind CloudFront on deploy (needs npm)
     }
 
 
