@@ -311,11 +311,13 @@ def web_bucket_of(aws: Aws, stack_name: str) -> str | None:
     from botocore.exceptions import ClientError
 
     try:
-        resources = aws.client("cloudformation").describe_stack_resources(StackName=stack_name)["StackResources"]
-    except ClientError:
+        found = aws.client("cloudformation").describe_stack_resource(
+            StackName=stack_name, LogicalResourceId=WEB_BUCKET)["StackResourceDetail"]
+    except ClientError:  # no such stack, or no such resource in it
         return None
-    return next((r.get("PhysicalResourceId") or None for r in resources
-                 if r["LogicalResourceId"] == WEB_BUCKET and r["ResourceType"] == "AWS::S3::Bucket"), None)
+    if found["ResourceType"] != "AWS::S3::Bucket":
+        return None
+    return found.get("PhysicalResourceId") or None
 
 
 def _empty_web_bucket(aws: Aws, inputs: StackInputs) -> int:
