@@ -154,3 +154,23 @@ def test_a_web_app_that_cannot_be_built_stops_deploy_before_anything_is_created(
     assert "nothing was deployed" in result.output
     stacks = clients("cloudformation").list_stacks()["StackSummaries"]
     assert not [s for s in stacks if s["StackName"] == project.inputs["stackName"] and s["StackStatus"] != "DELETE_COMPLETE"]
+
+
+def test_a_template_whose_output_names_another_bucket_never_touches_that_bucket(cli: Cli, project: Project,
+                                                                               clients: Any) -> None:
+    s3 = clients("s3")
+    victim = f"{project.inputs['stackName']}-someone-elses"
+    s3.create_bucket(Bucket=victim)
+    s3.put_object(Bucket=victim, Key="keep.txt", Body=b"not claimsctl's")
+    small_app(project.root)
+    templates = project.copy_templates()
+    main = templates / "stack.yaml.j2"
+    main.write_text(main.read_text().replace("    Value: !Ref WebBucket", f"    Value: {victim}"))
+    project.write(web={"hosting": "s3"})
+
+    result = cli("deploy", "--yes")
+    assert result.exit_code != 0 and "WebBucketName (naming that bucket)" in " ".join(result.output.split())
+    assert cli("teardown", "--yes").exit_code == 0
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=victim)["Contents"]] == ["keep.txt"]
+    s3.delete_object(Bucket=victim, Key="keep.txt")
+    s3.delete_bucket(Bucket=victim)
