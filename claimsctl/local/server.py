@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import shutil
 import socket
 import tempfile
@@ -14,7 +13,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from claimsctl.local import dispatch, extensions, faults, guard, keep_alive, s3_owner, state
+from claimsctl.local import dispatch, extensions, faults, guard, keep_alive, routes, s3_owner, state, urls
 from claimsctl.local.apigateway import execute as execute_api
 from claimsctl.local.cloudfront import viewer as cloudfront_viewer
 from claimsctl.local.cognito import pools
@@ -24,27 +23,24 @@ from claimsctl.local.lambda_runtime import service
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4566
-_JWKS_PATH = re.compile(r"^/(?P<pool>[\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.json$")
 
 StartResponse = Callable[..., Any]
+_NOT_FOUND = routes.path(r"(?s).*")
 
 
 class EmulatorApp:
-    """WSGI front: the emulator's own routes first, everything else to moto."""
+    """WSGI front: the route table's handler for the request; what no route claims goes to moto."""
 
     def __init__(self, moto_app: Callable[..., Iterable[bytes]]) -> None:
         self.moto_app = moto_app
+        self.table = route_table(self._to_moto)
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        if cloudfront_viewer.matches(environ):  # a distribution's own host name: everything on it is its content
-            return cloudfront_viewer.handle(environ, start_response)
-        path = environ.get("PATH_INFO", "")
-        if path == "/_claimsctl/health":
-            return _json(start_response, 200, {"status": "ok", "service": "claimsctl-emulator"})
-        if path == "/_claimsctl/stats":
-            return _json(start_response, 200, _stats())
-        if path == "/_claimsctl/faults" and environ.get("REQUEST_METHOD") == "POST":
-            return self._faults(environ, start_response)
+        route = environ.get("claimsctl.route") or self.table.find(environ)
+        assert route.handler is not None
+        return route.handler(environ, start_response)
+
+    def _to_moto(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if target:
             REQUESTS_BY_TARGET.get()[target] += 1
@@ -52,16 +48,6 @@ class EmulatorApp:
                 status, headers, body = faults.throttle_response()
                 start_response(status, headers)
                 return [body]
-        if hosted_ui.matches(path):
-            return hosted_ui.handle(environ, start_response)
-        if path.startswith(execute_api.PREFIX):
-            return execute_api.handle(environ, start_response)
-        match = _JWKS_PATH.match(path)
-        if match and environ.get("REQUEST_METHOD") == "GET":
-            return self._jwks(match.group("pool"), start_response)
-        return self._to_moto(environ, start_response)
-
-    def _to_moto(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         denied = s3_owner.refused(environ, start_response)
         if denied is not None:
             return denied
@@ -71,24 +57,85 @@ class EmulatorApp:
             return answer
         return self.moto_app(environ, guard.without_cors(start_response))
 
-    @staticmethod
-    def _faults(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        try:
-            document = json.loads(environ["wsgi.input"].read(length) or b"{}")
-            return _json(start_response, 200, faults.configure(document if isinstance(document, dict) else {}))
-        except ValueError as exc:
-            return _json(start_response, 400, {"message": str(exc)})
 
-    @staticmethod
-    def _jwks(pool_id: str, start_response: StartResponse) -> Iterable[bytes]:
-        pool = pools.by_id(pool_id)
-        if pool is None:
-            return _json(start_response, 404, {"message": f"User pool {pool_id} does not exist."})
-        body = public_jwks(pool)
-        start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
-                                  ("Access-Control-Allow-Origin", "*")])
-        return [body]
+def route_table(to_moto: routes.Handler) -> routes.RouteTable:
+    """Every route the emulator serves, first match wins (routes.py says what each field means)."""
+    own, hosted, page_methods = 64 * 1024, routes.MB, frozenset({"GET", "POST", "OPTIONS"})
+    cors = frozenset({"POST", "OPTIONS"})
+    pool = r"/[\w-]+_[0-9A-Za-z]+/\.well-known"
+    return routes.RouteTable(routes=(
+        routes.Route("cloudfront-viewer", cloudfront_viewer.handle, 10 * routes.MB,
+                     host=lambda host: urls.viewer_label(host) is not None, browser=routes.ANY),
+        routes.Route("health", _health, own, routes.path("/_claimsctl/health"), control=True),
+        routes.Route("stats", _stats_route, own, routes.path("/_claimsctl/stats"), methods=frozenset({"GET"}),
+                     control=True),
+        routes.Route("faults", _faults, own, routes.path("/_claimsctl/faults"), methods=frozenset({"POST"}),
+                     control=True),
+        routes.Route("reset", _reset, own, routes.path("/_claimsctl/reset"), methods=frozenset({"POST"}),
+                     control=True),
+        routes.Route("claimsctl-unknown", _not_found, own, routes.path(r"(?s)/_claimsctl/.*"), control=True),
+        routes.Route("moto-api", _moto_api_refused, own, routes.path(r"(?s)/moto-api(/.*)?"), control=True),
+        routes.Route("oauth2-token-revoke", hosted_ui.handle, hosted,
+                     routes.path(r"/hosted-ui/[a-z0-9-]+/oauth2/(token|revoke)"), methods=cors, browser=cors),
+        routes.Route("oauth2-userinfo", hosted_ui.handle, hosted, routes.path(r"/hosted-ui/[a-z0-9-]+/oauth2/userInfo"),
+                     methods=page_methods, browser=page_methods),
+        routes.Route("hosted-ui", hosted_ui.handle, hosted, routes.path(r"(?s)/hosted-ui/.*"), methods=page_methods,
+                     browser=frozenset({"GET"})),  # navigations; its forms post from its own pages only
+        routes.Route("openid-configuration", hosted_ui.handle, own, routes.path(pool + "/openid-configuration"),
+                     methods=frozenset({"GET", "OPTIONS"}), browser=frozenset({"GET", "OPTIONS"})),
+        routes.Route("jwks", _jwks, own, routes.path(pool + r"/jwks\.json"), methods=frozenset({"GET"}),
+                     browser=frozenset({"GET"})),
+        routes.Route("well-known-unknown", _not_found, own, routes.path(r"(?s)/[^/]*/\.well-known/.*")),
+        routes.Route("execute-api", execute_api.handle, 10 * routes.MB, routes.path(r"(?s)/execute-api/.*"),
+                     browser=routes.ANY),
+    ), fallback=routes.Route("aws-apis", to_moto, 100 * routes.MB, _NOT_FOUND))
+
+
+def _health(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    return _json(start_response, 200, {"status": "ok", "service": "claimsctl-emulator"})
+
+
+def _stats_route(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    return _json(start_response, 200, _stats())
+
+
+def _faults(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    try:
+        document = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        return _json(start_response, 200, faults.configure(document if isinstance(document, dict) else {}))
+    except ValueError as exc:
+        return _json(start_response, 400, {"message": str(exc)})
+
+
+def _reset(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    emulator = _running
+    if emulator is None:
+        return _json(start_response, 404, {"message": "No emulator runs in this process."})
+    emulator.reset()
+    return _json(start_response, 200, {"reset": True})
+
+
+def _moto_api_refused(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    guard.REFUSED.get()["moto-api 403"] += 1
+    return guard.refuse(start_response, 403, "AccessDeniedException",
+                        "moto's /moto-api routes are not served by claimsctl's emulator (its recorder would write "
+                        "request secrets to disk). To start again from nothing, POST /_claimsctl/reset.")
+
+
+def _not_found(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    return _json(start_response, 404, {"message": f"Nothing is served at {environ.get('PATH_INFO', '')[:200]!r}."})
+
+
+def _jwks(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    pool_id = environ.get("PATH_INFO", "").split("/")[1]
+    pool = pools.by_id(pool_id)
+    if pool is None:
+        return _json(start_response, 404, {"message": f"User pool {pool_id} does not exist."})
+    body = public_jwks(pool)
+    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", str(len(body))),
+                              ("Access-Control-Allow-Origin", "*")])
+    return [body]
 
 
 # AWS JSON-protocol calls, e.g. DynamoDB_20120810.GetItem
@@ -98,7 +145,7 @@ REQUESTS_BY_TARGET: state.Slot[Counter[str]] = state.Slot(Counter)
 def _stats() -> dict[str, Any]:
     """What the emulator has served: calls by X-Amz-Target, Lambda invocations, API Gateway counters."""
     return {"requests_by_target": dict(REQUESTS_BY_TARGET.get()), "lambda_invocations": service.invocations(),
-            "api": execute_api.stats(), "throttled": faults.injected()}
+            "api": execute_api.stats(), "throttled": faults.injected(), "refused": dict(guard.REFUSED.get())}
 
 
 def _json(start_response: StartResponse, status: int, payload: dict[str, Any]) -> list[bytes]:
@@ -148,6 +195,7 @@ class Emulator:
         self._server: Any = None
         self._thread: threading.Thread | None = None
         self._made_work_dir: Path | None = None
+        self._work_dir: Path = Path(".")
 
     @property
     def endpoint_url(self) -> str:
@@ -182,10 +230,11 @@ class Emulator:
         work_dir = self.work_dir
         if work_dir is None:
             work_dir = self._made_work_dir = Path(tempfile.mkdtemp(prefix="claimsctl-emulator-"))
+        self._work_dir = work_dir
         state.begin(self.endpoint_url)
         extensions.install(self.endpoint_url, work_dir)
         app = EmulatorApp(werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app))
-        self._server.app = keep_alive.wrap(guard.FrontDoor.for_server(self.host, self.port).wrap(app))
+        self._server.app = keep_alive.wrap(guard.FrontDoor.for_server(self.host, self.port, app.table).wrap(app))
         self._thread = threading.Thread(target=self._server.serve_forever, name="claimsctl-emulator", daemon=True)
         self._thread.start()
         return self.endpoint_url
@@ -207,6 +256,15 @@ class Emulator:
             shutil.rmtree(self._made_work_dir, ignore_errors=True)
         with _running_lock:
             _running = None
+
+    def reset(self) -> None:
+        """Start again from nothing without stopping the server: moto's backends and this run's state are dropped,
+        and the Lambda runtime begins anew (its workers are stopped). For a test between two others, not while
+        requests are in flight."""
+        extensions.shutdown()
+        _forget_everything()
+        state.begin(self.endpoint_url)
+        extensions.install(self.endpoint_url, self._work_dir)
 
     def serve_until(self, stop: threading.Event) -> None:
         """Block until `stop` is set (the CLI sets it on SIGINT/SIGTERM), then stop cleanly."""

@@ -32,8 +32,11 @@ def matches(path: str) -> bool:
 def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     request = Request(environ)
     response = _dispatch(request)
-    if request.path.endswith(("/oauth2/token", "/oauth2/userInfo", "/openid-configuration")):
+    if request.path.endswith(("/oauth2/token", "/oauth2/revoke", "/oauth2/userInfo", "/openid-configuration")):
         _cors(response, request)
+    if response.mimetype == "text/html":  # the sign-in pages are never framed (clickjacking)
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Content-Security-Policy"] = "frame-ancestors 'none'"
     return response(environ, start_response)  # type: ignore[no-any-return]
 
 
@@ -61,6 +64,7 @@ def _dispatch(request: Request) -> Response:
         ("POST", "/login"): _login,
         ("POST", "/mfa"): _mfa,
         ("POST", "/oauth2/token"): _token,
+        ("POST", "/oauth2/revoke"): _revoke,
         ("GET", "/oauth2/userInfo"): _user_info,
         ("GET", "/logout"): _logout,
     }
@@ -86,7 +90,8 @@ def _discovery(pool_id: str) -> Response:
     if domain is not None:
         base = hosted_ui_base(domain.domain)
         document.update(authorization_endpoint=f"{base}/oauth2/authorize", token_endpoint=f"{base}/oauth2/token",
-                        userinfo_endpoint=f"{base}/oauth2/userInfo", end_session_endpoint=f"{base}/logout")
+                        userinfo_endpoint=f"{base}/oauth2/userInfo", end_session_endpoint=f"{base}/logout",
+                        revocation_endpoint=f"{base}/oauth2/revoke")
     return _json(document)
 
 
@@ -213,6 +218,14 @@ def _token(pool: Any, domain: str, request: Request) -> Response:
         return _json({"error": exc.code, "error_description": exc.description}, exc.status)
     except JsonRESTError as exc:
         return _json({"error": "invalid_request", "error_description": exc.message}, 400)
+
+
+def _revoke(pool: Any, domain: str, request: Request) -> Response:
+    try:
+        oauth.revoke_endpoint(pool, dict(request.form), _basic_auth(request))
+    except oauth.OAuthError as exc:
+        return _json({"error": exc.code, "error_description": exc.description}, exc.status)
+    return Response(b"", status=200, headers={"Cache-Control": "no-store"})
 
 
 def _user_info(pool: Any, domain: str, request: Request) -> Response:
