@@ -326,3 +326,140 @@ def test_features_outside_the_pools_plan_are_refused(clients: Any) -> None:
         idp.update_user_pool(UserPoolId=lite, LambdaConfig={"PreTokenGenerationConfig": {
             "LambdaVersion": "V2_0", "LambdaArn": "arn:aws:lambda:us-east-1:123456789012:function:f"}})
     assert needs_essentials.value.response["Error"]["Code"] == "FeatureUnavailableInTierException"
+
+
+# -- the fidelity rows of the door-and-fidelity review ----------------------------------------------
+
+
+def test_prevent_user_existence_errors_hides_an_unknown_user(clients: Any) -> None:
+    """https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pool-managing-errors.html"""
+    idp = clients("cognito-idp")
+    pool = make_pool(idp, clients("lambda"), None)
+    make_user(idp, pool)
+
+    def password_sign_in(username: str, password: str = PASSWORD) -> ClientError:
+        with pytest.raises(ClientError) as refused:
+            idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                              AuthParameters={"USERNAME": username, "PASSWORD": password})
+        return refused.value
+
+    assert password_sign_in("nobody").response["Error"]["Code"] == "UserNotFoundException"  # LEGACY, the default
+    idp.update_user_pool_client(UserPoolId=pool.pool_id, ClientId=pool.client_id, PreventUserExistenceErrors="ENABLED",
+                                ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH",
+                                                   "ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    unknown, wrong = password_sign_in("nobody"), password_sign_in("alice", "Wrong-passw0rd!")
+    assert unknown.response["Error"] == wrong.response["Error"] == {
+        "Code": "NotAuthorizedException", "Message": "Incorrect username or password."}
+    with pytest.raises(ClientError, match="Incorrect username or password"):
+        idp.admin_initiate_auth(UserPoolId=pool.pool_id, ClientId=pool.client_id, AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+                                AuthParameters={"USERNAME": "nobody", "PASSWORD": PASSWORD})
+
+
+def test_srp_hides_an_unknown_user_behind_a_challenge_that_cannot_be_met(clients: Any) -> None:
+    from pycognito.aws_srp import AWSSRP
+
+    idp = clients("cognito-idp")
+    pool = make_pool(idp, clients("lambda"), None)
+    idp.update_user_pool_client(UserPoolId=pool.pool_id, ClientId=pool.client_id, PreventUserExistenceErrors="ENABLED",
+                                ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    srp = AWSSRP(username="nobody", password=PASSWORD, pool_id=pool.pool_id, client_id=pool.client_id, client=idp)
+    with pytest.raises(ClientError) as refused:
+        srp.authenticate_user()  # a PASSWORD_VERIFIER challenge first, like a real user's; then the refusal
+    assert refused.value.response["Error"] == {"Code": "NotAuthorizedException",
+                                               "Message": "Incorrect username or password."}
+
+
+def test_the_access_token_carries_version_2_and_one_event_id_with_the_id_token(clients: Any) -> None:
+    """https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html"""
+    idp = clients("cognito-idp")
+    pool = make_pool(idp, clients("lambda"), None)
+    make_user(idp, pool)
+    tokens = sign_in(idp, pool)
+    access, identity = claims(tokens["AccessToken"]), claims(tokens["IdToken"])
+    assert access["version"] == 2 and "version" not in identity
+    assert access["event_id"] == identity["event_id"]
+    again = claims(sign_in(idp, pool)["AccessToken"])
+    assert again["event_id"] != access["event_id"]  # one issue, one event
+
+
+def test_refresh_token_errors_say_why(clients: Any) -> None:
+    idp = clients("cognito-idp")
+    pool = make_pool(idp, clients("lambda"), None)
+    make_user(idp, pool)
+    refresh_token = idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "alice", "PASSWORD": PASSWORD})["AuthenticationResult"]["RefreshToken"]
+
+    def refresh_error(token: str, admin: bool = False) -> str:
+        with pytest.raises(ClientError) as refused:
+            if admin:
+                idp.admin_initiate_auth(UserPoolId=pool.pool_id, ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                        AuthParameters={"REFRESH_TOKEN": token})
+            else:
+                idp.initiate_auth(ClientId=pool.client_id, AuthFlow="REFRESH_TOKEN_AUTH",
+                                  AuthParameters={"REFRESH_TOKEN": token})
+        assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
+        return str(refused.value.response["Error"]["Message"])
+
+    assert refresh_error("garbage") == refresh_error("garbage", admin=True) == "Invalid Refresh Token"
+    idp.revoke_token(Token=refresh_token, ClientId=pool.client_id)
+    assert refresh_error(refresh_token) == refresh_error(refresh_token, admin=True) == "Refresh Token has been revoked"
+
+
+def test_get_user_says_why_a_token_is_refused(clients: Any) -> None:
+    idp = clients("cognito-idp")
+    pool = make_pool(idp, clients("lambda"), None)
+    make_user(idp, pool)
+    result = idp.initiate_auth(ClientId=pool.client_id, AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD})["AuthenticationResult"]
+    assert idp.get_user(AccessToken=result["AccessToken"])["Username"] == "alice"
+
+    def refusal(token: str) -> str:
+        with pytest.raises(ClientError) as refused:
+            idp.get_user(AccessToken=token)
+        assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
+        return str(refused.value.response["Error"]["Message"])
+
+    idp.admin_disable_user(UserPoolId=pool.pool_id, Username="alice")
+    assert refusal(result["AccessToken"]) == "User is disabled."
+    idp.admin_enable_user(UserPoolId=pool.pool_id, Username="alice")
+    idp.revoke_token(Token=result["RefreshToken"], ClientId=pool.client_id)
+    assert refusal(result["AccessToken"]) == "Access Token has been revoked"
+    assert refusal("not-a-token") == "Invalid Access Token"
+    assert refusal(result["IdToken"]) == "Invalid Access Token"
+
+
+def test_pool_and_client_ids_have_cognitos_shape(clients: Any) -> None:
+    import re
+
+    idp = clients("cognito-idp")
+    pool = idp.create_user_pool(PoolName=unique("ids"))["UserPool"]
+    assert re.fullmatch(r"us-east-1_[0-9A-Za-z]{9}", pool["Id"]), pool["Id"]
+    assert pool["Arn"].endswith(f":userpool/{pool['Id']}")
+    client_id = idp.create_user_pool_client(UserPoolId=pool["Id"], ClientName="c")["UserPoolClient"]["ClientId"]
+    assert re.fullmatch(r"[0-9a-z]{26}", client_id), client_id
+    assert idp.describe_user_pool(UserPoolId=pool["Id"])["UserPool"]["Id"] == pool["Id"]
+
+
+def test_the_revoke_endpoint_revokes_the_refresh_token_and_its_access_tokens(hosted: HostedPool) -> None:
+    """https://docs.aws.amazon.com/cognito/latest/developerguide/revocation-endpoint.html"""
+    verifier, challenge = pkce()
+    tokens = exchange(hosted, code_from(hosted_sign_in(hosted, authorize_params(hosted, challenge))), verifier).json()
+    revoke = f"{hosted.base}/oauth2/revoke"
+    assert requests.post(revoke, data={"client_id": hosted.pool.client_id}, timeout=10).json()["error"] == \
+        "invalid_request"
+    as_jwt = requests.post(revoke, data={"token": tokens["access_token"], "client_id": hosted.pool.client_id}, timeout=10)
+    assert as_jwt.status_code == 400 and as_jwt.json()["error"] == "unsupported_token_type"
+    other = requests.post(revoke, data={"token": tokens["refresh_token"], "client_id": "nope"}, timeout=10)
+    assert other.status_code == 400 and other.json()["error"] == "invalid_client"
+    answer = requests.post(revoke, data={"token": tokens["refresh_token"], "client_id": hosted.pool.client_id},
+                           headers={"Origin": "http://localhost:8081"}, timeout=10)
+    assert answer.status_code == 200 and answer.content == b""
+    assert answer.headers["Access-Control-Allow-Origin"] == "http://localhost:8081"
+    refreshed = requests.post(f"{hosted.base}/oauth2/token", timeout=10, data={
+        "grant_type": "refresh_token", "client_id": hosted.pool.client_id, "refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 400 and refreshed.json()["error"] == "invalid_grant"
+    info = requests.get(f"{hosted.base}/oauth2/userInfo", headers={"Authorization": f"Bearer {tokens['access_token']}"},
+                        timeout=10)
+    assert info.status_code == 401
+    discovery = requests.get(f"{hosted.endpoint}/{hosted.pool.pool_id}/.well-known/openid-configuration", timeout=10)
+    assert discovery.json()["revocation_endpoint"] == revoke

@@ -11,6 +11,8 @@ from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedE
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
 from claimsctl.local.cognito import (
+    existence,
+    ids,
     keys,
     minting,
     passwords,
@@ -67,12 +69,13 @@ def check_flow_enabled(backend: CognitoIdpBackend, client_id: str, auth_flow: st
 
 def check_refresh_client(backend: CognitoIdpBackend, client_id: str, refresh_token: str) -> None:
     """A refresh token works only for the app client it was issued to (moto's REFRESH_TOKEN_AUTH took any
-    client of the pool and issued tokens for the token's own client)."""
+    client of the pool and issued tokens for the token's own client), and each unusable token gets Cognito's
+    message for why: invalid, expired or revoked (moto said "revoked" for all of them)."""
     for pool in backend.user_pools.values():
         if client_id in pool.clients:
-            entry = pool.refresh_tokens.get(refresh_token)
-            if entry is not None and entry[0] != client_id:
-                raise NotAuthorizedError("Invalid Refresh Token")
+            problem = token_state.refresh_token_problem(pool, refresh_token, client_id)
+            if problem is not None:
+                raise NotAuthorizedError(problem)
             return
 
 
@@ -237,6 +240,7 @@ def _protected_from_deletion(original: Callable[..., Any]) -> Callable[..., Any]
 def install() -> None:
     from moto.cognitoidp.responses import CognitoIdpResponse
 
+    ids.install()  # first: every later wrapper of a pool's __init__ sees the id Cognito would give
     CognitoIdpBackend.delete_user_pool = _protected_from_deletion(CognitoIdpBackend.delete_user_pool)  # type: ignore[method-assign]
     CognitoIdpUserPool.__init__ = _with_stateless_tokens(CognitoIdpUserPool.__init__)  # type: ignore[method-assign]
     CognitoIdpBackend.__init__ = _with_expiring_sessions(CognitoIdpBackend.__init__)  # type: ignore[method-assign]
@@ -260,3 +264,4 @@ def install() -> None:
     CognitoIdpBackend.initiate_auth = _wrap_initiate(CognitoIdpBackend.initiate_auth, 0)  # type: ignore[method-assign]
     CognitoIdpBackend._validate_password = passwords.validate_password  # type: ignore[method-assign]
     CognitoIdpBackend.respond_to_auth_challenge = _wrap_respond(CognitoIdpBackend.respond_to_auth_challenge)  # type: ignore[method-assign]
+    existence.install()  # last: it wraps every sign-in wrapper above

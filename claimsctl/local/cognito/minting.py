@@ -50,13 +50,13 @@ def validity_seconds(pool: CognitoIdpUserPool, client_id: str, token: str) -> in
 
 
 def _base_claims(pool: CognitoIdpUserPool, user: CognitoIdpUser, origin_jti: str, token_use: str,
-                 auth_time: int) -> dict[str, Any]:
+                 auth_time: int, event_id: str) -> dict[str, Any]:
     now = int(time.time())
     return {
         "sub": user.id,
         "iss": f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.id}",
         "origin_jti": origin_jti,
-        "event_id": str(uuid.uuid4()),
+        "event_id": event_id,
         "token_use": token_use,
         "auth_time": auth_time,
         "iat": now,
@@ -65,8 +65,8 @@ def _base_claims(pool: CognitoIdpUserPool, user: CognitoIdpUser, origin_jti: str
 
 
 def id_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, origin_jti: str,
-              auth_time: int) -> dict[str, Any]:
-    claims = _base_claims(pool, user, origin_jti, "id", auth_time)
+              auth_time: int, event_id: str) -> dict[str, Any]:
+    claims = _base_claims(pool, user, origin_jti, "id", auth_time, event_id)
     claims["aud"] = client_id
     claims["cognito:username"] = user.username
     if trigger.current_nonce():
@@ -92,8 +92,9 @@ def _attribute_value(name: str, value: str) -> Any:
 
 
 def access_claims(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, origin_jti: str,
-                  scopes: list[str], auth_time: int) -> dict[str, Any]:
-    claims = _base_claims(pool, user, origin_jti, "access", auth_time)
+                  scopes: list[str], auth_time: int, event_id: str) -> dict[str, Any]:
+    claims = _base_claims(pool, user, origin_jti, "access", auth_time, event_id)
+    claims["version"] = 2  # as in the access token page's sample
     claims["client_id"] = client_id
     claims["username"] = user.username
     claims["scope"] = " ".join(scopes)
@@ -165,9 +166,10 @@ def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: s
     authenticated = auth_time if auth_time is not None else int(time.time())
     scopes = trigger.current_scopes() or granted or list(DEFAULT_API_SCOPES)
     overrides = trigger.invoke(pool, client_id, user, scopes)
-    id_token_claims = id_claims(pool, client_id, user, origin_jti, authenticated)
+    event_id = str(uuid.uuid4())  # one issue, one event: both tokens carry its id
+    id_token_claims = id_claims(pool, client_id, user, origin_jti, authenticated, event_id)
     access_token_claims = access_claims(pool, client_id, user, origin_jti, final_scopes(scopes, overrides),
-                                        authenticated)
+                                        authenticated, event_id)
     apply_changes(id_token_claims, overrides.id_token)
     apply_changes(access_token_claims, overrides.access_token)
     apply_groups(id_token_claims, overrides.groups)
@@ -177,9 +179,9 @@ def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: s
 
 
 def create_tokens_from_refresh_token(self: CognitoIdpUserPool, refresh_token: str) -> tuple[str, str, int]:
-    grant = token_state.read_refresh_token(self, refresh_token)
+    grant, problem = token_state.inspect_refresh_token(self, refresh_token)
     if grant is None:
-        raise NotAuthorizedError("Invalid Refresh Token")
+        raise NotAuthorizedError(problem or token_state.INVALID_REFRESH_TOKEN)
     scopes = list(grant.scopes) if grant.scopes is not None else None
     return issue(self, grant.client_id, grant.username, grant.origin_jti, scopes, grant.auth_time)
 

@@ -12,7 +12,7 @@ import json
 from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError, ResourceNotFoundError
 from moto.cognitoidp.responses import CognitoIdpResponse
 
-from claimsctl.local.cognito import pools, trigger
+from claimsctl.local.cognito import pools, token_state, trigger
 
 
 def _get_tokens_from_refresh_token(self: CognitoIdpResponse) -> str:
@@ -25,9 +25,9 @@ def _get_tokens_from_refresh_token(self: CognitoIdpResponse) -> str:
     if "ALLOW_REFRESH_TOKEN_AUTH" not in enabled_flows(pool.clients[client_id]):
         raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
     token = self._get_param("RefreshToken") or ""
-    entry = pool.refresh_tokens.get(token)
-    if not entry or entry[0] != client_id:
-        raise NotAuthorizedError("Invalid Refresh Token")
+    problem = token_state.refresh_token_problem(pool, token, client_id)
+    if problem is not None:
+        raise NotAuthorizedError(problem)
     with trigger.token_context("TokenGeneration_RefreshTokens"):
         access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(token)
     return json.dumps({"AuthenticationResult": {"AccessToken": access_token, "IdToken": id_token,

@@ -160,42 +160,82 @@ def _open(key: AESGCM, token: str) -> bytes | None:
         return None
 
 
-def read_refresh_token(pool: CognitoIdpUserPool, token: str) -> RefreshGrant | None:
-    """The grant inside a live refresh token of this pool; None when it is not one, expired or revoked."""
-    plaintext = _open(of(pool).refresh_key, token)
+INVALID_REFRESH_TOKEN = "Invalid Refresh Token"  # noqa: S105 - Cognito's messages, not secrets
+REVOKED_REFRESH_TOKEN = "Refresh Token has been revoked"  # noqa: S105
+EXPIRED_REFRESH_TOKEN = "Refresh Token has expired"  # noqa: S105
+
+
+def inspect_refresh_token(pool: CognitoIdpUserPool, token: str) -> tuple[RefreshGrant | None, str | None]:
+    """(the grant, None) for a live refresh token of this pool; else (None, Cognito's NotAuthorizedException
+    message): not one of this pool's tokens, expired, or revoked (RevokeToken, global sign-out)."""
+    plaintext = _open(of(pool).refresh_key, token) if isinstance(token, str) else None
     if plaintext is None:
-        return None
+        return None, INVALID_REFRESH_TOKEN
     try:
         payload = json.loads(plaintext)
         grant = RefreshGrant(str(payload["c"]), str(payload["u"]), str(payload["o"]), int(payload["a"]),
                              tuple(payload["s"]) if payload["s"] is not None else None, int(payload["t"]),
                              int(payload["e"]))
     except (ValueError, KeyError, TypeError):
-        return None
+        return None, INVALID_REFRESH_TOKEN
     if grant.expires < time.time():
-        return None
+        return None, EXPIRED_REFRESH_TOKEN
     if of(pool).is_revoked(grant.username, grant.origin_jti, None, grant.issued_ms, grant.auth_time):
-        return None
-    return grant
+        return None, REVOKED_REFRESH_TOKEN
+    return grant, None
 
 
-def live_claims(pool: CognitoIdpUserPool, token: str, token_use: str) -> dict[str, Any] | None:
-    """The claims of a live ID or access token this pool issued; None for anything else."""
+def read_refresh_token(pool: CognitoIdpUserPool, token: str) -> RefreshGrant | None:
+    """The grant inside a live refresh token of this pool; None when it is not one, expired or revoked."""
+    return inspect_refresh_token(pool, token)[0]
+
+
+def refresh_token_problem(pool: CognitoIdpUserPool, token: str, client_id: str) -> str | None:
+    """Cognito's message when `token` cannot refresh for `client_id` (another client's token is invalid for
+    this one), None when it can."""
+    grant, problem = inspect_refresh_token(pool, token)
+    if grant is not None and grant.client_id != client_id:
+        return INVALID_REFRESH_TOKEN
+    return problem
+
+
+def unverified_claims(token: str) -> dict[str, Any]:
+    """The payload of a JWT, unchecked: only to find which pool's key must check it, or to read a token
+    that a live-token lookup has already checked."""
+    try:
+        payload = token.split(".")[1]
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except (IndexError, ValueError, AttributeError):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def inspect_token(pool: CognitoIdpUserPool, token: str, token_use: str) -> tuple[dict[str, Any] | None, str]:
+    """(claims, "") for a live ID or access token this pool issued; else (None, Cognito's message): not this
+    pool's token of that use, expired, or revoked (RevokeToken, global sign-out)."""
+    kind = "Access Token" if token_use == "access" else "Id Token"  # noqa: S105
     key = keys.of(pool).for_use(token_use)
     try:
         header = jws.extract_compact(token.encode()).headers()
         if header.get("kid") != keys.kid(key):
-            return None
+            return None, f"Invalid {kind}"
         claims = dict(jwt.decode(token, key, algorithms=["RS256"]).claims)
-        if claims.get("token_use") != token_use or not int(claims["exp"]) > time.time():
-            return None
+        if claims.get("token_use") != token_use:
+            return None, f"Invalid {kind}"
+        if not int(claims["exp"]) > time.time():
+            return None, f"{kind} has expired"
         username = str(claims.get("username") or claims.get("cognito:username") or "")
         if of(pool).is_revoked(username, str(claims.get("origin_jti")), str(claims.get("jti")), None,
                                int(claims["iat"])):
-            return None
-    except (JoseError, ValueError, KeyError, TypeError):
-        return None
-    return claims
+            return None, f"{kind} has been revoked"
+    except (JoseError, ValueError, KeyError, TypeError, AttributeError):
+        return None, f"Invalid {kind}"
+    return claims, ""
+
+
+def live_claims(pool: CognitoIdpUserPool, token: str, token_use: str) -> dict[str, Any] | None:
+    """The claims of a live ID or access token this pool issued; None for anything else."""
+    return inspect_token(pool, token, token_use)[0]
 
 
 class IssuedTokens(MutableMapping[str, Any]):

@@ -1,10 +1,11 @@
-"""The hosted UI's OAuth 2.0 logic: authorize requests, sign-in, codes, the token and userInfo endpoints.
+"""The hosted UI's OAuth 2.0 logic: authorize requests, sign-in, codes, the token, revoke and userInfo endpoints.
 
-Follows Cognito's user pool endpoints: the code grant (PKCE S256, required here
-for clients without a secret) and the implicit grant, single-use codes valid
-for 5 minutes, redirect and logout URIs that must be registered, and OAuth
-error codes as Cognito returns them. Sign-in here runs the pre token
-generation trigger with TokenGeneration_HostedAuth.
+Follows Cognito's user pool endpoints: the code grant (PKCE optional, as in
+Cognito, but a `code_challenge` must be S256 and then binds the code) and the
+implicit grant, single-use codes valid for 5 minutes, redirect and logout URIs
+that must be registered, and OAuth error codes as Cognito returns them.
+Sign-in here runs the pre token generation trigger with
+TokenGeneration_HostedAuth.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
 from claimsctl.local import state
-from claimsctl.local.cognito import pools, token_state, trigger
+from claimsctl.local.cognito import pools, revoke, token_state, trigger
 
 CODE_LIFETIME_SECONDS = 300
 OIDC_SCOPES = {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
@@ -195,9 +196,9 @@ def exchange_code(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[s
 
 def refresh(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, Any]:
     client_id = _authenticate_client(pool, form, basic)
-    entry = pool.refresh_tokens.get(form.get("refresh_token", ""))
-    if not entry or entry[0] != client_id:
-        raise OAuthError("invalid_grant", "the refresh token is invalid or revoked")
+    problem = token_state.refresh_token_problem(pool, form.get("refresh_token", ""), client_id)
+    if problem is not None:
+        raise OAuthError("invalid_grant", problem)
     try:
         with trigger.token_context("TokenGeneration_RefreshTokens"):
             access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(form["refresh_token"])
@@ -217,24 +218,26 @@ def token_endpoint(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[
     raise OAuthError("unsupported_grant_type", f"grant_type {grant} is not supported")
 
 
+def revoke_endpoint(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> None:
+    """POST /oauth2/revoke: the refresh token, and every token issued from it, stop working (Cognito's
+    revocation endpoint). An unknown token changes nothing and succeeds (RFC 7009)."""
+    token = form.get("token", "")
+    if not token:
+        raise OAuthError("invalid_request", "token is required")
+    client_id = _authenticate_client(pool, form, basic)
+    try:
+        revoke.revoke(pool, client_id, token)
+    except revoke.UnsupportedTokenTypeException:
+        raise OAuthError("unsupported_token_type", "only refresh tokens can be revoked") from None
+    except revoke.UnsupportedOperationException:
+        raise OAuthError("invalid_request", "token revocation is not enabled for this app client") from None
+
+
 PROFILE_ATTRIBUTES = frozenset({
     "name", "family_name", "given_name", "middle_name", "nickname", "preferred_username", "profile", "picture",
     "website", "gender", "birthdate", "zoneinfo", "locale", "updated_at"})
 SCOPE_ATTRIBUTES = {"email": frozenset({"email", "email_verified"}),
                     "phone": frozenset({"phone_number", "phone_number_verified"})}
-
-
-def _token_claims(access_token: str) -> dict[str, Any]:
-    """The payload of a token this emulator issued (its signature was made here; presence in the pool's map
-    is what proves it is ours)."""
-    import json
-
-    try:
-        payload = access_token.split(".")[1]
-        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
-    except (IndexError, ValueError):
-        return {}
-    return claims if isinstance(claims, dict) else {}
 
 
 def _released(name: str, scopes: set[str]) -> bool:
@@ -250,7 +253,7 @@ def user_info(pool: CognitoIdpUserPool, access_token: str) -> dict[str, Any]:
     """The user's attributes as the token's scopes allow; 401 for a token that is unknown, revoked, expired,
     has no openid scope, or whose user is deleted or disabled."""
     entry = pool.access_tokens.get(access_token)
-    claims = _token_claims(access_token) if entry else {}
+    claims = token_state.unverified_claims(access_token) if entry else {}
     scopes = set(str(claims.get("scope", "")).split())
     exp = claims.get("exp")
     if entry is None or not isinstance(exp, int) or exp <= time.time():
