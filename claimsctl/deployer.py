@@ -224,10 +224,11 @@ def deploy(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str | 
     """Build the web app (when hosted) and the Lambda code, deploy the stack, publish the app, write the config.
     `on_web_files(total)` returns what is told of each web file as it is uploaded (a progress bar)."""
     webconfig.check_writable(project.web_config)
-    built = False
-    if inputs.hosted_web:  # first: a failed build leaves nothing deployed
+    built, files = False, []
+    if inputs.hosted_web:  # first: a failed build, or a link out of dist/, leaves nothing deployed
         project.web_app.check_buildable()
         built = webhost.build(project.web_app)
+        files = webhost.built_files(project.web_app)
     bucket_name, key = prepare_artifact(aws, project, inputs, bucket)
     body = render_for(project, inputs)
     tags = {"claimsctl:stack": inputs.stack_name, **dict(inputs.tags)}
@@ -237,7 +238,6 @@ def deploy(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str | 
     parsed = StackOutputs.parse(result.outputs, inputs.stack_name)
     published = None
     if inputs.hosted_web:
-        files = webhost.built_files(project.web_app)
         published = _publish_web(aws, inputs.stack_name, parsed, files, on_web_files(len(files)))
         published.built = built
     values = webconfig.settings(parsed, inputs.callback_urls[0], inputs.logout_urls[0], aws.endpoint_url)

@@ -19,6 +19,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from claimsctl import folders
 from claimsctl.errors import PackageError
 
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
@@ -45,10 +46,13 @@ class Artifact:
 
 def _files(folder: Path) -> dict[str, Path]:
     found = {}
-    for path in folder.rglob("*"):
-        relative = path.relative_to(folder)
-        if path.is_file() and not EXCLUDED_PARTS & set(relative.parts) and path.suffix not in (".pyc", ".pyo"):
-            found[relative.as_posix()] = path
+    try:
+        for path in folders.files_within(folder):
+            relative = path.relative_to(folder)
+            if not EXCLUDED_PARTS & set(relative.parts) and path.suffix not in (".pyc", ".pyo"):
+                found[relative.as_posix()] = path
+    except folders.LinkOutOfFolder as exc:
+        raise PackageError(f"Cannot package the Lambda code: {exc}") from None
     return found
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from claimsctl import folders
 from claimsctl.errors import ClaimsctlError
 
 STAMP = ".claimsctl-build"
@@ -149,8 +150,12 @@ class WebFile:
 
 def built_files(app: WebApp) -> list[WebFile]:
     """dist/'s files to upload, index.html last; never the stamp or a config copied from public/."""
-    files = [WebFile(path.relative_to(app.dist).as_posix(), path) for path in sorted(app.dist.rglob("*"))
-             if path.is_file() and path.name != STAMP and path.relative_to(app.dist).as_posix() != CONFIG_KEY]
+    try:
+        found = list(folders.files_within(app.dist))
+    except folders.LinkOutOfFolder as exc:
+        raise WebBuildError(f"Cannot publish the web app: {exc}") from None
+    files = [WebFile(path.relative_to(app.dist).as_posix(), path) for path in found
+             if path.name != STAMP and path.relative_to(app.dist).as_posix() != CONFIG_KEY]
     return sorted(files, key=lambda f: (f.key == "index.html", f.key))
 
 

@@ -174,3 +174,21 @@ def test_a_template_whose_output_names_another_bucket_never_touches_that_bucket(
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=victim)["Contents"]] == ["keep.txt"]
     s3.delete_object(Bucket=victim, Key="keep.txt")
     s3.delete_bucket(Bucket=victim)
+
+
+def test_a_link_out_of_dist_stops_deploy_before_anything_is_created(cli: Cli, project: Project, clients: Any,
+                                                                    tmp_path: Path) -> None:
+    secret = tmp_path / "outside" / "credentials"
+    secret.parent.mkdir()
+    secret.write_text("[default]\naws_secret_access_key = not-for-the-web\n")
+    app = small_app(project.root)
+    (app / "build.mjs").write_text(BUILD_SCRIPT + f'import {{ symlinkSync }} from "node:fs";\n'
+                                   f'symlinkSync({json.dumps(str(secret))}, "dist/credentials");\n')
+    project.write(web={"hosting": "s3"})
+    result = cli("deploy", "--yes")
+    assert result.exit_code == 1
+    message = " ".join(result.output.split())
+    assert "Cannot publish the web app:" in message and "dist/credentials is a link to" in message
+    assert "outside" in message and "Copy the file in place of the link, or remove the link" in message
+    stacks = clients("cloudformation").list_stacks()["StackSummaries"]
+    assert not [s for s in stacks if s["StackName"] == project.inputs["stackName"] and s["StackStatus"] != "DELETE_COMPLETE"]
