@@ -170,6 +170,8 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str, allow_
     display.info(f"Deploying stack [bold]{inputs.stack_name}[/] to {inputs.region}"
                  + (f" at {run.endpoint_url}" if run.endpoint_url else ""))
     aws = run.aws(inputs.region)
+    for warning in deployer.production_warnings(inputs, run.endpoint_url):
+        display.info(f"[yellow]Warning:[/] {warning}")
     project = run.project(web_config)
     display.info(project.describe_sources())
     if inputs.hosted_web:
@@ -461,7 +463,8 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
     inputs = run.inputs()
     password = _password(password_stdin, "Password", confirm=False)
     aws, outputs = run.deployed(inputs)
-    result = session.login(aws, outputs, username, password, _second_factor(totp_code_stdin, inputs.stack_name))
+    result = session.login(aws, outputs, username, password, _second_factor(totp_code_stdin, inputs.stack_name),
+                           inputs.user_password_auth)
     claim = outputs.claim_name
     if output == "json":
         payload: dict[str, Any] = {"id_token": result.id_claims, "access_token": result.access_claims}
@@ -505,7 +508,7 @@ def request(run: Run, method: str, path: str, username: str, password_stdin: boo
     if outputs.api_url is None:
         raise ClaimsctlError('The stack has no API; set "api" in stackInputs.json and deploy.')
     password = _password(password_stdin, "Password", confirm=False)
-    signed_in = session.login(aws, outputs, username, password).tokens
+    signed_in = session.login(aws, outputs, username, password, password_auth=inputs.user_password_auth).tokens
     token = signed_in.access_token if outputs.api_expects == "access" else signed_in.id_token
     answer = apiclient.call(outputs.api_url, method, path, token)
     display.info(f"HTTP {answer.status}")

@@ -218,6 +218,24 @@ def _publish_web(aws: Aws, stack_name: str, parsed: StackOutputs, files: list[we
     return webhost.publish(aws.client("s3"), aws.client("cloudfront"), site, files, config, on_file)
 
 
+def production_warnings(inputs: StackInputs, endpoint_url: str | None) -> list[str]:
+    """What a deploy to AWS (no endpoint URL) keeps that production should not: callbacks to this machine,
+    the implicit grant (tokens in the URL) and USER_PASSWORD_AUTH (the password sent to Cognito)."""
+    if endpoint_url:
+        return []
+    found = []
+    if inputs.local_callbacks:
+        found.append(f"the app client will accept sign-ins redirected to {', '.join(inputs.local_callbacks)} "
+                     "(any program listening on that port of a user's machine gets the code or tokens); "
+                     "remove them from callbackUrls and logoutUrls for production.")
+    if inputs.implicit_flow:
+        found.append('the implicit grant is on (tokens in the URL); set "implicitFlow": false for production.')
+    if inputs.user_password_auth:
+        found.append('USER_PASSWORD_AUTH is on (passwords sent to Cognito); set "userPasswordAuth": false for '
+                     "production (claimsctl login then uses SRP).")
+    return found
+
+
 def deploy(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str | None, confirm: stack.Confirm,
            on_event: stack.EventSink, waiter: stack.Waiter | None = None, allow_data_loss: bool = False,
            on_web_files: Callable[[int], Callable[[str], None]] = lambda total: lambda key: None) -> DeployOutcome:
@@ -240,7 +258,9 @@ def deploy(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str | 
     if inputs.hosted_web:
         published = _publish_web(aws, inputs.stack_name, parsed, files, on_web_files(len(files)))
         published.built = built
-    values = webconfig.settings(parsed, inputs.callback_urls[0], inputs.logout_urls[0], aws.endpoint_url)
+    redirect = next(iter(inputs.callback_urls), parsed.web_url or "")  # none given: the hosted copy's own URL
+    logout = next(iter(inputs.logout_urls), parsed.web_url or "")
+    values = webconfig.settings(parsed, redirect, logout, aws.endpoint_url)
     web_config = webconfig.write(project.web_config, values)
     return DeployOutcome(result, web_config, published)
 

@@ -32,6 +32,7 @@ _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d")
 _POOL_NAME = re.compile(r"[\w\s+=,.@-]{1,128}")
 _DOMAIN = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?")
 _TABLE = re.compile(r"[A-Za-z0-9_.-]{3,255}")
+LOCAL_HOSTS = ("localhost", "127.0.0.1")
 _CLAIM = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 
 
@@ -59,6 +60,8 @@ class StackInputs:
     mfa: str = "off"
     web_hosting: str = "none"
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    implicit_flow: bool = True  # the post's flow; init writes false for a new project
+    user_password_auth: bool = True  # ALLOW_USER_PASSWORD_AUTH; without it `claimsctl login` signs in with SRP
 
     @property
     def trigger_function_name(self) -> str:
@@ -76,6 +79,12 @@ class StackInputs:
     def hosted_web(self) -> bool:
         """The web app is built and served from S3 behind CloudFront ("web": {"hosting": "s3"})."""
         return self.web_hosting == "s3"
+
+    @property
+    def local_callbacks(self) -> tuple[str, ...]:
+        """The callback and sign-out URLs on this machine (http://localhost...): never reachable from AWS."""
+        urls = dict.fromkeys((*self.callback_urls, *self.logout_urls))
+        return tuple(url for url in urls if urlparse(url).hostname in LOCAL_HOSTS)
 
     @property
     def trigger(self) -> versions.TriggerVersion:
@@ -140,13 +149,13 @@ def _domain(value: Any) -> str | None:
 
 
 def _url_list(value: Any) -> str | None:
-    if not isinstance(value, list) or not value:
-        return "must be a non-empty list of URLs"
+    if not isinstance(value, list):
+        return "must be a list of URLs"
     for url in value:
         parsed = urlparse(url) if isinstance(url, str) else None
         if parsed is None or not parsed.scheme or not parsed.netloc:
             return f"{json.dumps(url)} is not an absolute URL"
-        local = parsed.hostname in ("localhost", "127.0.0.1")
+        local = parsed.hostname in LOCAL_HOSTS
         if parsed.scheme != "https" and not (parsed.scheme == "http" and local):
             return f"'{url}' must use https (http is allowed only for localhost)"
         if parsed.fragment:
@@ -197,6 +206,10 @@ def _web(value: Any) -> str | None:
     return f"hosting {problem}" if problem else None
 
 
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else "must be true or false"
+
+
 FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "stackName": ("stack_name", REQUIRED, _string(_STACK_NAME, "a letter, then letters, digits and hyphens, up to 40")),
     "region": ("region", REQUIRED, _string(_REGION, "an AWS region such as us-east-1")),
@@ -213,12 +226,13 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "api": ("api", "both", _choice(API_DESIGNS)),
     "authorizerCacheTtl": ("authorizer_cache_ttl", 300, _ttl),
     "idTokenValidityMinutes": ("id_token_validity_minutes", 60, _token_minutes),
-    "deletionProtection": ("deletion_protection", False, lambda value: None if isinstance(value, bool) else
-                           "must be true or false"),
+    "deletionProtection": ("deletion_protection", False, _boolean),
     "threatProtection": ("threat_protection", "off", _choice(THREAT_PROTECTION)),
     "mfa": ("mfa", "off", _choice(tuple(MFA_CONFIGURATION))),
     "web": ("web_hosting", {"hosting": "none"}, _web),
     "tags": ("tags", {}, _tags),
+    "implicitFlow": ("implicit_flow", True, _boolean),
+    "userPasswordAuth": ("user_password_auth", True, _boolean),
 }
 
 
@@ -226,6 +240,14 @@ def _unknown_key_problem(key: str) -> str:
     close = difflib.get_close_matches(key, FIELDS, n=1, cutoff=0.6)
     hint = f"; did you mean '{close[0]}'?" if close else f"; known keys: {', '.join(FIELDS)}"
     return f"$.{key}: unknown key{hint}"
+
+
+def _callback_problems(data: dict[str, Any]) -> list[str]:
+    """An empty URL list is right only when the hosted app's CloudFront URL is added to it (web hosting s3)."""
+    hosted = isinstance(data.get("web"), dict) and data["web"].get("hosting") == "s3"
+    return [f"$.{key}: must name at least one URL (it may be empty only with \"web\": {{\"hosting\": \"s3\"}}, "
+            "whose CloudFront URL is added)" for key in ("callbackUrls", "logoutUrls")
+            if data.get(key) == [] and not hosted]
 
 
 def parse(data: Any, source: str = "stackInputs.json") -> StackInputs:
@@ -245,6 +267,7 @@ def parse(data: Any, source: str = "stackInputs.json") -> StackInputs:
         if problem:
             problems.append(f"$.{key}: {problem}")
         values[attribute] = data[key]
+    problems += _callback_problems(data)
     if problems:
         raise InputsError(source, problems)
     values["callback_urls"] = tuple(values["callback_urls"])

@@ -30,6 +30,8 @@ def stack_inputs(folder: Path, region: str) -> dict[str, object]:
         "claimName": "projects",
         "api": "both",
         "web": {"hosting": "none"},  # "s3" publishes ./pre-token-web-app behind CloudFront on deploy (needs npm)
+        "implicitFlow": False,  # production-leaning: tokens never in a URL; the code flow with PKCE only
+        "userPasswordAuth": False,  # production-leaning: passwords never sent; SRP (claimsctl login uses it)
     }
 
 

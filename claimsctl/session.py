@@ -25,8 +25,10 @@ def verifier(aws: Aws, outputs: StackOutputs, token_use: str | None = None) -> t
 
 
 def login(aws: Aws, outputs: StackOutputs, username: str, password: str,
-          second: signin.SecondFactor | None = None) -> LoginResult:
-    """Sign in (answering MFA through `second`) and verify both tokens; raises SignInError or a TokenError."""
-    issued = signin.sign_in(aws.client("cognito-idp"), outputs.client_id, username, password, second)
+          second: signin.SecondFactor | None = None, password_auth: bool = True) -> LoginResult:
+    """Sign in (answering MFA through `second`) and verify both tokens; raises SignInError or a TokenError.
+    Without `password_auth` (the app client has no ALLOW_USER_PASSWORD_AUTH), the sign-in is SRP."""
+    srp_pool = None if password_auth else outputs.user_pool_id
+    issued = signin.sign_in(aws.client("cognito-idp"), outputs.client_id, username, password, second, srp_pool)
     check = verifier(aws, outputs)
     return LoginResult(issued, check.verify(issued.id_token), check.verify(issued.access_token))

@@ -1,5 +1,8 @@
-"""Signs a user in with the app client (USER_PASSWORD_AUTH) and returns the tokens Cognito issued,
-answering a TOTP challenge (SOFTWARE_TOKEN_MFA) or enrolling a software token (MFA_SETUP) on the way."""
+"""Signs a user in with the app client and returns the tokens Cognito issued, answering a TOTP challenge
+(SOFTWARE_TOKEN_MFA) or enrolling a software token (MFA_SETUP) on the way.
+
+USER_PASSWORD_AUTH when the app client allows it (the demo's stack); otherwise USER_SRP_AUTH, where the
+password never leaves this machine (pycognito's SRP client computes the proof)."""
 
 from __future__ import annotations
 
@@ -40,12 +43,17 @@ class SecondFactor:
 MAX_CHALLENGES = 3  # MFA_SETUP, then at most a retry: never an open-ended loop
 
 
-def sign_in(idp: Any, client_id: str, username: str, password: str, second: SecondFactor | None = None) -> Tokens:
+def sign_in(idp: Any, client_id: str, username: str, password: str, second: SecondFactor | None = None,
+            srp_pool_id: str | None = None) -> Tokens:
+    """Sign in; with `srp_pool_id` (the pool's id), by SRP instead of USER_PASSWORD_AUTH."""
     from botocore.exceptions import ClientError
 
     try:
-        result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                   AuthParameters={"USERNAME": username, "PASSWORD": password})
+        if srp_pool_id is None:
+            result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+                                       AuthParameters={"USERNAME": username, "PASSWORD": password})
+        else:
+            result = _srp(idp, client_id, srp_pool_id, username, password)
         for _ in range(MAX_CHALLENGES):
             if "AuthenticationResult" in result:
                 return _tokens(result)
@@ -53,6 +61,24 @@ def sign_in(idp: Any, client_id: str, username: str, password: str, second: Seco
     except ClientError as exc:
         raise _sign_in_error(exc, username) from exc
     raise SignInError(f"Sign-in failed for {username}: too many challenges.")
+
+
+def _srp(idp: Any, client_id: str, pool_id: str, username: str, password: str) -> Any:
+    """USER_SRP_AUTH and its PASSWORD_VERIFIER answer: what follows (tokens or the next challenge)."""
+    from pycognito.aws_srp import AWSSRP
+
+    srp = AWSSRP(username=username, password=password, pool_id=pool_id, client_id=client_id, client=idp)
+    parameters = srp.get_auth_params()
+    started = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=parameters)
+    if started.get("ChallengeName") != "PASSWORD_VERIFIER":
+        return started
+    answer = srp.process_challenge(started["ChallengeParameters"], parameters)
+    return idp.respond_to_auth_challenge(ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
+                                         ChallengeResponses=answer, **_session(started))
+
+
+def _session(result: dict[str, Any]) -> dict[str, str]:
+    return {"Session": result["Session"]} if result.get("Session") else {}
 
 
 def _answer(idp: Any, client_id: str, username: str, result: dict[str, Any], second: SecondFactor | None) -> Any:

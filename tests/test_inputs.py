@@ -67,3 +67,35 @@ def test_unreadable_json_names_line_and_column(tmp_path: Path) -> None:
     path.write_text('{"stackName": "x",\n  oops}')
     with pytest.raises(InputsError, match="not valid JSON: Expecting property name enclosed in double quotes at line 2"):
         inputs.load(path)
+
+
+def test_the_sign_in_flows_can_be_turned_off_and_default_to_on() -> None:
+    assert problems({**SHIPPED, "implicitFlow": "no"}) == ["$.implicitFlow: must be true or false"]
+    hardened = inputs.parse({**SHIPPED, "implicitFlow": False, "userPasswordAuth": False})
+    assert (hardened.implicit_flow, hardened.user_password_auth) == (False, False)
+    minimal = {k: SHIPPED[k] for k in ("stackName", "region", "userPoolName", "userPoolDomainName", "usersTableName")}
+    assert (inputs.parse(minimal).implicit_flow, inputs.parse(minimal).user_password_auth) == (True, True)
+
+
+def test_callback_lists_may_be_empty_only_when_the_hosted_app_supplies_its_url() -> None:
+    empty = {**SHIPPED, "callbackUrls": [], "logoutUrls": [], "web": {"hosting": "none"}}
+    assert problems(empty) == [
+        '$.callbackUrls: must name at least one URL (it may be empty only with "web": {"hosting": "s3"}, whose '
+        "CloudFront URL is added)",
+        '$.logoutUrls: must name at least one URL (it may be empty only with "web": {"hosting": "s3"}, whose '
+        "CloudFront URL is added)"]
+    hosted = inputs.parse({**empty, "web": {"hosting": "s3"}})
+    assert hosted.callback_urls == () and hosted.local_callbacks == ()
+
+
+def test_a_deploy_to_aws_warns_of_what_production_should_not_keep() -> None:
+    from claimsctl.deployer import production_warnings
+
+    demo = inputs.load(ROOT / "stackInputs.json")
+    warnings = production_warnings(demo, endpoint_url=None)
+    assert len(warnings) == 3 and "http://localhost:8081/" in warnings[0]
+    assert '"implicitFlow": false' in warnings[1] and '"userPasswordAuth": false' in warnings[2]
+    assert production_warnings(demo, endpoint_url="http://127.0.0.1:4566") == []  # the emulator
+    hardened = demo.with_changes(implicit_flow=False, user_password_auth=False,
+                                 callback_urls=("https://app.example.com/",), logout_urls=("https://app.example.com/",))
+    assert production_warnings(hardened, endpoint_url=None) == []

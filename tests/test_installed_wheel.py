@@ -41,13 +41,14 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield bin_dir
 
 
-def run(bin_dir: Path, folder: Path, *args: str, endpoint: str | None = None) -> subprocess.CompletedProcess[str]:
+def run(bin_dir: Path, folder: Path, *args: str, endpoint: str | None = None,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AWS_PROFILE")}
     env.update(AWS_ACCESS_KEY_ID="test", AWS_SECRET_ACCESS_KEY="test")
     if endpoint:
         env["AWS_ENDPOINT_URL"] = endpoint
     return subprocess.run([str(bin_dir / "claimsctl"), *args], cwd=folder, env=env, capture_output=True, text=True,
-                          timeout=600, check=False)
+                          timeout=600, check=False, input=stdin)
 
 
 def test_the_wheel_ships_its_templates_and_no_top_level_module(installed: Path) -> None:
@@ -62,6 +63,7 @@ def test_init_render_deploy_teardown_from_an_empty_folder(installed: Path, tmp_p
     project = tmp_path / "app"
     inputs = json.loads((project / "stackInputs.json").read_text())
     assert inputs["userPoolDomainName"].startswith("claimsctl-") and len(inputs["userPoolDomainName"]) > 15
+    assert inputs["implicitFlow"] is False and inputs["userPasswordAuth"] is False  # production-leaning
     rendered = run(installed, project, "render")
     assert rendered.returncode == 0, rendered.stderr
     (project / "stack.yaml").write_text(rendered.stdout)
@@ -72,6 +74,13 @@ def test_init_render_deploy_teardown_from_an_empty_folder(installed: Path, tmp_p
     assert deployed.returncode == 0, deployed.stderr
     assert "(shipped)" in deployed.stderr and "claimsctl/resources/templates" in deployed.stderr
     assert (project / "claimsctl-config.json").exists()
+    added = run(installed, project, "add-user", "--username", "ana", "--email", "ana@example.com", "--projects",
+                "p1,p2", "--password-stdin", endpoint=endpoint, stdin="Wheel-Passw0rd!\n")
+    assert added.returncode == 0, added.stderr
+    login = run(installed, project, "login", "ana", "--password-stdin", "--output", "json", endpoint=endpoint,
+                stdin="Wheel-Passw0rd!\n")  # by SRP: the project's app client has no USER_PASSWORD_AUTH
+    assert login.returncode == 0, login.stderr
+    assert json.loads(login.stdout)["id_token"]["projects"] == "p1,p2"
     torn_down = run(installed, project, "teardown", "--yes", endpoint=endpoint)
     assert torn_down.returncode == 0, torn_down.stderr
     assert not (project / "claimsctl-config.json").exists()

@@ -206,3 +206,31 @@ def test_claimsctl_render_prints_a_template_that_lints_clean(tmp_path: Path) -> 
     path.write_text(printed.output)
     result = subprocess.run(["cfn-lint", "--", str(path)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_packaging_refuses_a_link_out_of_the_folder_and_follows_one_inside(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(ROOT / "lambda_src", source)
+    (source / "same.py").symlink_to(source / "pre_token_generation.py")  # inside: packaged as a file
+    names = zipfile.ZipFile(BytesIO(package.build(source).data)).namelist()
+    assert "same.py" in names
+    secret = tmp_path / "credentials"
+    secret.write_text("aws_secret_access_key = not-for-a-zip\n")
+    (source / "config.py").symlink_to(secret)
+    with pytest.raises(PackageError, match=r"config.py is a link to .*credentials, outside .*src"):
+        package.build(source)
+    (source / "config.py").unlink()
+    (source / "pkg").mkdir()
+    (source / "vendor").symlink_to(source / "pkg", target_is_directory=True)
+    with pytest.raises(PackageError, match=r"vendor is a link to the folder"):
+        package.build(source)
+
+
+def test_the_app_clients_flows_follow_the_inputs() -> None:
+    client = rendered()["Resources"]["UserPoolClient"]["Properties"]
+    assert "implicit" in client["AllowedOAuthFlows"] and "ALLOW_USER_PASSWORD_AUTH" in client["ExplicitAuthFlows"]
+    hardened = rendered(implicit_flow=False, user_password_auth=False)["Resources"]["UserPoolClient"]["Properties"]
+    assert hardened["AllowedOAuthFlows"] == ["code"]
+    assert hardened["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    hosted_only = rendered(web_hosting="s3", callback_urls=(), logout_urls=())["Resources"]["UserPoolClient"]
+    assert len(hosted_only["Properties"]["CallbackURLs"]) == 1  # the distribution's URL only
