@@ -154,7 +154,13 @@ def test_sign_in_shows_exactly_the_users_projects_then_errors_and_logout(page: A
     page.wait_for_selector("[data-testid=projects]")
     assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
     assert "#" not in page.url  # the tokens are taken out of the address bar
+    page.reload()  # the implicit session survives a reload too, kept as the code flow keeps its own
+    page.wait_for_selector("[data-testid=projects]")
+    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert "#" not in page.url and "token" not in page.url
     page.get_by_role("button", name="Logout").click()
+    page.get_by_role("button", name="Login").wait_for()
+    page.reload()  # signed out stays signed out
     page.get_by_role("button", name="Login").wait_for()
 
     sign_in(page, app_url, "Wrong-passw0rd!")
@@ -212,4 +218,12 @@ def test_the_hosted_copy_behind_cloudfront_signs_in_and_sends_the_security_heade
     assert deep_link.status == 200
     page.wait_for_selector("[data-testid=projects]")
     assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+
+    page.get_by_role("button", name="Logout").click()  # the post's own flow, behind CloudFront, across a reload
+    sign_in(page, hosted_url + "?flow=implicit", PASSWORD)
+    page.wait_for_selector("[data-testid=projects]")
+    page.reload()
+    page.wait_for_selector("[data-testid=projects]")
+    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert "#" not in page.url
     assert refused == []

@@ -3,7 +3,14 @@ import { useEffect, useState } from "react";
 import { AuthProvider, useAuth } from "react-oidc-context";
 import { Demo } from "./Demo.jsx";
 import { chosenFlow, loadConfig, logoutUrl, oidcSettings } from "./config.js";
-import { forgetImplicitState, implicitLoginUrl, readImplicitResult } from "./implicit.js";
+import {
+  forgetImplicitSession,
+  forgetImplicitState,
+  implicitLoginUrl,
+  readImplicitResult,
+  rememberImplicitSession,
+  storedImplicitSession,
+} from "./implicit.js";
 
 function clearCallbackFromUrl() {
   window.history.replaceState({}, document.title, window.location.pathname);
@@ -24,21 +31,29 @@ function CodeFlow({ config }) {
 }
 
 function ImplicitFlow({ config }) {
-  const [result] = useState(() => readImplicitResult(window.location.hash));
+  // An answer in the fragment, else the session this tab kept from an earlier answer (a reload).
+  const [result] = useState(() => readImplicitResult(window.location.hash) ?? storedImplicitSession());
   useEffect(() => {
-    if (result) {
+    if (result && window.location.hash) {
+      if (!result.error) {
+        rememberImplicitSession(result);
+      }
       forgetImplicitState();
       clearCallbackFromUrl();
     }
   }, [result]);
-  const session = result && !result.error ? result : null;
+  const session = result && !result.error ? { idToken: result.idToken, accessToken: result.accessToken } : null;
+  const logout = () => {
+    forgetImplicitSession();
+    window.location.assign(logoutUrl(config));
+  };
   return (
     <Demo
       config={config}
       session={session}
       error={result?.error ? `Sign-in failed: ${result.error}` : null}
       onLogin={() => window.location.assign(implicitLoginUrl(config))}
-      onLogout={() => window.location.assign(logoutUrl(config))}
+      onLogout={logout}
     />
   );
 }
@@ -46,7 +61,7 @@ function ImplicitFlow({ config }) {
 export function App() {
   // Decided once, from the URL the page opened with: the flow's own clean-up then rewrites the URL, and a
   // later render (StrictMode loads the config twice in development) must not switch flows.
-  const [flow] = useState(() => chosenFlow());
+  const [flow] = useState(() => chosenFlow(window.location.search, window.location.hash, storedImplicitSession() !== null));
   const [config, setConfig] = useState(undefined);
   useEffect(() => {
     loadConfig().then(setConfig, () => setConfig(null));

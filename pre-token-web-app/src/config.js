@@ -15,10 +15,11 @@ export async function loadConfig(fetchImpl = fetch) {
 
 // The opt-in implicit flow (the original sample's): add ?flow=implicit to the page URL. The hosted UI redirects
 // back to the bare redirect URL, so the query is gone by then: a fragment carrying tokens (or an error) is the
-// implicit flow's answer. The code flow's answer comes in the query, never in the fragment.
-export function chosenFlow(search = window.location.search, hash = window.location.hash) {
+// implicit flow's answer, and after a reload, the implicit session this tab keeps. The code flow's answer
+// comes in the query, never in the fragment.
+export function chosenFlow(search = window.location.search, hash = window.location.hash, hasImplicitSession = false) {
   const fragment = new URLSearchParams(hash.replace(/^#/, ""));
-  if (fragment.has("id_token") || fragment.has("access_token") || fragment.has("error")) {
+  if (fragment.has("id_token") || fragment.has("access_token") || fragment.has("error") || hasImplicitSession) {
     return "implicit";
   }
   return new URLSearchParams(search).get("flow") === "implicit" ? "implicit" : "code";

@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { chosenFlow } from "./config.js";
-import { forgetImplicitState, implicitLoginUrl, readImplicitResult } from "./implicit.js";
+import {
+  forgetImplicitSession,
+  forgetImplicitState,
+  implicitLoginUrl,
+  readImplicitResult,
+  rememberImplicitSession,
+  storedImplicitSession,
+} from "./implicit.js";
 
 function memoryStorage() {
   const values = new Map();
@@ -15,7 +22,8 @@ describe("implicit flow", () => {
     const url = new URL(implicitLoginUrl(config, storage, () => "s1"));
     expect(url.pathname).toBe("/hosted-ui/demo/oauth2/authorize");
     expect(url.searchParams.get("response_type")).toBe("token");
-    expect(readImplicitResult("#id_token=i&access_token=a&state=s1", storage)).toEqual({ idToken: "i", accessToken: "a" });
+    expect(readImplicitResult("#id_token=i&access_token=a&expires_in=300&state=s1", storage)).toEqual(
+      { idToken: "i", accessToken: "a", expiresIn: 300 });
   });
   it("refuses a response with another state", () => {
     const storage = memoryStorage();
@@ -33,6 +41,28 @@ describe("implicit flow", () => {
   });
   it("ignores a page without a response", () => {
     expect(readImplicitResult("", memoryStorage())).toBeNull();
+  });
+});
+
+describe("the implicit session across a reload", () => {
+  it("is kept until the tokens expire, then dropped", () => {
+    const storage = memoryStorage();
+    rememberImplicitSession({ idToken: "i", accessToken: "a", expiresIn: 60 }, storage, 1_000);
+    expect(storedImplicitSession(storage, 30_000)).toEqual({ idToken: "i", accessToken: "a" });
+    expect(storedImplicitSession(storage, 61_000)).toBeNull();
+    expect(storedImplicitSession(storage, 30_000)).toBeNull();
+  });
+  it("is gone after sign-out, and an unreadable one counts as none", () => {
+    const storage = memoryStorage();
+    rememberImplicitSession({ idToken: "i", accessToken: "a", expiresIn: 60 }, storage, 0);
+    forgetImplicitSession(storage);
+    expect(storedImplicitSession(storage, 1)).toBeNull();
+    storage.setItem("claimsctl.implicit.session", "{not json");
+    expect(storedImplicitSession(storage, 1)).toBeNull();
+  });
+  it("keeps the reloaded page on the implicit flow", () => {
+    expect(chosenFlow("", "", true)).toBe("implicit");
+    expect(chosenFlow("", "", false)).toBe("code");
   });
 });
 
