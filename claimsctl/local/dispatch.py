@@ -26,6 +26,16 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from moto.core import responses
+from moto.core import utils as moto_utils
+from moto.moto_server import werkzeug_app
+
+from claimsctl.local import patches
+
+USES = ("moto.core.responses.BaseResponse.dispatch", "moto.core.utils.get_service_model",
+        "moto.core.serialize.XFormedAttributePicker", "moto.core.serialize.get_serializer_class",
+        "moto.dynamodb.responses.DynamoHandler.dispatch", "moto.cognitoidp.responses.CognitoIdpResponse.dispatch")
+
 # (botocore service name, action) whose successful results are tried as plain JSON first
 PLAIN_JSON_ACTIONS = frozenset({("cognito-idp", "InitiateAuth"), ("dynamodb", "GetItem")})
 _SCALARS: dict[str, tuple[type, ...]] = {"string": (str,), "integer": (int,), "long": (int,), "boolean": (bool,)}
@@ -151,14 +161,10 @@ def answer_directly(dispatch: Callable[..., Any], environ: dict[str, Any], start
     return Response(response=body, status=status, headers=headers)(environ, start_response)
 
 
-def install() -> None:
-    """Once per process, after every extension has added its methods to moto's response classes."""
-    from moto.core import responses
-    from moto.core.utils import method_names_from_class
-    from moto.moto_server import werkzeug_app
-
-    dispatcher = werkzeug_app.DomainDispatcherApplication
-    dispatcher.get_backend_for_host = _remembering_backends(dispatcher.get_backend_for_host)  # type: ignore[method-assign]
-    werkzeug_app.create_backend_app = _without_debug(werkzeug_app.create_backend_app)
-    responses.method_names_from_class = functools.cache(method_names_from_class)  # type: ignore[attr-defined]
-    responses.BaseResponse.serialized = _plain_json_first(responses.BaseResponse.serialized)  # type: ignore[method-assign]
+# Last in extensions.ORDER: the cached method names are those the extensions left on moto's response classes.
+PATCHES = (
+    patches.wrap(werkzeug_app.DomainDispatcherApplication, "get_backend_for_host", _remembering_backends),
+    patches.wrap(werkzeug_app, "create_backend_app", _without_debug),
+    patches.replace(responses, "method_names_from_class", functools.cache(moto_utils.method_names_from_class)),
+    patches.wrap(responses.BaseResponse, "serialized", _plain_json_first),
+)

@@ -13,13 +13,14 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from claimsctl.local import dispatch, extensions, faults, guard, keep_alive, routes, s3_owner, state, urls
+from claimsctl.local import dispatch, extensions, faults, guard, keep_alive, routes, state, urls
 from claimsctl.local.apigateway import execute as execute_api
 from claimsctl.local.cloudfront import viewer as cloudfront_viewer
 from claimsctl.local.cognito import pools
 from claimsctl.local.cognito.minting import public_jwks
 from claimsctl.local.hosted_ui import routes as hosted_ui
 from claimsctl.local.lambda_runtime import service
+from claimsctl.local.s3 import owner as s3_owner
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 4566

@@ -8,10 +8,11 @@ from typing import Any
 
 from moto.core.common_models import BaseModel
 
+from claimsctl.local import patches
+
 
 def _untracked_new(cls: type[Any], *args: Any, **kwargs: Any) -> Any:
     return super(BaseModel, cls).__new__(cls)  # moto's own __new__, minus the tracking
 
 
-def install() -> None:
-    BaseModel.__new__ = _untracked_new  # type: ignore[assignment,method-assign]
+PATCHES = (patches.replace(BaseModel, "__new__", _untracked_new),)

@@ -21,7 +21,7 @@ from claimsctl.local import state
 _HOSTED_UI = re.compile(r"^https://(?P<name>[a-z0-9-]+)\.auth\.[a-z0-9-]+\.amazoncognito\.com")
 _EXECUTE_API = re.compile(r"^https://(?P<name>[a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com")
 _CLOUDFRONT = re.compile(r"^https://(?P<name>[a-z0-9]+)\.cloudfront\.net")
-_VIEWER_HOST = re.compile(r"^(?P<name>[a-z0-9]+)\.cloudfront\.localhost(?::\d+)?$")
+_VIEWER_HOST = re.compile(r"(?P<name>[a-z0-9]+)\.cloudfront\.localhost(?::\d+)?")
 
 def endpoint() -> str:
     """The running emulator's URL."""
@@ -44,25 +44,32 @@ def cloudfront_base(label: str) -> str:
 
 def viewer_label(host: str) -> str | None:
     """The distribution's label when a Host header names a distribution's viewer, else None."""
-    match = _VIEWER_HOST.match(host.lower())
+    match = _VIEWER_HOST.fullmatch(host.lower())
     return match.group("name") if match else None
+
+
+# Which of the three kinds of AWS URL names something the emulator has: each service registers its lookup
+# (a hosted-UI domain, an API id, a distribution's label -> the thing, or None), so this module imports none.
+_RULES: dict[str, tuple[re.Pattern[str], Callable[[str], str]]] = {
+    "hosted-ui": (_HOSTED_UI, hosted_ui_base), "execute-api": (_EXECUTE_API, execute_api_base),
+    "cloudfront": (_CLOUDFRONT, cloudfront_base)}
+_LOOKUPS: dict[str, Callable[[str], Any]] = {}
+
+
+def register(kind: str, lookup: Callable[[str], Any]) -> None:
+    """A service says how to find what a URL of `kind` ("hosted-ui", "execute-api", "cloudfront") names."""
+    if kind not in _RULES:
+        raise ValueError(f"no URL rule for {kind!r}")
+    _LOOKUPS[kind] = lookup
 
 
 def emulator_url(value: Any) -> Any:
     """Point an AWS hosted-UI, execute-api or CloudFront URL at the emulator when the emulator has it."""
     if not isinstance(value, str):
         return value
-    from claimsctl.local.apigateway.execute import find_api
-    from claimsctl.local.cloudfront.viewer import find as find_distribution
-    from claimsctl.local.cognito.pools import for_domain
-
-    rules: list[tuple[re.Pattern[str], Callable[[str], Any], Callable[[str], str]]] = [
-        (_HOSTED_UI, for_domain, hosted_ui_base),
-        (_EXECUTE_API, find_api, execute_api_base),
-        (_CLOUDFRONT, find_distribution, cloudfront_base),
-    ]
-    for pattern, exists, base in rules:
+    for kind, (pattern, base) in _RULES.items():
         match = pattern.match(value)
-        if match and exists(match.group("name")) is not None:
+        lookup = _LOOKUPS.get(kind)
+        if match and lookup is not None and lookup(match.group("name")) is not None:
             return base(match.group("name")) + value[match.end():]
     return value

@@ -13,33 +13,26 @@ from typing import Any
 from moto.apigateway.models import Deployment, Method, Resource, RestAPI, apigateway_backends
 from moto.core.common_models import CloudFormationModel
 
-from claimsctl.local.cfn.model import Attributes
+from claimsctl.local import patches
+from claimsctl.local.cfn.model import Attributes, ReplacedOnUpdate
 
 
 def _backend(account_id: str, region: str) -> Any:
     return apigateway_backends[account_id][region]
 
 
-class ApiAuthorizer(Attributes, CloudFormationModel):
+class ApiAuthorizer(Attributes, ReplacedOnUpdate, CloudFormationModel):
     """AWS::ApiGateway::Authorizer: Ref is the authorizer id."""
+
+    CFN_TYPE = "AWS::ApiGateway::Authorizer"
+    PHYSICAL_ID = "authorizer_id"
+    NAME_PROPERTY = "Name"
 
     def __init__(self, account_id: str, region: str, api_id: str, authorizer_id: str) -> None:
         self.account_id = account_id
         self.region = region
         self.api_id = api_id
         self.authorizer_id = authorizer_id
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::ApiGateway::Authorizer"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "Name"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.authorizer_id
 
     ATTRIBUTES = ("AuthorizerId",)
 
@@ -59,14 +52,6 @@ class ApiAuthorizer(Attributes, CloudFormationModel):
             authorizer_result_ttl=p.get("AuthorizerResultTtlInSeconds", 300),
         )
         return cls(account_id, region_name, p["RestApiId"], authorizer.id)
-
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
-        cls, original_resource: ApiAuthorizer, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
-    ) -> ApiAuthorizer:
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
     def delete(self, account_id: str, region: str) -> None:
         api = _backend(account_id, region).apis.get(self.api_id)
@@ -133,10 +118,11 @@ def _create_authorizer_keeping_validation(original: Any) -> Any:
     return create_authorizer
 
 
-def install() -> None:
-    RestAPI.create_authorizer = _create_authorizer_keeping_validation(RestAPI.create_authorizer)  # type: ignore[method-assign]
-    Method.create_from_cloudformation_json = classmethod(_method_create)  # type: ignore[assignment,method-assign,arg-type]
-    Method.delete = _method_delete  # type: ignore[attr-defined]
-    Resource.delete = _resource_delete  # type: ignore[attr-defined]
-    RestAPI.delete = _rest_api_delete  # type: ignore[attr-defined]
-    Deployment.delete = _deployment_delete  # type: ignore[attr-defined]
+PATCHES = (
+    patches.wrap(RestAPI, "create_authorizer", _create_authorizer_keeping_validation),
+    patches.replace(Method, "create_from_cloudformation_json", classmethod(_method_create)),
+    patches.replace(Method, "delete", _method_delete, new=True),
+    patches.replace(Resource, "delete", _resource_delete, new=True),
+    patches.replace(RestAPI, "delete", _rest_api_delete, new=True),
+    patches.replace(Deployment, "delete", _deployment_delete, new=True),
+)

@@ -24,7 +24,7 @@ from typing import Any
 from moto.apigateway.models import Method, Resource, RestAPI, apigateway_backends
 from werkzeug.wrappers import Request, Response
 
-from claimsctl.local import state
+from claimsctl.local import state, urls
 from claimsctl.local.apigateway import cognito_authorizer
 from claimsctl.local.lambda_runtime import permissions, service
 from claimsctl.local.lambda_runtime.permissions import as_list
@@ -392,3 +392,6 @@ def _proxy_response(payload: bytes) -> Response:
         for value in values:
             response.headers.add(name, str(value))
     return response
+
+
+urls.register("execute-api", find_api)

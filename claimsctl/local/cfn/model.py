@@ -1,6 +1,7 @@
-"""What every CloudFormation model claimsctl adds to moto shares: Fn::GetAtt dispatch from a table of names.
+"""What every CloudFormation model claimsctl adds to moto shares: its type and physical id as class
+attributes, Fn::GetAtt dispatch from a table of names, and (for types replaced on every change) the update.
 
-A mixin, so each model stays a direct CloudFormationModel subclass (moto registers only those).
+Mixins, so each model stays a direct CloudFormationModel subclass (moto registers only those).
 """
 
 from __future__ import annotations
@@ -11,10 +12,27 @@ from moto.cloudformation.exceptions import UnformattedGetAttTemplateException
 
 
 class Attributes:
-    """`ATTRIBUTES` lists the names Fn::GetAtt may ask for; `_attribute` answers them (by default, the
-    Python attribute of that name). No name property: CloudFormation generates none for these types."""
+    """`CFN_TYPE` is the resource type; `PHYSICAL_ID` names the Python attribute that is its physical id
+    (what Ref gives); `NAME_PROPERTY` the property CloudFormation generates a name for, if any.
+    `ATTRIBUTES` lists the names Fn::GetAtt may ask for; `_attribute` answers them (by default, the Python
+    attribute of that name)."""
 
+    CFN_TYPE: str = ""
+    PHYSICAL_ID: str = ""
+    NAME_PROPERTY: str = ""
     ATTRIBUTES: tuple[str, ...] = ()
+
+    @classmethod
+    def cloudformation_type(cls) -> str:
+        return cls.CFN_TYPE
+
+    @classmethod
+    def cloudformation_name_type(cls) -> str:
+        return cls.NAME_PROPERTY
+
+    @property
+    def physical_resource_id(self) -> str:
+        return str(getattr(self, self.PHYSICAL_ID))
 
     @classmethod
     def has_cfn_attr(cls, attr: str) -> bool:
@@ -28,6 +46,14 @@ class Attributes:
     def _attribute(self, name: str) -> Any:
         return getattr(self, name)
 
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return ""
+
+class ReplacedOnUpdate:
+    """An update deletes the resource and creates it anew from the new properties (for types the emulator
+    cannot change in place; the engine reports such a change as a replacement)."""
+
+    @classmethod
+    def update_from_cloudformation_json(cls, original_resource: Any, new_resource_name: str,
+                                        cloudformation_json: dict[str, Any], account_id: str, region_name: str) -> Any:
+        original_resource.delete(account_id, region_name)
+        return cls.create_from_cloudformation_json(  # type: ignore[attr-defined]
+            new_resource_name, cloudformation_json, account_id, region_name)

@@ -85,14 +85,11 @@ def api_config(config: dict[str, Any], caller_reference: str) -> dict[str, Any]:
 class Distribution(Attributes, CloudFormationModel):
     """AWS::CloudFront::Distribution: Ref is the distribution id; GetAtt Id and DomainName."""
 
+    CFN_TYPE = "AWS::CloudFront::Distribution"
     ATTRIBUTES = ("Id", "DomainName")
 
     def __init__(self, served: ServedDistribution) -> None:
         self.served = served
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudFront::Distribution"
 
     @property
     def physical_resource_id(self) -> str:
@@ -145,18 +142,12 @@ class Distribution(Attributes, CloudFormationModel):
 class OriginAccessControl(Attributes, CloudFormationModel):
     """AWS::CloudFront::OriginAccessControl: Ref is its id; GetAtt Id."""
 
+    CFN_TYPE = "AWS::CloudFront::OriginAccessControl"
+    PHYSICAL_ID = "Id"
     ATTRIBUTES = ("Id",)
 
     def __init__(self, control_id: str) -> None:
         self.Id = control_id
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudFront::OriginAccessControl"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.Id
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[override]
@@ -185,14 +176,11 @@ class OriginAccessControl(Attributes, CloudFormationModel):
 class ResponseHeadersPolicy(Attributes, CloudFormationModel):
     """AWS::CloudFront::ResponseHeadersPolicy: Ref is its id; GetAtt Id and LastModifiedTime."""
 
+    CFN_TYPE = "AWS::CloudFront::ResponseHeadersPolicy"
     ATTRIBUTES = ("Id", "LastModifiedTime")
 
     def __init__(self, policy: HeadersPolicy) -> None:
         self.policy = policy
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::CloudFront::ResponseHeadersPolicy"
 
     @property
     def physical_resource_id(self) -> str:

@@ -2,7 +2,7 @@
 
 For each GET or HEAD the default cache behaviour's origin bucket is read the way CloudFront reads it:
 with Origin Access Control it is the service principal cloudfront.amazonaws.com, with the
-distribution's ARN as aws:SourceArn, so the bucket policy decides (claimsctl/local/s3_policy.py); a
+distribution's ARN as aws:SourceArn, so the bucket policy decides (claimsctl/local/s3/policy.py); a
 missing object is 403 unless the policy also grants s3:ListBucket, as on S3. `/` is the default root
 object; an error status is replaced as the custom error responses say (a single-page app's fallback);
 the response headers policy's headers are added. Nothing is cached, so invalidations have nothing to
@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
-from claimsctl.local import s3_policy, urls
+from claimsctl.local import urls
 from claimsctl.local.cloudfront.cfn import DISTRIBUTIONS, HEADERS_POLICIES, ServedDistribution
+from claimsctl.local.s3 import policy as s3_policy
 
 _S3_ORIGIN = re.compile(r"^(?P<bucket>[a-z0-9][a-z0-9.-]+?)\.s3(\.[a-z0-9-]+)?\.amazonaws\.com$")
 _AWS_SOURCE = re.compile(r"https://[a-z0-9.-]+\.(?:amazonaws\.com|amazoncognito\.com)(?:/\S*)?")
@@ -167,3 +168,6 @@ def handle(environ: dict[str, Any], start_response: Callable[..., Any]) -> Itera
     reasons = {200: "OK", 304: "Not Modified", 403: "Forbidden", 404: "Not Found", 502: "Bad Gateway"}
     start_response(f"{result.status} {reasons.get(result.status, 'Error')}", list(headers.items()))
     return [body]
+
+
+urls.register("cloudfront", find)

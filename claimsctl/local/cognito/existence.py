@@ -22,6 +22,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import NotAuthorizedError, UserNotFoundError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
 
+from claimsctl.local import patches
 from claimsctl.local.cognito import pools, srp, token_state
 
 PASSWORD_FLOWS = frozenset({"USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
@@ -92,8 +93,7 @@ def get_user(self: CognitoIdpBackend, access_token: str) -> CognitoIdpUser:
     return user  # type: ignore[no-any-return]
 
 
-def install() -> None:
-    """After the other sign-in wrappers, so an unknown user is hidden whatever they do."""
-    CognitoIdpBackend.initiate_auth = _hiding(CognitoIdpBackend.initiate_auth, 0)  # type: ignore[method-assign]
-    CognitoIdpBackend.admin_initiate_auth = _hiding(CognitoIdpBackend.admin_initiate_auth, 1)  # type: ignore[method-assign]
-    CognitoIdpBackend.get_user = get_user  # type: ignore[method-assign]
+# After the other sign-in wrappers (cognito/service.py's order), so an unknown user is hidden whatever they do.
+PATCHES = (patches.wrap(CognitoIdpBackend, "initiate_auth", lambda original: _hiding(original, 0)),
+           patches.wrap(CognitoIdpBackend, "admin_initiate_auth", lambda original: _hiding(original, 1)),
+           patches.replace(CognitoIdpBackend, "get_user", get_user))

@@ -19,6 +19,8 @@ from moto import settings as moto_settings
 from moto.cognitoidp import utils as moto_utils
 from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
+from claimsctl.local import patches
+
 _POOL_ID_CHARS = string.ascii_letters + string.digits
 _CLIENT_ID_CHARS = string.ascii_lowercase + string.digits
 
@@ -56,7 +58,8 @@ def _shaped_client(original: Callable[..., None]) -> Callable[..., None]:
     return __init__
 
 
-def install() -> None:
-    """Before anything that keeps a pool by its id (the stateless token maps read self.id at use, not here)."""
-    CognitoIdpUserPool.__init__ = _shaped_pool(CognitoIdpUserPool.__init__)  # type: ignore[method-assign]
-    CognitoIdpUserPoolClient.__init__ = _shaped_client(CognitoIdpUserPoolClient.__init__)  # type: ignore[method-assign]
+# First of the pool's __init__ wrappers, so every later one sees the id Cognito would give.
+USES = ("moto.settings.get_cognito_idp_user_pool_id_strategy",
+        "moto.settings.get_cognito_idp_user_pool_client_id_strategy")
+PATCHES = (patches.wrap(CognitoIdpUserPool, "__init__", _shaped_pool),
+           patches.wrap(CognitoIdpUserPoolClient, "__init__", _shaped_client))

@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool, cognitoidp_backends
 
+from claimsctl.local import urls
+
 
 def _backends() -> Iterator[CognitoIdpBackend]:
     # dict.values: iterating moto's BackendDicts directly would create a backend for every region
@@ -69,3 +71,6 @@ def attached(owner: Any, attribute: str, make: Callable[[], T]) -> T:
                 found = make()
                 setattr(owner, attribute, found)
     return found
+
+
+urls.register("hosted-ui", for_domain)

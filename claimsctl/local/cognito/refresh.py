@@ -12,7 +12,8 @@ import json
 from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError, ResourceNotFoundError
 from moto.cognitoidp.responses import CognitoIdpResponse
 
-from claimsctl.local.cognito import pools, token_state, trigger
+from claimsctl.local import patches
+from claimsctl.local.cognito import flows, pools, token_state, trigger
 
 
 def _get_tokens_from_refresh_token(self: CognitoIdpResponse) -> str:
@@ -20,9 +21,7 @@ def _get_tokens_from_refresh_token(self: CognitoIdpResponse) -> str:
     pool = next((p for p in pools.all_pools() if client_id in p.clients), None)
     if pool is None:
         raise ResourceNotFoundError(client_id)
-    from claimsctl.local.cognito.install import enabled_flows
-
-    if "ALLOW_REFRESH_TOKEN_AUTH" not in enabled_flows(pool.clients[client_id]):
+    if "ALLOW_REFRESH_TOKEN_AUTH" not in flows.enabled_flows(pool.clients[client_id]):
         raise InvalidParameterException("REFRESH_TOKEN_AUTH flow not enabled for this client")
     token = self._get_param("RefreshToken") or ""
     problem = token_state.refresh_token_problem(pool, token, client_id)
@@ -34,5 +33,5 @@ def _get_tokens_from_refresh_token(self: CognitoIdpResponse) -> str:
                                                 "ExpiresIn": expires_in, "TokenType": "Bearer"}})
 
 
-def install() -> None:
-    CognitoIdpResponse.get_tokens_from_refresh_token = _get_tokens_from_refresh_token  # type: ignore[attr-defined]
+PATCHES = (patches.replace(CognitoIdpResponse, "get_tokens_from_refresh_token", _get_tokens_from_refresh_token,
+                           new=True),)

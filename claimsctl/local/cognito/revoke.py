@@ -15,6 +15,7 @@ from moto.cognitoidp.models import CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.exceptions import JsonRESTError
 
+from claimsctl.local import patches
 from claimsctl.local.cognito import pools
 
 
@@ -49,6 +50,5 @@ def _revoke_token(self: CognitoIdpResponse) -> str:
     return "{}"
 
 
-def install() -> None:
-    CognitoIdpResponse.revoke_token = _revoke_token  # type: ignore[attr-defined]
+PATCHES = (patches.replace(CognitoIdpResponse, "revoke_token", _revoke_token, new=True),)
 

@@ -32,7 +32,7 @@ from typing import Any
 from moto.cognitoidp.exceptions import NotAuthorizedError, ResourceNotFoundError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
 
-from claimsctl.local import state
+from claimsctl.local import patches, state
 from claimsctl.local.cognito import pools
 
 N = int(
@@ -201,6 +201,5 @@ def _wrap_respond(original: Callable[..., Any]) -> Callable[..., Any]:
     return respond
 
 
-def install() -> None:
-    CognitoIdpBackend.initiate_auth = _wrap_initiate(CognitoIdpBackend.initiate_auth)  # type: ignore[method-assign]
-    CognitoIdpBackend.respond_to_auth_challenge = _wrap_respond(CognitoIdpBackend.respond_to_auth_challenge)  # type: ignore[method-assign]
+PATCHES = (patches.wrap(CognitoIdpBackend, "initiate_auth", _wrap_initiate),
+           patches.wrap(CognitoIdpBackend, "respond_to_auth_challenge", _wrap_respond))

@@ -31,7 +31,7 @@ from cryptography.hazmat.primitives.twofactor.totp import TOTP
 from moto.cognitoidp.exceptions import CodeMismatchException, NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUser, CognitoIdpUserPool
 
-from claimsctl.local import state
+from claimsctl.local import patches, state
 from claimsctl.local.cognito import pools, token_state
 
 STEP_SECONDS = 30
@@ -204,7 +204,6 @@ def requires_challenge(pool: CognitoIdpUserPool, username: str) -> bool:
     return pool.mfa_config == "ON" or bool(user is not None and user.software_token_mfa_enabled)
 
 
-def install() -> None:
-    CognitoIdpBackend.associate_software_token = associate_software_token  # type: ignore[method-assign,assignment]
-    CognitoIdpBackend.verify_software_token = verify_software_token  # type: ignore[method-assign,assignment]
-    CognitoIdpBackend.respond_to_auth_challenge = _checking_challenges(CognitoIdpBackend.respond_to_auth_challenge)  # type: ignore[method-assign]
+PATCHES = (patches.replace(CognitoIdpBackend, "associate_software_token", associate_software_token),
+           patches.replace(CognitoIdpBackend, "verify_software_token", verify_software_token),
+           patches.wrap(CognitoIdpBackend, "respond_to_auth_challenge", _checking_challenges))

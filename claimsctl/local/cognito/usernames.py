@@ -16,6 +16,8 @@ from typing import Any
 
 from moto.cognitoidp.models import CognitoIdpUserPool
 
+from claimsctl.local import patches
+
 
 def case_sensitive(pool: CognitoIdpUserPool) -> bool:
     configuration = pool.extended_config.get("UsernameConfiguration") or {}
@@ -35,5 +37,4 @@ def _wrap_get_user(original: Callable[..., Any]) -> Callable[..., Any]:
     return get_user
 
 
-def install() -> None:
-    CognitoIdpUserPool._get_user = _wrap_get_user(CognitoIdpUserPool._get_user)  # type: ignore[method-assign]
+PATCHES = (patches.wrap(CognitoIdpUserPool, "_get_user", _wrap_get_user),)

@@ -8,9 +8,9 @@ import uuid
 from collections import Counter
 from typing import Any
 
-from moto.awslambda.models import LambdaFunction, lambda_backends
+from moto.awslambda.models import LambdaBackend, LambdaFunction, lambda_backends
 
-from claimsctl.local import state
+from claimsctl.local import patches, state
 from claimsctl.local.lambda_runtime.pool import FunctionSpec, Invocation, LambdaRuntime
 
 
@@ -153,8 +153,5 @@ def _deleting(original: Any) -> Any:
     return delete_function
 
 
-def install() -> None:
-    from moto.awslambda.models import LambdaBackend
-
-    LambdaFunction.invoke = _invoke  # type: ignore[method-assign,assignment]
-    LambdaBackend.delete_function = _deleting(LambdaBackend.delete_function)  # type: ignore[method-assign]
+PATCHES = (patches.replace(LambdaFunction, "invoke", _invoke),
+           patches.wrap(LambdaBackend, "delete_function", _deleting))

@@ -9,9 +9,12 @@ from typing import Any
 
 from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool
+from moto.cognitoidp.responses import CognitoIdpResponse
 
+from claimsctl.local import patches
 from claimsctl.local.cognito import (
     existence,
+    flows,
     ids,
     keys,
     minting,
@@ -27,42 +30,19 @@ from claimsctl.local.cognito import (
 )
 from claimsctl.local.cognito.errors import FeatureUnavailableInTierException
 
-REFRESH_FLOWS = {"REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"}
-# ExplicitAuthFlows value that enables each AuthFlow (AWS's defaults apply when a client sets none).
-FLOW_SETTING = {
-    "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
-    "ADMIN_USER_PASSWORD_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "USER_SRP_AUTH": "ALLOW_USER_SRP_AUTH",
-    "CUSTOM_AUTH": "ALLOW_CUSTOM_AUTH",
-    "REFRESH_TOKEN_AUTH": "ALLOW_REFRESH_TOKEN_AUTH",
-    "REFRESH_TOKEN": "ALLOW_REFRESH_TOKEN_AUTH",
-}
-LEGACY_SETTING = {"ADMIN_NO_SRP_AUTH": "ALLOW_ADMIN_USER_PASSWORD_AUTH", "USER_PASSWORD_AUTH": "ALLOW_USER_PASSWORD_AUTH",
-                  "CUSTOM_AUTH_FLOW_ONLY": "ALLOW_CUSTOM_AUTH"}
-DEFAULT_FLOWS = {"ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
-
-
-def enabled_flows(client: Any) -> set[str]:
-    """The ExplicitAuthFlows settings an app client has (AWS's defaults when it sets none)."""
-    configured = client.extended_config.get("ExplicitAuthFlows")
-    if not configured:
-        return set(DEFAULT_FLOWS)
-    return {LEGACY_SETTING.get(f, f) for f in configured}
-
 
 def _client_flows(backend: CognitoIdpBackend, client_id: str) -> set[str] | None:
     for pool in backend.user_pools.values():
         client = pool.clients.get(client_id)
         if client is not None:
-            return enabled_flows(client)
+            return flows.enabled_flows(client)
     return None
 
 
 def check_flow_enabled(backend: CognitoIdpBackend, client_id: str, auth_flow: str) -> None:
     """Cognito refuses a flow the app client has not enabled."""
     enabled = _client_flows(backend, client_id)
-    setting = FLOW_SETTING.get(auth_flow)
+    setting = flows.FLOW_SETTING.get(auth_flow)
     if enabled is not None and setting and setting not in enabled:
         raise InvalidParameterException(f"{auth_flow} flow not enabled for this client")
 
@@ -80,7 +60,7 @@ def check_refresh_client(backend: CognitoIdpBackend, client_id: str, refresh_tok
 
 
 def _source_for_flow(auth_flow: str) -> str:
-    return "TokenGeneration_RefreshTokens" if auth_flow in REFRESH_FLOWS else "TokenGeneration_Authentication"
+    return "TokenGeneration_RefreshTokens" if auth_flow in flows.REFRESH_FLOWS else "TokenGeneration_Authentication"
 
 
 def _wrap_initiate(original: Callable[..., Any], client_arg: int) -> Callable[..., Any]:
@@ -89,7 +69,7 @@ def _wrap_initiate(original: Callable[..., Any], client_arg: int) -> Callable[..
         client_id = kwargs.get("client_id", args[client_arg] if len(args) > client_arg else "")
         auth_flow = kwargs.get("auth_flow", args[client_arg + 1] if len(args) > client_arg + 1 else "")
         check_flow_enabled(self, client_id, auth_flow)
-        if auth_flow in REFRESH_FLOWS:
+        if auth_flow in flows.REFRESH_FLOWS:
             parameters = kwargs.get("auth_parameters", args[client_arg + 2] if len(args) > client_arg + 2 else {})
             check_refresh_client(self, client_id, (parameters or {}).get("REFRESH_TOKEN", ""))
         sessions = self.sessions
@@ -237,31 +217,28 @@ def _protected_from_deletion(original: Callable[..., Any]) -> Callable[..., Any]
     return delete_user_pool
 
 
-def install() -> None:
-    from moto.cognitoidp.responses import CognitoIdpResponse
-
-    ids.install()  # first: every later wrapper of a pool's __init__ sees the id Cognito would give
-    CognitoIdpBackend.delete_user_pool = _protected_from_deletion(CognitoIdpBackend.delete_user_pool)  # type: ignore[method-assign]
-    CognitoIdpUserPool.__init__ = _with_stateless_tokens(CognitoIdpUserPool.__init__)  # type: ignore[method-assign]
-    CognitoIdpBackend.__init__ = _with_expiring_sessions(CognitoIdpBackend.__init__)  # type: ignore[method-assign]
-    CognitoIdpUserPool.sign_out = token_state.sign_out  # type: ignore[method-assign]
-    CognitoIdpUserPool.create_refresh_token = minting.create_refresh_token  # type: ignore[method-assign]
-
-    CognitoIdpBackend.create_user_pool = _checking_pool_config(CognitoIdpBackend.create_user_pool)  # type: ignore[method-assign]
-    CognitoIdpBackend.update_user_pool = _checking_pool_config(CognitoIdpBackend.update_user_pool)  # type: ignore[method-assign]
-
-    for name in ("respond_to_auth_challenge", "admin_respond_to_auth_challenge"):
-        setattr(CognitoIdpResponse, name, _with_client_metadata(getattr(CognitoIdpResponse, name)))
-    usernames.install()
-    revoke.install()
-    refresh.install()
-    totp.install()
-    srp.install()  # before the wrappers below, so they see (and time) the whole call
-    CognitoIdpUserPool.create_tokens_from_refresh_token = minting.create_tokens_from_refresh_token  # type: ignore[method-assign]
-    CognitoIdpUserPool.create_access_token = minting.create_access_token  # type: ignore[method-assign]
-    CognitoIdpUserPool.create_id_token = minting.create_id_token  # type: ignore[method-assign]
-    CognitoIdpBackend.admin_initiate_auth = _wrap_initiate(CognitoIdpBackend.admin_initiate_auth, 1)  # type: ignore[method-assign]
-    CognitoIdpBackend.initiate_auth = _wrap_initiate(CognitoIdpBackend.initiate_auth, 0)  # type: ignore[method-assign]
-    CognitoIdpBackend._validate_password = passwords.validate_password  # type: ignore[method-assign]
-    CognitoIdpBackend.respond_to_auth_challenge = _wrap_respond(CognitoIdpBackend.respond_to_auth_challenge)  # type: ignore[method-assign]
-    existence.install()  # last: it wraps every sign-in wrapper above
+_ACCOUNTS = (
+    patches.wrap(CognitoIdpBackend, "delete_user_pool", _protected_from_deletion),
+    patches.wrap(CognitoIdpUserPool, "__init__", _with_stateless_tokens),
+    patches.wrap(CognitoIdpBackend, "__init__", _with_expiring_sessions),
+    patches.replace(CognitoIdpUserPool, "sign_out", token_state.sign_out),
+    patches.replace(CognitoIdpUserPool, "create_refresh_token", minting.create_refresh_token),
+    patches.wrap(CognitoIdpBackend, "create_user_pool", _checking_pool_config),
+    patches.wrap(CognitoIdpBackend, "update_user_pool", _checking_pool_config),
+    patches.wrap(CognitoIdpResponse, "respond_to_auth_challenge", _with_client_metadata),
+    patches.wrap(CognitoIdpResponse, "admin_respond_to_auth_challenge", _with_client_metadata),
+)
+_SIGN_IN = (
+    patches.replace(CognitoIdpUserPool, "create_tokens_from_refresh_token", minting.create_tokens_from_refresh_token),
+    patches.replace(CognitoIdpUserPool, "create_access_token", minting.create_access_token),
+    patches.replace(CognitoIdpUserPool, "create_id_token", minting.create_id_token),
+    patches.wrap(CognitoIdpBackend, "admin_initiate_auth", lambda original: _wrap_initiate(original, 1)),
+    patches.wrap(CognitoIdpBackend, "initiate_auth", lambda original: _wrap_initiate(original, 0)),
+    patches.replace(CognitoIdpBackend, "_validate_password", passwords.validate_password),
+    patches.wrap(CognitoIdpBackend, "respond_to_auth_challenge", _wrap_respond),
+)
+# Cognito's whole wiring, in the order it is applied: ids first (every later wrapper of a pool's __init__
+# sees the id Cognito would give); srp before the sign-in wrappers, so they see (and time) the whole call;
+# existence last, since it wraps every sign-in wrapper before it.
+PATCHES = (*ids.PATCHES, *_ACCOUNTS, *usernames.PATCHES, *revoke.PATCHES, *refresh.PATCHES, *totp.PATCHES,
+           *srp.PATCHES, *_SIGN_IN, *existence.PATCHES)

@@ -18,6 +18,11 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from moto.iam.access_control import PermissionResult
+from moto.s3.models import FakeBucket
+
+from claimsctl.local import patches
+
 ALLOWED, DENIED, NEUTRAL = "ALLOWED", "DENIED", "NEUTRAL"
 SECURE = {"aws:securetransport": "true"}  # every request to the emulator stands for an HTTPS one
 
@@ -108,14 +113,12 @@ def evaluate(policy: bytes | str | None, action: str, resource: str, *, service:
     return verdict
 
 
-def install() -> None:
-    """moto's object requests see bucket policies through FakeBucket.get_permission: evaluate conditions there."""
-    from moto.iam.access_control import PermissionResult
-    from moto.s3.models import FakeBucket
+_RESULTS = {ALLOWED: PermissionResult.PERMITTED, DENIED: PermissionResult.DENIED, NEUTRAL: PermissionResult.NEUTRAL}
 
-    results = {ALLOWED: PermissionResult.PERMITTED, DENIED: PermissionResult.DENIED, NEUTRAL: PermissionResult.NEUTRAL}
 
-    def get_permission(self: FakeBucket, action: str, resource: str) -> Any:
-        return results[evaluate(self.policy, action, resource)]
+def _get_permission(self: FakeBucket, action: str, resource: str) -> Any:
+    """moto's object requests see bucket policies through FakeBucket.get_permission: conditions are evaluated."""
+    return _RESULTS[evaluate(self.policy, action, resource)]
 
-    FakeBucket.get_permission = get_permission  # type: ignore[method-assign]
+
+PATCHES = (patches.replace(FakeBucket, "get_permission", _get_permission),)

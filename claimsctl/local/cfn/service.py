@@ -16,6 +16,7 @@ from moto.cloudformation.parsing import Export
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.cloudformation.utils import generate_stack_id
 
+from claimsctl.local import patches
 from claimsctl.local.cfn import engine, update
 from claimsctl.local.cfn import template as cfn_template
 
@@ -265,25 +266,33 @@ def _function_update(cls: type, original_resource: LambdaFunction, new_resource_
     return original_resource
 
 
-def install() -> None:
-    """After every service's models are imported (extensions.install): moto's registry is cached, so it is
-    read afresh here, once, whatever the import order was."""
+def prepare() -> None:
+    """Before the patches (extensions.py applies this module after every service's models are imported):
+    moto caches its model registry, so it is read afresh here, once, whatever the import order was."""
     _refresh_model_registry()
-    Stack._create_resource_map = _create_resource_map  # type: ignore[method-assign]
-    Stack.outputs = property(_outputs)  # type: ignore[assignment,method-assign]
-    Stack.exports = property(_exports)  # type: ignore[assignment,method-assign]
-    Stack.stack_resources = property(engine.created_resources)  # type: ignore[assignment,method-assign]
-    Stack.update = _stack_update  # type: ignore[method-assign,assignment]
-    ChangeSet.diff = _change_set_diff  # type: ignore[method-assign]
-    CloudFormationBackend.create_stack = _create_stack  # type: ignore[method-assign,assignment]
-    CloudFormationBackend.create_change_set = _create_change_set(  # type: ignore[method-assign]
-        CloudFormationBackend.create_change_set)
-    CloudFormationBackend.execute_change_set = _execute_change_set  # type: ignore[method-assign]
-    CloudFormationResponse.list_change_sets = _list_change_sets  # type: ignore[method-assign,assignment]
-    CloudFormationResponse.create_change_set = _create_change_set_response(  # type: ignore[method-assign]
-        CloudFormationResponse.create_change_set)
-    CloudFormationBackend.delete_stack = _delete_stack  # type: ignore[method-assign]
-    Permission.create_from_cloudformation_json = classmethod(_permission_create)  # type: ignore[assignment,method-assign,arg-type]
-    Permission.delete = _permission_delete  # type: ignore[attr-defined]
-    Permission.physical_resource_id = property(lambda self: getattr(self, "statement_id", ""))  # type: ignore[attr-defined]
-    LambdaFunction.update_from_cloudformation_json = classmethod(_function_update)  # type: ignore[assignment,method-assign]
+
+
+USES = ("moto.cloudformation.models.Change", "moto.cloudformation.models.Event",
+        "moto.cloudformation.parsing.clean_json", "moto.cloudformation.parsing.get_model_map",
+        "moto.cloudformation.parsing.generate_resource_name", "moto.cloudformation.parsing.resource_class_from_type",
+        "moto.cloudformation.parsing.ResourceMap._delete_resource",
+        "moto.awslambda.models.LambdaFunction._create_zipfile_from_plaintext_code")
+PATCHES = (
+    patches.replace(Stack, "_create_resource_map", _create_resource_map),
+    patches.replace(Stack, "outputs", property(_outputs)),
+    patches.replace(Stack, "exports", property(_exports)),
+    patches.replace(Stack, "stack_resources", property(engine.created_resources)),
+    patches.replace(Stack, "update", _stack_update),
+    patches.replace(ChangeSet, "diff", _change_set_diff),
+    patches.replace(CloudFormationBackend, "create_stack", _create_stack),
+    patches.wrap(CloudFormationBackend, "create_change_set", _create_change_set),
+    patches.replace(CloudFormationBackend, "execute_change_set", _execute_change_set),
+    patches.replace(CloudFormationResponse, "list_change_sets", _list_change_sets),
+    patches.wrap(CloudFormationResponse, "create_change_set", _create_change_set_response),
+    patches.replace(CloudFormationBackend, "delete_stack", _delete_stack),
+    patches.replace(Permission, "create_from_cloudformation_json", classmethod(_permission_create)),
+    patches.replace(Permission, "delete", _permission_delete, new=True),
+    patches.replace(Permission, "physical_resource_id", property(lambda self: getattr(self, "statement_id", "")),
+                    new=True),
+    patches.replace(LambdaFunction, "update_from_cloudformation_json", classmethod(_function_update)),
+)

@@ -14,7 +14,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.local.test_hosted_ui import HostedPool, authorize_params, code_from, exchange, hosted, pkce, sign_in
+from tests.emulator.test_hosted_ui import HostedPool, authorize_params, code_from, exchange, hosted, pkce, sign_in
 
 __all__ = ["hosted"]  # the fixture, shared with the hosted UI's tests
 
@@ -51,7 +51,7 @@ def test_user_info_follows_the_scopes(hosted: HostedPool, clients: Any) -> None:
 
 
 def test_api_tokens_without_openid_are_refused_by_user_info(hosted: HostedPool, clients: Any) -> None:
-    from tests.local.helpers import sign_in as api_sign_in
+    from tests.emulator.helpers import sign_in as api_sign_in
 
     tokens = api_sign_in(clients("cognito-idp"), hosted.pool)
     answer = user_info(hosted, tokens["AccessToken"])
@@ -109,7 +109,7 @@ def test_revoke_token_revokes_the_refresh_token_and_its_access_tokens(hosted: Ho
 def test_an_expired_access_token_is_refused(hosted: HostedPool, clients: Any) -> None:
     """The emulator stores no tokens: a token is live while its signature, exp and revocation records say so."""
     from claimsctl.local.cognito import pools
-    from tests.local.helpers import sign_in as api_sign_in
+    from tests.emulator.helpers import sign_in as api_sign_in
 
     idp = clients("cognito-idp")
     old = api_sign_in(idp, hosted.pool)["AccessToken"]
@@ -130,7 +130,7 @@ def test_an_expired_access_token_is_refused(hosted: HostedPool, clients: Any) ->
 def test_global_sign_out_revokes_what_was_issued_before_it_and_nothing_after(hosted: HostedPool, clients: Any) -> None:
     """AdminUserGlobalSignOut: the user's access and refresh tokens stop working; a sign-in in the same
     second after it gets tokens that work (the emulator records the sign-out time, not the tokens)."""
-    from tests.local.helpers import sign_in as api_sign_in
+    from tests.emulator.helpers import sign_in as api_sign_in
 
     idp = clients("cognito-idp")
     before = api_sign_in(idp, hosted.pool)
@@ -151,7 +151,7 @@ def test_global_sign_out_revokes_what_was_issued_before_it_and_nothing_after(hos
 
 def test_a_refresh_token_is_an_opaque_encrypted_blob_bound_to_its_pool(hosted: HostedPool, clients: Any) -> None:
     """Like Cognito's, the refresh token is a JWE: five parts, nothing readable, and useless if altered."""
-    from tests.local.helpers import sign_in as api_sign_in
+    from tests.emulator.helpers import sign_in as api_sign_in
 
     idp = clients("cognito-idp")
     token = api_sign_in(idp, hosted.pool)["RefreshToken"]
@@ -165,7 +165,7 @@ def test_a_refresh_token_is_an_opaque_encrypted_blob_bound_to_its_pool(hosted: H
 
 def test_a_refresh_token_works_only_for_the_client_it_was_issued_to(hosted: HostedPool, clients: Any) -> None:
     """InitiateAuth REFRESH_TOKEN_AUTH from another app client of the same pool is refused."""
-    from tests.local.helpers import sign_in as api_sign_in
+    from tests.emulator.helpers import sign_in as api_sign_in
 
     idp = clients("cognito-idp")
     token = api_sign_in(idp, hosted.pool)["RefreshToken"]

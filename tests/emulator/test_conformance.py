@@ -26,10 +26,10 @@ from botocore.exceptions import ClientError
 
 from claimsctl.local.apigateway.execute import iam_match
 from tests.conftest import unique
-from tests.local.helpers import PASSWORD, make_function, make_pool, make_user, sign_in
-from tests.local.test_apigateway import RestApi
-from tests.local.test_hosted_ui import CALLBACK, HostedPool, authorize_params, code_from, exchange, hosted, pkce
-from tests.local.test_hosted_ui import sign_in as hosted_sign_in
+from tests.emulator.helpers import PASSWORD, make_function, make_pool, make_user, sign_in
+from tests.emulator.test_apigateway import RestApi
+from tests.emulator.test_hosted_ui import CALLBACK, HostedPool, authorize_params, code_from, exchange, hosted, pkce
+from tests.emulator.test_hosted_ui import sign_in as hosted_sign_in
 
 __all__ = ["hosted"]
 
@@ -76,7 +76,7 @@ def test_an_object_in_the_authorizer_context_is_a_500(clients: Any, endpoint: st
     lam = clients("lambda")
     authorizer = clients("apigateway").get_authorizer(restApiId=api.api_id, authorizerId=api.authorizer_id)
     arn = authorizer["authorizerUri"].split("/functions/")[1].removesuffix("/invocations")
-    from tests.local.helpers import zip_source
+    from tests.emulator.helpers import zip_source
 
     lam.update_function_code(FunctionName=arn, ZipFile=zip_source(OBJECT_CONTEXT_AUTHORIZER))
     assert api.get("/things/t1", Authorization="anything").status_code == 500
@@ -90,7 +90,7 @@ def handler(event, context):
 
 
 def test_the_proxy_event_has_every_identity_key(clients: Any, endpoint: str) -> None:
-    from tests.local.helpers import zip_source
+    from tests.emulator.helpers import zip_source
 
     api = RestApi(clients, endpoint, "TOKEN", ttl=0)
     gateway = clients("apigateway")

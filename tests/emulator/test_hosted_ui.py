@@ -15,7 +15,7 @@ import requests
 
 from claimsctl.local.hosted_ui import oauth
 from tests.conftest import unique
-from tests.local.helpers import PASSWORD, Pool, make_function, make_pool, make_user
+from tests.emulator.helpers import PASSWORD, Pool, make_function, make_pool, make_user
 
 CALLBACK = "http://localhost:8081/"
 SOURCE = """

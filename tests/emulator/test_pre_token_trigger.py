@@ -12,7 +12,7 @@ import pytest
 import requests
 from botocore.exceptions import ClientError
 
-from tests.local.helpers import PASSWORD, Pool, make_function, make_pool, make_user, sign_in
+from tests.emulator.helpers import PASSWORD, Pool, make_function, make_pool, make_user, sign_in
 
 ECHO_SOURCE = """
 def handler(event, context):

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import configparser
-from pathlib import Path
 
 import moto
 
 from claimsctl.local import extensions
 from claimsctl.local.cfn import engine
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT
 
 
 def test_installed_moto_is_the_pinned_one() -> None:

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import requests
 
-from tests.test_web_e2e import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS
 
 CROSS_SITE = {"Sec-Fetch-Site": "cross-site", "Referer": "http://attacker.example/"}
 LIST_STACKS = "/?Action=ListStacks&Version=2010-05-15"

@@ -52,19 +52,13 @@ def _apply_mfa(backend: CognitoIdpBackend, pool_id: str, config: dict[str, Any])
 class UserPool(_CognitoModel, CloudFormationModel):
     """AWS::Cognito::UserPool: Ref is the pool id."""
 
+    CFN_TYPE = "AWS::Cognito::UserPool"
+    PHYSICAL_ID = "pool_id"
     ATTRIBUTES = ("Arn", "ProviderName", "ProviderURL", "UserPoolId")
 
     def __init__(self, account_id: str, region: str, pool_id: str) -> None:
         super().__init__(account_id, region)
         self.pool_id = pool_id
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Cognito::UserPool"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.pool_id
 
     def _attribute(self, name: str) -> Any:
         pool = self.backend.describe_user_pool(self.pool_id)
@@ -114,7 +108,7 @@ class UserPool(_CognitoModel, CloudFormationModel):
         if pool is None:
             return
         try:
-            backend.delete_user_pool(self.pool_id)  # refuses a pool with deletion protection on (cognito/install.py)
+            backend.delete_user_pool(self.pool_id)  # refuses a pool with deletion protection on (cognito/service.py)
         except InvalidParameterException as exc:
             raise ResourceFailure(exc.message) from None
 
@@ -122,20 +116,14 @@ class UserPool(_CognitoModel, CloudFormationModel):
 class UserPoolClient(_CognitoModel, CloudFormationModel):
     """AWS::Cognito::UserPoolClient: Ref is the client id."""
 
+    CFN_TYPE = "AWS::Cognito::UserPoolClient"
+    PHYSICAL_ID = "client_id"
     ATTRIBUTES = ("ClientId", "ClientSecret", "Name")
 
     def __init__(self, account_id: str, region: str, pool_id: str, client_id: str) -> None:
         super().__init__(account_id, region)
         self.pool_id = pool_id
         self.client_id = client_id
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Cognito::UserPoolClient"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.client_id
 
     def _attribute(self, name: str) -> Any:
         client = self.backend.describe_user_pool_client(self.pool_id, self.client_id)
@@ -180,19 +168,13 @@ class UserPoolClient(_CognitoModel, CloudFormationModel):
 class UserPoolDomain(_CognitoModel, CloudFormationModel):
     """AWS::Cognito::UserPoolDomain: Ref is the domain (prefix or custom name)."""
 
+    CFN_TYPE = "AWS::Cognito::UserPoolDomain"
+    PHYSICAL_ID = "domain"
     ATTRIBUTES = ("CloudFrontDistribution",)
 
     def __init__(self, account_id: str, region: str, domain: str) -> None:
         super().__init__(account_id, region)
         self.domain = domain
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Cognito::UserPoolDomain"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.domain
 
     def _attribute(self, name: str) -> Any:
         domain = self.backend.describe_user_pool_domain(self.domain)
@@ -230,22 +212,14 @@ class UserPoolDomain(_CognitoModel, CloudFormationModel):
 class UserPoolGroup(_CognitoModel, CloudFormationModel):
     """AWS::Cognito::UserPoolGroup: Ref is the group name."""
 
+    CFN_TYPE = "AWS::Cognito::UserPoolGroup"
+    PHYSICAL_ID = "name"
+    NAME_PROPERTY = "GroupName"
+
     def __init__(self, account_id: str, region: str, pool_id: str, name: str) -> None:
         super().__init__(account_id, region)
         self.pool_id = pool_id
         self.name = name
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::Cognito::UserPoolGroup"
-
-    @staticmethod
-    def cloudformation_name_type() -> str:
-        return "GroupName"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.name
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[override]

@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from claimsctl.local.apigateway import execute
-from tests.local.helpers import make_function
+from tests.emulator.helpers import make_function
 
 AUTHORIZER = """
 import json

@@ -12,27 +12,23 @@ from moto.core.common_models import CloudFormationModel
 from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
+from claimsctl.local import patches
 from claimsctl.local.cfn.errors import ResourceFailure
-from claimsctl.local.cfn.model import Attributes
+from claimsctl.local.cfn.model import Attributes, ReplacedOnUpdate
 
 
 def _backend(account_id: str, region: str) -> S3Backend:
     return s3_backends[account_id][get_partition(region)]  # type: ignore[no-any-return]
 
 
-class BucketPolicy(Attributes, CloudFormationModel):
+class BucketPolicy(Attributes, ReplacedOnUpdate, CloudFormationModel):
     """AWS::S3::BucketPolicy: Ref is the bucket's name; no attributes."""
+
+    CFN_TYPE = "AWS::S3::BucketPolicy"
+    PHYSICAL_ID = "bucket"
 
     def __init__(self, bucket: str) -> None:
         self.bucket = bucket
-
-    @staticmethod
-    def cloudformation_type() -> str:
-        return "AWS::S3::BucketPolicy"
-
-    @property
-    def physical_resource_id(self) -> str:
-        return self.bucket
 
     @classmethod
     def create_from_cloudformation_json(  # type: ignore[override]
@@ -46,14 +42,6 @@ class BucketPolicy(Attributes, CloudFormationModel):
         text = document if isinstance(document, str) else json.dumps(document)
         backend.put_bucket_policy(bucket, text.encode())
         return cls(bucket)
-
-    @classmethod
-    def update_from_cloudformation_json(  # type: ignore[override]
-        cls, original_resource: BucketPolicy, new_resource_name: str, cloudformation_json: dict[str, Any],
-        account_id: str, region_name: str,
-    ) -> BucketPolicy:
-        original_resource.delete(account_id, region_name)
-        return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
 
     def delete(self, account_id: str, region: str) -> None:
         backend = _backend(account_id, region)
@@ -94,9 +82,8 @@ def _delete_only_when_empty(cls: type, resource_name: str, cloudformation_json: 
     backend.delete_bucket(resource_name)
 
 
-def install() -> None:
-    FakeBucket.delete_from_cloudformation_json = classmethod(_delete_only_when_empty)  # type: ignore[method-assign,assignment,arg-type]
-    FakeBucket.create_from_cloudformation_json = _with_settings(  # type: ignore[method-assign]
-        FakeBucket.create_from_cloudformation_json)
-    FakeBucket.update_from_cloudformation_json = _with_settings(  # type: ignore[method-assign]
-        FakeBucket.update_from_cloudformation_json)
+PATCHES = (
+    patches.replace(FakeBucket, "delete_from_cloudformation_json", classmethod(_delete_only_when_empty)),
+    patches.wrap(FakeBucket, "create_from_cloudformation_json", _with_settings),
+    patches.wrap(FakeBucket, "update_from_cloudformation_json", _with_settings),
+)

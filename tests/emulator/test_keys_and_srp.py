@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
 from claimsctl import tokens
-from tests.local.helpers import PASSWORD, make_pool, make_user
+from tests.emulator.helpers import PASSWORD, make_pool, make_user
 
 MOTO_KEY = Path(jwt.__file__).parents[1] / "moto" / "cognitoidp" / "resources" / "jwks-private.json.gz"
 

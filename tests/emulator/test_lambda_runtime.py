@@ -7,7 +7,7 @@ import json
 import time
 from typing import Any
 
-from tests.local.helpers import make_function, zip_source
+from tests.emulator.helpers import make_function, zip_source
 
 
 def invoke(lam: Any, arn: str, event: Any = None) -> tuple[Any, dict[str, Any]]:

@@ -18,9 +18,9 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
-from tests.local.helpers import PASSWORD, Pool, make_function, make_pool, make_user
-from tests.local.test_hosted_ui import HostedPool, authorize_params, code_from, exchange, hosted, pkce
-from tests.local.test_hosted_ui import sign_in as hosted_sign_in
+from tests.emulator.helpers import PASSWORD, Pool, make_function, make_pool, make_user
+from tests.emulator.test_hosted_ui import HostedPool, authorize_params, code_from, exchange, hosted, pkce
+from tests.emulator.test_hosted_ui import sign_in as hosted_sign_in
 
 __all__ = ["hosted"]  # the fixture, shared with the hosted UI's tests
 
