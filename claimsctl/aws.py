@@ -1,4 +1,8 @@
-"""One boto3 Session per run (profile, region, endpoint), made lazily; clients come from it."""
+"""One boto3 Session per run (profile, region, endpoint), made lazily; clients come from it.
+
+This is the one module that knows botocore's exceptions. Every client it hands out is a `Client`: the same
+calls as boto3's, but AWS's refusals arrive as `AwsCallError` (with AWS's error code) and a failure to
+reach the endpoint as `EndpointUnreachable`, so the rest of claimsctl catches its own errors only."""
 
 from __future__ import annotations
 
@@ -9,39 +13,135 @@ from urllib.parse import urlparse
 
 from claimsctl.errors import AwsError, ClaimsctlError, CredentialsError
 
+NOT_FOUND_CODES = frozenset({"404", "NoSuchBucket", "NotFound", "NoSuchKey", "ResourceNotFoundException"})
+
+
+class AwsCallError(AwsError):
+    """AWS refused a call: its error code (e.g. "ResourceNotFoundException") and message."""
+
+    def __init__(self, code: str, message: str, operation: str = "") -> None:
+        self.code = code
+        self.message = message
+        self.operation = operation
+        super().__init__(f"{message} ({code})" if code and code not in message else message)
+
+    @property
+    def not_found(self) -> bool:
+        return self.code in NOT_FOUND_CODES
+
+
+class EndpointUnreachable(AwsError):
+    """Nothing answers at the endpoint: the emulator is not running, or the network is down."""
+
+
+def _endpoint_problem(endpoint_url: str | None, exc: Exception) -> EndpointUnreachable:
+    if endpoint_url:
+        start = " Start the local emulator first: claimsctl local start" if is_local(endpoint_url) else ""
+        return EndpointUnreachable(f"Nothing answers at {endpoint_url} (--endpoint-url or AWS_ENDPOINT_URL).{start}")
+    return EndpointUnreachable(f"Cannot reach AWS: {exc}. Check the network and the region.")
+
+
+def translated(exc: Exception, endpoint_url: str | None = None) -> ClaimsctlError | None:
+    """botocore's error as claimsctl's (None for anything that is not botocore's)."""
+    from botocore import exceptions
+
+    if isinstance(exc, exceptions.ClientError):
+        code, message = error_details(exc)
+        return AwsCallError(code, message, getattr(exc, "operation_name", ""))
+    if isinstance(exc, exceptions.EndpointConnectionError | exceptions.ConnectionClosedError):
+        return _endpoint_problem(endpoint_url, exc)
+    if isinstance(exc, exceptions.NoCredentialsError):
+        return CredentialsError("No AWS credentials found. Configure them (aws configure, AWS_PROFILE or --profile), "
+                                "or use the local emulator: --endpoint-url http://127.0.0.1:4566 (or AWS_ENDPOINT_URL).")
+    if isinstance(exc, exceptions.BotoCoreError):
+        return AwsError(str(exc))
+    return None
+
+
+class Client:
+    """A boto3 client whose calls, paginators and waiters raise claimsctl's errors (see `translated`)."""
+
+    def __init__(self, raw: Any, endpoint_url: str | None = None) -> None:
+        self.raw = raw
+        self.endpoint_url = endpoint_url
+
+    @property
+    def meta(self) -> Any:
+        return self.raw.meta
+
+    def __getattr__(self, name: str) -> Any:
+        attribute = getattr(self.raw, name)
+        if name in ("get_paginator", "get_waiter"):
+            return lambda *args, **kwargs: _Translating(attribute(*args, **kwargs), self.endpoint_url)
+        return _calling(attribute, self.endpoint_url) if callable(attribute) else attribute
+
+
+class _Translating:
+    """A paginator or waiter whose pages and waits raise claimsctl's errors."""
+
+    def __init__(self, raw: Any, endpoint_url: str | None) -> None:
+        self.raw = raw
+        self.endpoint_url = endpoint_url
+
+    def paginate(self, *args: Any, **kwargs: Any) -> Any:
+        pages = _calling(self.raw.paginate, self.endpoint_url)(*args, **kwargs)
+        return _pages(iter(pages), self.endpoint_url)
+
+    def wait(self, *args: Any, **kwargs: Any) -> Any:
+        return _calling(self.raw.wait, self.endpoint_url)(*args, **kwargs)
+
+
+def _pages(pages: Any, endpoint_url: str | None) -> Any:
+    step = _calling(lambda: next(pages, _END), endpoint_url)
+    while (page := step()) is not _END:
+        yield page
+
+
+_END = object()
+
+
+def _calling(method: Any, endpoint_url: str | None) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except Exception as exc:
+            ours = translated(exc, endpoint_url)
+            if ours is None:
+                raise
+            raise ours from exc
+
+    return call
+
+
+def client_of(raw_or_facade: Any, endpoint_url: str | None = None) -> Any:
+    """A `Client` for a raw boto3 client (one that is already a Client is returned as it is)."""
+    return raw_or_facade if isinstance(raw_or_facade, Client) else Client(raw_or_facade, endpoint_url)
+
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "emulator", "aws_secret_access_key": "emulator"}
 
 
 def error_details(exc: Exception) -> tuple[str, str]:
-    """(code, message) of a botocore ClientError; for anything else ("", str(exc))."""
+    """(code, message) of an AWS refusal (claimsctl's AwsCallError or botocore's ClientError); for anything
+    else ("", str(exc))."""
+    if isinstance(exc, AwsCallError):
+        return exc.code, exc.message
     error = getattr(exc, "response", {}).get("Error", {})
     return str(error.get("Code", "")), str(error.get("Message", exc))
 
 
 def as_claimsctl_error(exc: BaseException) -> ClaimsctlError | None:
-    """The one boundary for AWS errors: a botocore error (or a verifier refusal) as a ClaimsctlError with a
-    message that says what to do; None for anything else (a bug, which keeps its traceback)."""
+    """The last boundary for errors that reached the CLI: a verifier refusal or a botocore error as a
+    ClaimsctlError with a message that says what to do; None for anything else (a bug: it keeps its
+    traceback)."""
     import sys
 
     tokens = sys.modules.get("claimsctl.tokens")  # only loaded once a command has verified something
     if tokens is not None and isinstance(exc, tokens.TokenError):
         return ClaimsctlError(str(exc))
-    if "botocore.exceptions" not in sys.modules:
+    if "botocore.exceptions" not in sys.modules or not isinstance(exc, Exception):
         return None
-    from botocore import exceptions
-
-    if isinstance(exc, exceptions.NoCredentialsError):
-        return CredentialsError("No AWS credentials found. Configure them (aws configure, AWS_PROFILE or --profile), "
-                                "or use the local emulator: --endpoint-url http://127.0.0.1:4566 (or AWS_ENDPOINT_URL).")
-    if isinstance(exc, exceptions.EndpointConnectionError):
-        return AwsError(f"{exc}. Is the endpoint running? For the local emulator: claimsctl local start")
-    if isinstance(exc, exceptions.ClientError):
-        code, message = error_details(exc)
-        return AwsError(f"{message} ({code})" if code and code not in message else message)
-    if isinstance(exc, exceptions.BotoCoreError):
-        return AwsError(str(exc))
-    return None
+    return translated(exc)
 
 
 def is_local(endpoint_url: str | None) -> bool:
@@ -92,16 +192,16 @@ class Aws:
 
             config = Config(retries={"max_attempts": max_attempts(), "mode": "adaptive"}, connect_timeout=5,
                             read_timeout=60)
-            self._clients[service] = self.session().client(service, endpoint_url=self.endpoint_url, config=config)
+            raw = self.session().client(service, endpoint_url=self.endpoint_url, config=config)
+            self._clients[service] = Client(raw, self.endpoint_url)
         return self._clients[service]
 
     def account_id(self) -> str:
-        from botocore.exceptions import BotoCoreError, ClientError
-
         try:
             return str(self.client("sts").get_caller_identity()["Account"])
-        except (BotoCoreError, ClientError) as exc:
-            raise CredentialsError(
-                f"No usable AWS credentials for region {self.region}: {exc}. "
-                "Configure them (aws configure, AWS_PROFILE) or pass --endpoint-url for the local emulator."
-            ) from exc
+        except EndpointUnreachable:
+            raise
+        except AwsError as exc:
+            hint = ("Configure them (aws configure, AWS_PROFILE)" if self.endpoint_url
+                    else "Configure them (aws configure, AWS_PROFILE) or pass --endpoint-url for the local emulator")
+            raise CredentialsError(f"No usable AWS credentials for region {self.region}: {exc}. {hint}.") from exc

@@ -22,20 +22,28 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 from claimsctl import safejson, users
-from claimsctl.aws import error_details
-from claimsctl.errors import UserError
+from claimsctl.aws import AwsCallError
+from claimsctl.errors import AwsError, UserError
 
 FIELDS = ("username", "email", "projects", "password")
+
+
+class Action(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    FAILED = "failed"
 
 
 @dataclass(frozen=True)
 class Outcome:
     username: str
-    action: str  # created | updated | unchanged | failed
+    action: Action
     reason: str = ""
 
 
@@ -44,12 +52,12 @@ class Report:
     outcomes: list[Outcome] = field(default_factory=list)
     generated_passwords: dict[str, str] = field(default_factory=dict, repr=False)
 
-    def count(self, action: str) -> int:
+    def count(self, action: Action) -> int:
         return sum(1 for o in self.outcomes if o.action == action)
 
     @property
     def failures(self) -> list[Outcome]:
-        return [o for o in self.outcomes if o.action == "failed"]
+        return [o for o in self.outcomes if o.action is Action.FAILED]
 
 
 FORMULA_STARTS = ("=", "+", "-", "@")  # a spreadsheet evaluates a cell that starts with one of these
@@ -198,20 +206,17 @@ def _pool_case_sensitive(idp: Any, target: users.Target) -> bool:
     return bool((pool.get("UsernameConfiguration") or {}).get("CaseSensitive", True))
 
 
-def _action(spec: users.UserSpec, existing: users.UserRecord | None) -> str:
+def _action(spec: users.UserSpec, existing: users.UserRecord | None) -> Action:
     if existing is None:
-        return "created"
+        return Action.CREATED
     if existing.email == spec.email and tuple(sorted(existing.projects)) == spec.projects:
-        return "unchanged"
-    return "updated"
+        return Action.UNCHANGED
+    return Action.UPDATED
 
 
 def _failure_reason(exc: Exception) -> str:
-    from botocore.exceptions import ClientError
-
-    if isinstance(exc, ClientError):
-        code, message = error_details(exc)
-        return f"{code}: {message}"
+    if isinstance(exc, AwsCallError):
+        return f"{exc.code}: {exc.message}"
     return str(exc) or type(exc).__name__
 
 
@@ -223,26 +228,24 @@ def seed(idp: Any, ddb: Any, target: users.Target, specs: list[users.UserSpec], 
     A record without a password gets a generated one, written to `passwords` before the user is
     created. On Ctrl-C the records not yet started are cancelled and the interrupt is raised again.
     """
-    from botocore.exceptions import BotoCoreError, ClientError
-
     report = Report()
     existing = _existing(idp, ddb, target)
     fold = bool(existing) and not _pool_case_sensitive(idp, target)
 
     def apply(spec: users.UserSpec) -> Outcome:
         action = _action(spec, existing.get(spec.username.casefold() if fold else spec.username))
-        if action == "unchanged":
+        if action is Action.UNCHANGED:
             return Outcome(spec.username, action)
         try:
-            if action == "created" and spec.password is None:
+            if action is Action.CREATED and spec.password is None:
                 if passwords is None:
                     raise UserError("no password and no --passwords-out file to write a generated one to")
                 spec = users.UserSpec(spec.username, spec.email, spec.projects, generate_password())
                 passwords.add(spec.username, spec.password or "")
                 report.generated_passwords[spec.username] = spec.password or ""
             users.add_or_update(idp, ddb, target, spec, password_on_create_only=True)
-        except (UserError, ClientError, BotoCoreError) as exc:
-            return Outcome(spec.username, "failed", _failure_reason(exc))
+        except AwsError as exc:  # UserError and AWS's refusals alike
+            return Outcome(spec.username, Action.FAILED, _failure_reason(exc))
         return Outcome(spec.username, action)
 
     pool = ThreadPoolExecutor(max_workers=max(1, concurrency))
@@ -257,3 +260,26 @@ def seed(idp: Any, ddb: Any, target: users.Target, specs: list[users.UserSpec], 
     for failed in report.failures:
         report.generated_passwords.pop(failed.username, None)
     return report
+
+
+def missing_passwords(specs: list[users.UserSpec]) -> bool:
+    """Some record has no password, so a passwords file must receive the generated ones."""
+    return any(spec.password is None for spec in specs)
+
+
+def seed_file(idp: Any, ddb: Any, target: users.Target, specs: list[users.UserSpec], source: Path,
+              passwords_out: Path | None, concurrency: int = 8,
+              on_done: Callable[[Outcome], None] = lambda outcome: None,
+              on_saved: Callable[[int, Path], None] = lambda written, path: None) -> Report:
+    """`seed` the records read from `source`, with the passwords file's whole life: opened (or refused)
+    before any user is created, each generated password written before its user exists, and closed
+    (removed if it received nothing) whatever happens. `on_saved(count, path)` is told, even on Ctrl-C,
+    how many generated passwords the file holds."""
+    passwords = PasswordsFile(passwords_out, source) if passwords_out is not None else None
+    try:
+        return seed(idp, ddb, target, specs, concurrency, on_done, passwords)
+    finally:
+        if passwords is not None:
+            passwords.close()
+            if passwords.written:
+                on_saved(passwords.written, passwords.path)

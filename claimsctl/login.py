@@ -32,3 +32,19 @@ def login(aws: Aws, outputs: StackOutputs, username: str, password: str,
     issued = signin.sign_in(aws.client("cognito-idp"), outputs.client_id, username, password, second, srp_pool)
     check = verifier(aws, outputs)
     return LoginResult(issued, check.verify(issued.id_token), check.verify(issued.access_token))
+
+
+def api_token(outputs: StackOutputs, issued: signin.Tokens) -> str:
+    """The token the deployed API takes: the access token when the trigger puts the claim there (V2_0),
+    else the ID token."""
+    return issued.access_token if outputs.api_expects == "access" else issued.id_token
+
+
+def access_token_note(outputs: StackOutputs) -> str:
+    """What to say when the access token has no claim: a V1_0 trigger changes the ID token only."""
+    from claimsctl import versions
+
+    trigger = versions.VERSIONS.get(outputs.trigger_version)
+    if trigger and not trigger.changes_access_token:
+        return f"a {trigger.name} trigger changes the ID token only; use triggerVersion V2_0 for access tokens"
+    return "absent from this token"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
-from claimsctl.aws import error_details
+from claimsctl.aws import AwsCallError
 from claimsctl.errors import SignInError
 
 
@@ -46,8 +46,6 @@ MAX_CHALLENGES = 3  # MFA_SETUP, then at most a retry: never an open-ended loop
 def sign_in(idp: Any, client_id: str, username: str, password: str, second: SecondFactor | None = None,
             srp_pool_id: str | None = None) -> Tokens:
     """Sign in; with `srp_pool_id` (the pool's id), by SRP instead of USER_PASSWORD_AUTH."""
-    from botocore.exceptions import ClientError
-
     try:
         if srp_pool_id is None:
             result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
@@ -58,7 +56,7 @@ def sign_in(idp: Any, client_id: str, username: str, password: str, second: Seco
             if "AuthenticationResult" in result:
                 return _tokens(result)
             result = _answer(idp, client_id, username, result, second)
-    except ClientError as exc:
+    except AwsCallError as exc:
         raise _sign_in_error(exc, username) from exc
     raise SignInError(f"Sign-in failed for {username}: too many challenges.")
 
@@ -112,8 +110,8 @@ def _enrol(idp: Any, client_id: str, username: str, session: str, second: Second
                                          Session=verified["Session"], ChallengeResponses={"USERNAME": username})
 
 
-def _sign_in_error(exc: Exception, who: str) -> SignInError:
-    code, message = error_details(exc)
+def _sign_in_error(exc: AwsCallError, who: str) -> SignInError:
+    code, message = exc.code, exc.message
     if code in ("CodeMismatchException", "ExpiredCodeException"):
         return SignInError(f"Sign-in failed for {who}: the authenticator code is wrong or was already used; "
                            "wait for the next code and try again.")

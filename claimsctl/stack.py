@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
-from claimsctl.aws import error_details
+from claimsctl.aws import AwsCallError
 from claimsctl.errors import Aborted, StackError, StackNotFoundError
 
 TERMINAL_OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE"}
@@ -38,9 +39,15 @@ class Change:
         return {"Add": "+", "Modify": "~", "Remove": "-"}.get(self.action, "?")
 
 
+class DeployStatus(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+    UP_TO_DATE = "up-to-date"
+
+
 @dataclass
 class DeployResult:
-    status: str  # created | updated | up-to-date
+    status: DeployStatus
     outputs: dict[str, str] = field(default_factory=dict)
     recreated: bool = False
 
@@ -59,15 +66,12 @@ Confirm = Callable[[list[Change]], bool]
 
 
 def describe(cfn: Any, name: str) -> dict[str, Any] | None:
-    from botocore.exceptions import ClientError
-
     try:
         return cfn.describe_stacks(StackName=name)["Stacks"][0]  # type: ignore[no-any-return]
-    except ClientError as exc:
-        code, message = error_details(exc)
-        if code == "ValidationError" and "does not exist" in message:
+    except AwsCallError as exc:
+        if exc.code == "ValidationError" and "does not exist" in exc.message:
             return None
-        raise StackError(f"Cannot read stack {name}: {message}") from exc
+        raise StackError(f"Cannot read stack {name}: {exc.message}") from exc
 
 
 def outputs_of(stack: dict[str, Any]) -> dict[str, str]:
@@ -144,19 +148,16 @@ def _prepare(cfn: Any, name: str, on_event: EventSink, waiter: Waiter) -> tuple[
 
 def _create_change_set(cfn: Any, name: str, body: str, kind: str, tags: dict[str, str],
                        parameters: dict[str, str]) -> str | None:
-    from botocore.exceptions import ClientError
-
     try:
         response = cfn.create_change_set(
             StackName=name, ChangeSetName=f"claimsctl-{int(time.time() * 1000)}", TemplateBody=body,
             ChangeSetType=kind, Capabilities=CAPABILITIES, Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
             Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in sorted(parameters.items())],
         )
-    except ClientError as exc:
-        _, message = error_details(exc)
-        if any(marker in message for marker in NO_CHANGES):
+    except AwsCallError as exc:
+        if any(marker in exc.message for marker in NO_CHANGES):
             return None
-        raise StackError(f"CloudFormation refused the template for {name}: {message}") from exc
+        raise StackError(f"CloudFormation refused the template for {name}: {exc.message}") from exc
     return str(response["Id"])
 
 
@@ -194,7 +195,7 @@ def deploy(cfn: Any, name: str, body: str, tags: dict[str, str], confirm: Confir
     change_set_id = _create_change_set(cfn, name, body, kind, tags, parameters or {})
     change_set = _wait_change_set(cfn, change_set_id, waiter) if change_set_id else None
     if change_set is None:
-        return DeployResult("up-to-date", outputs_of(describe(cfn, name) or {}))
+        return DeployResult(DeployStatus.UP_TO_DATE, outputs_of(describe(cfn, name) or {}))
     changes = _changes(change_set)
     if kind == "UPDATE":
         try:
@@ -211,7 +212,7 @@ def deploy(cfn: Any, name: str, body: str, tags: dict[str, str], confirm: Confir
     status, events = wait_for(cfn, stack_id, seen, on_event, waiter, _not_in_progress)
     if status not in TERMINAL_OK:
         raise StackError(f"Deploying {name} failed; the stack is {status}.", failures(events))
-    result_status = "created" if kind == "CREATE" else "updated"
+    result_status = DeployStatus.CREATED if kind == "CREATE" else DeployStatus.UPDATED
     return DeployResult(result_status, outputs_of(describe(cfn, name) or {}), recreated)
 
 

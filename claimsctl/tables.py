@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from claimsctl.aws import AwsCallError
 from claimsctl.errors import DataLossRefused
 
 TABLE_TYPE = "AWS::DynamoDB::Table"
@@ -27,14 +28,12 @@ class Table:
 
 def count_rows(ddb: Any, table: str) -> int:
     """Exact row count (a COUNT scan: DescribeTable's ItemCount can be hours old)."""
-    from botocore.exceptions import ClientError
-
     total = 0
     try:
         for page in ddb.get_paginator("scan").paginate(TableName=table, Select="COUNT"):
             total += int(page.get("Count", 0))
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+    except AwsCallError as exc:
+        if exc.not_found:
             return 0
         raise
     return total
@@ -42,11 +41,9 @@ def count_rows(ddb: Any, table: str) -> int:
 
 def in_stack(cfn: Any, ddb: Any, stack_name: str) -> list[Table]:
     """The stack's tables with their row counts (empty when the stack does not exist)."""
-    from botocore.exceptions import ClientError
-
     try:
         resources = cfn.describe_stack_resources(StackName=stack_name)["StackResources"]
-    except ClientError:
+    except AwsCallError:
         return []
     return [Table(r["LogicalResourceId"], r["PhysicalResourceId"], count_rows(ddb, r["PhysicalResourceId"]))
             for r in resources if r["ResourceType"] == TABLE_TYPE and r.get("PhysicalResourceId")]
@@ -77,15 +74,13 @@ def refuse_data_loss(changes: list[Any], tables: list[Table]) -> None:
 
 def delete(ddb: Any, tables: list[Table]) -> list[str]:
     """Delete the tables (the stack retained them); return the names deleted."""
-    from botocore.exceptions import ClientError
-
     deleted = []
     for table in tables:
         try:
             ddb.delete_table(TableName=table.name)
             ddb.get_waiter("table_not_exists").wait(TableName=table.name, WaiterConfig={"Delay": 1, "MaxAttempts": 120})
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") != "ResourceNotFoundException":
+        except AwsCallError as exc:
+            if not exc.not_found:
                 raise
         deleted.append(table.name)
     return deleted

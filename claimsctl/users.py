@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from claimsctl import projects as project_ids
-from claimsctl.aws import error_details
-from claimsctl.errors import UserError
+from claimsctl.aws import AwsCallError
+from claimsctl.errors import AwsError, UserError
 from claimsctl.outputs import StackOutputs
 
 # Whole-value patterns (fullmatch): "alice\n" is not "alice". A name may not start with = + - @, which a
@@ -75,48 +76,37 @@ def validate_email(email: str) -> None:
 
 
 def _get_user(idp: Any, target: Target, username: str) -> dict[str, Any] | None:
-    from botocore.exceptions import ClientError
-
     try:
         return idp.admin_get_user(UserPoolId=target.user_pool_id, Username=username)  # type: ignore[no-any-return]
-    except ClientError as exc:
-        code, message = error_details(exc)
-        if code == "UserNotFoundException":
+    except AwsCallError as exc:
+        if exc.code == "UserNotFoundException":
             return None
-        if code == "ResourceNotFoundException":
+        if exc.code == "ResourceNotFoundException":
             raise UserError(f"User pool {target.user_pool_id} does not exist; run `claimsctl deploy` first.") from exc
-        raise UserError(f"Cannot read user {username}: {message}") from exc
+        raise UserError(f"Cannot read user {username}: {exc.message}") from exc
 
 
 def _set_password(idp: Any, target: Target, username: str, password: str) -> None:
-    from botocore.exceptions import ClientError
-
     try:
         idp.admin_set_user_password(UserPoolId=target.user_pool_id, Username=username, Password=password, Permanent=True)
-    except ClientError as exc:
-        code, message = error_details(exc)
-        if code in ("InvalidPasswordException", "InvalidParameterException"):
-            reason = message.removeprefix("Password does not conform to policy: ")
+    except AwsCallError as exc:
+        if exc.code in ("InvalidPasswordException", "InvalidParameterException"):
+            reason = exc.message.removeprefix("Password does not conform to policy: ")
             raise UserError(f"The user pool rejected the password: {reason}") from exc
-        raise UserError(f"Cannot set the password of {username}: {message}") from exc
+        raise UserError(f"Cannot set the password of {username}: {exc.message}") from exc
 
 
 def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...]) -> None:
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         ddb.put_item(TableName=target.table_name, Item={"userName": {"S": username},
                                                         "projects": project_ids.to_item(project_ids.checked(projects))})
-    except ClientError as exc:
-        raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {error_details(exc)[1]}") from exc
-    except BotoCoreError as exc:
-        raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {exc}") from exc
+    except AwsError as exc:
+        detail = exc.message if isinstance(exc, AwsCallError) else str(exc)
+        raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {detail}") from exc
 
 
 def _create(idp: Any, target: Target, spec: UserSpec) -> str:
     """Create the user; return its user name as Cognito stored it."""
-    from botocore.exceptions import ClientError
-
     if not spec.email or not spec.password:
         raise UserError(f"A new user needs an email and a password ({spec.username} does not exist yet).")
     try:
@@ -124,17 +114,15 @@ def _create(idp: Any, target: Target, spec: UserSpec) -> str:
             UserPoolId=target.user_pool_id, Username=spec.username, MessageAction="SUPPRESS",
             UserAttributes=[{"Name": "email", "Value": spec.email}, {"Name": "email_verified", "Value": "true"}],
         )
-    except ClientError as exc:
-        raise UserError(f"Cannot create user {spec.username}: {error_details(exc)[1]}") from exc
+    except AwsCallError as exc:
+        raise UserError(f"Cannot create user {spec.username}: {exc.message}") from exc
     return str(created.get("User", {}).get("Username") or spec.username)
 
 
 def _delete_quietly(idp: Any, target: Target, username: str) -> None:
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         idp.admin_delete_user(UserPoolId=target.user_pool_id, Username=username)
-    except (BotoCoreError, ClientError):
+    except AwsError:
         pass
 
 
@@ -148,18 +136,22 @@ def canonical_name(idp: Any, target: Target, username: str) -> str | None:
 
 
 def _update_email(idp: Any, target: Target, username: str, email: str) -> None:
-    from botocore.exceptions import BotoCoreError, ClientError
-
     try:
         idp.admin_update_user_attributes(UserPoolId=target.user_pool_id, Username=username, UserAttributes=[
             {"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}])
-    except (BotoCoreError, ClientError) as exc:
-        detail = error_details(exc)[1] if isinstance(exc, ClientError) else str(exc)
+    except AwsError as exc:
+        detail = exc.message if isinstance(exc, AwsCallError) else str(exc)
         raise UserError(f"Cannot change the email of {username}: {detail}") from exc
 
 
-def add_or_update(idp: Any, ddb: Any, target: Target, spec: UserSpec, password_on_create_only: bool = False) -> str:
-    """Create the user and its row, or update an existing one; return 'created' or 'updated'.
+class UserOutcome(StrEnum):
+    CREATED = "created"
+    UPDATED = "updated"
+
+
+def add_or_update(idp: Any, ddb: Any, target: Target, spec: UserSpec,
+                  password_on_create_only: bool = False) -> UserOutcome:
+    """Create the user and its row, or update an existing one.
 
     The row is keyed by the user name Cognito stores (resolved before any write). A user this call
     created is deleted again if anything after its creation fails. With `password_on_create_only`,
@@ -177,14 +169,20 @@ def add_or_update(idp: Any, ddb: Any, target: Target, spec: UserSpec, password_o
         except BaseException:
             _delete_quietly(idp, target, username)
             raise
-        return "created"
+        return UserOutcome.CREATED
     if spec.email:
         _update_email(idp, target, username, spec.email)
     if spec.password and not password_on_create_only:
         _set_password(idp, target, username, spec.password)
     if spec.projects is not None:
         _write_row(ddb, target, username, spec.projects)
-    return "updated"
+    return UserOutcome.UPDATED
+
+
+def check_seed_items(outputs: StackOutputs, per_project: int, projects: tuple[str, ...] | None) -> None:
+    """Refuse --seed-items before any user is touched when the stack has no API (so no items table)."""
+    if per_project and projects and outputs.items_table is None:
+        raise UserError('--seed-items needs the API in the stack: set "api" in stackInputs.json and deploy.')
 
 
 def seed_items(ddb: Any, table: str, projects: tuple[str, ...], per_project: int) -> int:

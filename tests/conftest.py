@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,10 @@ if TYPE_CHECKING:
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "us-east-1"
+# The browser tests' Chromium (Debian's package; make test installs it as root) and its flags here.
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -105,3 +109,34 @@ class Cli:
 @pytest.fixture
 def cli(project: Project, endpoint: str) -> Cli:
     return Cli(project)
+
+
+Deployer = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def deployed(cli: Cli, project: Project) -> Iterator[Deployer]:
+    """deployed(**inputs) writes those inputs, deploys the project's stack and returns its outputs; the stack
+    is torn down after the test (the one deploy-then-teardown fixture)."""
+    made = False
+
+    def deploy(**changes: Any) -> dict[str, str]:
+        nonlocal made
+        project.write(**changes)
+        result = cli("deploy", "--yes", "--output", "json")
+        assert result.exit_code == 0, result.output
+        made = True
+        return json.loads(result.stdout)["outputs"]  # type: ignore[no-any-return]
+
+    yield deploy
+    if made:
+        cli("teardown", "--yes")
+
+
+def claimsctl_client(service: str) -> Any:
+    """A client of the session's emulator as claimsctl's core takes them (its error facade)."""
+    import os
+
+    from claimsctl.aws import client_of
+
+    return client_of(client(os.environ["AWS_ENDPOINT_URL"], service))

@@ -8,7 +8,6 @@ sign-in, the real authorizer and CheckUserAccess, all running on the emulator.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from claimsctl import projects, users
-from tests.conftest import Cli, Project, client
+from tests.conftest import Deployer, claimsctl_client
 
 PASSWORD = "Integr1ty-Passw0rd!"
 METHOD_ARN = "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/projects/p1/items"
@@ -25,22 +24,12 @@ HOSTILE = ["p1,admin", "*", "p2 ", " p3", "p?", "[12]", "a" * 65, "", "p4\n", "p
 
 
 @pytest.fixture(params=["V1_0", "V2_0"])
-def stack(request: pytest.FixtureRequest, cli: Cli, project: Project) -> Iterator[dict[str, str]]:
-    project.write(triggerVersion=request.param)
-    result = cli("deploy", "--yes", "--output", "json")
-    assert result.exit_code == 0, result.output
-    outputs: dict[str, str] = json.loads(result.stdout)["outputs"]
+def stack(request: pytest.FixtureRequest, deployed: Deployer) -> dict[str, str]:
+    outputs = deployed(triggerVersion=request.param)
     target = users.Target(outputs["UserPoolId"], outputs["UsersTableName"])
-    users.add_or_update(_client(cli, "cognito-idp"), _client(cli, "dynamodb"), target,
+    users.add_or_update(claimsctl_client("cognito-idp"), claimsctl_client("dynamodb"), target,
                         users.UserSpec("mallory", "mallory@example.com", ("p1",), PASSWORD))
-    yield outputs
-    cli("teardown", "--yes")
-
-
-def _client(cli: Cli, service: str) -> Any:
-    import os
-
-    return client(os.environ["AWS_ENDPOINT_URL"], service)
+    return outputs
 
 
 def write_row(ddb: Any, outputs: dict[str, str], attribute: dict[str, Any]) -> None:

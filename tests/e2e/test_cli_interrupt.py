@@ -8,13 +8,10 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import Cli, Project
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT, Cli, Project
 
 
 def start_deploy(project: Project, endpoint: str) -> subprocess.Popen[str]:

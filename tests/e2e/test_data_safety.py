@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import json
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -13,17 +12,14 @@ import pytest
 import requests
 
 from claimsctl import bulk, display
-from tests.conftest import Cli, Project
+from tests.conftest import Cli, Deployer, Project
 
 PASSWORD = "Safety-Passw0rd!x"
 
 
 @pytest.fixture
-def deployed(cli: Cli, project: Project) -> Iterator[dict[str, str]]:
-    result = cli("deploy", "--yes", "--output", "json")
-    assert result.exit_code == 0, result.output
-    yield json.loads(result.stdout)["outputs"]
-    cli("teardown", "--yes")
+def stack(deployed: Deployer) -> dict[str, str]:
+    return deployed()
 
 
 def add_alice(cli: Cli) -> None:
@@ -39,7 +35,7 @@ def table_names(clients: Any) -> list[str]:
 # -- deploy never drops a table holding rows -----------------------------------------------------
 
 
-def test_renaming_the_users_table_is_refused_even_with_yes(cli: Cli, project: Project, deployed: dict[str, str],
+def test_renaming_the_users_table_is_refused_even_with_yes(cli: Cli, project: Project, stack: dict[str, str],
                                                            clients: Any) -> None:
     add_alice(cli)
     old = project.inputs["usersTableName"]
@@ -64,17 +60,17 @@ def test_renaming_the_users_table_is_refused_even_with_yes(cli: Cli, project: Pr
     clients("dynamodb").delete_table(TableName=old)
 
 
-def test_removing_the_api_keeps_an_items_table_with_rows(cli: Cli, project: Project, deployed: dict[str, str],
+def test_removing_the_api_keeps_an_items_table_with_rows(cli: Cli, project: Project, stack: dict[str, str],
                                                          clients: Any) -> None:
     add_alice(cli)
     project.write(api="none")
     refused = cli("deploy", "--yes")
     assert refused.exit_code == 1
-    assert f"{deployed['ItemsTableName']} (ItemsTable, 4 rows)" in refused.output
-    assert requests.get(f"{deployed['ApiUrl']}/projects/p1/items", timeout=30).status_code == 401  # API still there
+    assert f"{stack['ItemsTableName']} (ItemsTable, 4 rows)" in refused.output
+    assert requests.get(f"{stack['ApiUrl']}/projects/p1/items", timeout=30).status_code == 401  # API still there
 
 
-def test_an_empty_table_may_be_replaced_without_the_flag(cli: Cli, project: Project, deployed: dict[str, str],
+def test_an_empty_table_may_be_replaced_without_the_flag(cli: Cli, project: Project, stack: dict[str, str],
                                                          clients: Any) -> None:
     project.write(usersTableName=project.inputs["usersTableName"] + "-2")
     result = cli("deploy", "--yes")
@@ -156,7 +152,7 @@ def pool_users(clients: Any, outputs: dict[str, str]) -> set[str]:
     return {u["Username"] for page in pages for u in page["Users"]}
 
 
-def test_passwords_file_is_checked_before_any_user_exists(cli: Cli, project: Project, deployed: dict[str, str],
+def test_passwords_file_is_checked_before_any_user_exists(cli: Cli, project: Project, stack: dict[str, str],
                                                           clients: Any) -> None:
     source = write_users(project.root / "users.csv", 3)
     original = source.read_text()
@@ -169,10 +165,10 @@ def test_passwords_file_is_checked_before_any_user_exists(cli: Cli, project: Pro
     foreign = cli("add-user", "--from-file", str(source), "--passwords-out", str(other))
     assert foreign.exit_code == 1 and "not a claimsctl passwords file" in foreign.output
     assert other.read_text() == "important,data\n1,2\n" and source.read_text() == original
-    assert pool_users(clients, deployed) == set()
+    assert pool_users(clients, stack) == set()
 
 
-def test_every_created_user_has_its_password_after_ctrl_c(cli: Cli, project: Project, deployed: dict[str, str],
+def test_every_created_user_has_its_password_after_ctrl_c(cli: Cli, project: Project, stack: dict[str, str],
                                                          clients: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     source = write_users(project.root / "users.csv", 40)
     passwords = project.root / "passwords.csv"
@@ -202,7 +198,7 @@ def test_every_created_user_has_its_password_after_ctrl_c(cli: Cli, project: Pro
     monkeypatch.setattr(display, "progress", interrupted_after_ten)
     result = cli("add-user", "--from-file", str(source), "--passwords-out", str(passwords), "--concurrency", "4")
     assert result.exit_code == 130
-    created = pool_users(clients, deployed)
+    created = pool_users(clients, stack)
     assert 10 <= len(created) < 40
     written = {row["username"]: row["password"] for row in csv.DictReader(passwords.open())}
     assert created <= set(written)
@@ -215,11 +211,11 @@ def test_every_created_user_has_its_password_after_ctrl_c(cli: Cli, project: Pro
     resumed = cli("add-user", "--from-file", str(source), "--passwords-out", str(passwords))
     assert resumed.exit_code == 0, resumed.output
     final = {row["username"]: row["password"] for row in csv.DictReader(passwords.open())}
-    assert pool_users(clients, deployed) <= set(final) and len(pool_users(clients, deployed)) == 40
+    assert pool_users(clients, stack) <= set(final) and len(pool_users(clients, stack)) == 40
     assert all(final[name] == written[name] for name in created)
 
 
-def test_a_throttled_update_is_a_failed_record_not_a_traceback(cli: Cli, project: Project, deployed: dict[str, str],
+def test_a_throttled_update_is_a_failed_record_not_a_traceback(cli: Cli, project: Project, stack: dict[str, str],
                                                                endpoint: str, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")  # botocore's own setting: give up after one retry
     source = write_users(project.root / "users.csv", 4)

@@ -102,3 +102,18 @@ def test_the_emulator_without_the_extra_gives_one_line(installed: Path, tmp_path
     module = subprocess.run([str(installed / "python"), "-m", "claimsctl", "--version"], capture_output=True, text=True,
                             timeout=60, cwd=tmp_path, check=False)
     assert module.stdout.startswith("claimsctl, version")
+
+
+def test_the_unit_tier_passes_without_moto(installed: Path) -> None:
+    """tests/unit needs no emulator and no moto: run it in the wheel's venv (base dependencies only), with
+    just the test runner added."""
+    pip = [str(installed / "pip"), "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "pytest>=8", "pytest-timeout>=2.3", "hypothesis>=6.100"], check=True, timeout=900,
+                   capture_output=True)
+    probe = subprocess.run([str(installed / "python"), "-c", "import moto"], capture_output=True, timeout=60)
+    assert probe.returncode != 0  # moto is really absent
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "AWS_ENDPOINT_URL")}
+    result = subprocess.run([str(installed / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert " passed" in result.stdout.splitlines()[-1]

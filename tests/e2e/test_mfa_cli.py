@@ -11,15 +11,13 @@ import subprocess
 import sys
 import threading
 import time
-from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 from cryptography.hazmat.primitives.hashes import SHA1
 from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
-from tests.conftest import Cli, Project
+from tests.conftest import ROOT, Cli, Project
 
-ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "Mfa-Passw0rd!x"
 
 

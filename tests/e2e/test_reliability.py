@@ -17,17 +17,14 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from claimsctl import users
-from tests.conftest import Cli, Project
+from tests.conftest import Deployer, claimsctl_client
 
 PASSWORD = "Reliab1lity-Passw0rd!"
 
 
 @pytest.fixture
-def stack(cli: Cli, project: Project) -> Iterator[dict[str, str]]:
-    result = cli("deploy", "--yes", "--output", "json")
-    assert result.exit_code == 0, result.output
-    yield json.loads(result.stdout)["outputs"]
-    cli("teardown", "--yes")
+def stack(deployed: Deployer) -> dict[str, str]:
+    return deployed()
 
 
 def add_users(clients: Any, outputs: dict[str, str], count: int) -> dict[str, tuple[str, ...]]:
@@ -35,7 +32,7 @@ def add_users(clients: Any, outputs: dict[str, str], count: int) -> dict[str, tu
     expected = {}
     for number in range(count):
         name, projects = f"user{number:03d}", (f"proj-{number:03d}-a", f"proj-{number:03d}-b")
-        users.add_or_update(clients("cognito-idp"), clients("dynamodb"), target,
+        users.add_or_update(claimsctl_client("cognito-idp"), claimsctl_client("dynamodb"), target,
                             users.UserSpec(name, f"{name}@example.com", projects, PASSWORD))
         expected[name] = projects
     return expected

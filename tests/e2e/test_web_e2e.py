@@ -22,13 +22,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import Cli, Project
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT, Cli, Project
 
-ROOT = Path(__file__).resolve().parents[1]
 WEB = ROOT / "pre-token-web-app"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 PASSWORD = "Browser-Passw0rd!"
 
 MISSING = not Path(CHROMIUM).exists() or not (WEB / "node_modules").exists()

@@ -192,3 +192,34 @@ def test_a_link_out_of_dist_stops_deploy_before_anything_is_created(cli: Cli, pr
     assert "outside" in message and "Copy the file in place of the link, or remove the link" in message
     stacks = clients("cloudformation").list_stacks()["StackSummaries"]
     assert not [s for s in stacks if s["StackName"] == project.inputs["stackName"] and s["StackStatus"] != "DELETE_COMPLETE"]
+
+
+def test_the_library_teardown_of_a_protected_pool_changes_nothing(cli: Cli, project: Project, clients: Any) -> None:
+    """deployment.teardown checks deletion protection itself, before the web bucket is emptied: a library
+    caller (the test kit, a script) cannot skip the guard the CLI shows."""
+    import os
+
+    from claimsctl import inputs as stack_inputs
+    from claimsctl.aws import Aws
+    from claimsctl.deployment import teardown
+    from claimsctl.deployment.project import ProjectFolder
+    from claimsctl.errors import StackError
+
+    small_app(project.root)
+    project.write(web={"hosting": "s3"}, deletionProtection=True)
+    outputs, _ = deploy(cli)
+    s3, name = clients("s3"), project.inputs["stackName"]
+    published = set(bucket_objects(s3, outputs["WebBucketName"]))
+    aws = Aws(region="us-east-1", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+    loaded = stack_inputs.load(project.inputs_path)
+    with pytest.raises(StackError, match="deletion protection on, so teardown stops before deleting anything"):
+        teardown.teardown(aws, ProjectFolder.from_inputs(project.inputs_path), loaded, None, lambda event: None)
+    assert set(bucket_objects(s3, outputs["WebBucketName"])) == published and published
+    status = clients("cloudformation").describe_stacks(StackName=name)["Stacks"][0]["StackStatus"]
+    assert status in ("CREATE_COMPLETE", "UPDATE_COMPLETE")
+    assert clients("dynamodb").describe_table(TableName=outputs["UsersTableName"])["Table"]["TableStatus"] == "ACTIVE"
+
+    project.write(deletionProtection=False)  # released by the owner, then the same call deletes it all
+    deploy(cli)
+    outcome = teardown.teardown(aws, ProjectFolder.from_inputs(project.inputs_path), loaded, None, lambda event: None)
+    assert outcome.existed and outcome.web_objects_removed == len(published)

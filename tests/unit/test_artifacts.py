@@ -1,4 +1,4 @@
-"""Unit tier for the deployer and the web config, with botocore's Stubber for S3 (no emulator, no moto):
+"""Unit tier for the artifact bucket and the web config, with botocore's Stubber for S3 (no emulator, no moto):
 whose bucket the code goes into, when an object is trusted, and which files claimsctl may touch."""
 
 from __future__ import annotations
@@ -6,35 +6,33 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 
-from claimsctl import deployer, webconfig
+from claimsctl import webconfig
+from claimsctl.deployment import artifacts
 from claimsctl.errors import AwsError, ClaimsctlError
 from claimsctl.outputs import StackOutputs
+from tests.unit.conftest import Stubbed
 
-OURS = deployer.ArtifactBucket("claimsctl-artifacts-123456789012-us-east-1", "123456789012", ours=True)
+OURS = artifacts.ArtifactBucket("claimsctl-artifacts-123456789012-us-east-1", "123456789012", ours=True)
 OWNER = {"ExpectedBucketOwner": "123456789012"}
 
 
 @pytest.fixture
-def s3() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("s3", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
+def s3(stubbed: Callable[[str], Stubbed]) -> Stubbed:
+    return stubbed("s3")
 
 
 def test_a_bucket_of_another_account_is_refused(s3: tuple[Any, Stubber]) -> None:
     client, stubber = s3
     stubber.add_client_error("head_bucket", "403", "Forbidden", 403, expected_params={"Bucket": OURS.name, **OWNER})
     with pytest.raises(AwsError, match="not owned by account 123456789012"):
-        deployer.ensure_bucket(client, OURS, "us-east-1")
+        artifacts.ensure_bucket(client, OURS, "us-east-1")
 
 
 def test_an_untagged_bucket_of_ours_is_not_taken_over(s3: tuple[Any, Stubber]) -> None:
@@ -42,15 +40,15 @@ def test_an_untagged_bucket_of_ours_is_not_taken_over(s3: tuple[Any, Stubber]) -
     stubber.add_response("head_bucket", {}, {"Bucket": OURS.name, **OWNER})
     stubber.add_response("get_bucket_tagging", {"TagSet": [{"Key": "team", "Value": "x"}]}, {"Bucket": OURS.name, **OWNER})
     with pytest.raises(AwsError, match="claimsctl did not create it"):
-        deployer.ensure_bucket(client, OURS, "us-east-1")
+        artifacts.ensure_bucket(client, OURS, "us-east-1")
 
 
 def test_a_named_bucket_that_is_missing_is_not_created(s3: tuple[Any, Stubber]) -> None:
     client, stubber = s3
-    named = deployer.ArtifactBucket("my-bucket", "123456789012", ours=False)
+    named = artifacts.ArtifactBucket("my-bucket", "123456789012", ours=False)
     stubber.add_client_error("head_bucket", "404", "Not Found", 404, expected_params={"Bucket": "my-bucket", **OWNER})
     with pytest.raises(AwsError, match="does not exist"):
-        deployer.ensure_bucket(client, named, "us-east-1")
+        artifacts.ensure_bucket(client, named, "us-east-1")
 
 
 def test_an_object_is_reused_only_when_its_checksum_matches(s3: tuple[Any, Stubber]) -> None:
@@ -59,12 +57,12 @@ def test_an_object_is_reused_only_when_its_checksum_matches(s3: tuple[Any, Stubb
     checksum = base64.b64encode(hashlib.sha256(data).digest()).decode()
     head = {"Bucket": OURS.name, "Key": "k.zip", "ChecksumMode": "ENABLED", **OWNER}
     stubber.add_response("head_object", {"ChecksumSHA256": checksum}, head)
-    assert deployer._upload(client, OURS, "k.zip", data) is False
+    assert artifacts.upload(client, OURS, "k.zip", data) is False
     stubber.add_response("head_object", {"ChecksumSHA256": "someone-elses"}, head)
     stubber.add_response("put_object", {}, {"Bucket": OURS.name, "Key": "k.zip", "Body": data,
                                             "ContentType": "application/zip", "ChecksumAlgorithm": "SHA256",
                                             "ChecksumSHA256": checksum, **OWNER})
-    assert deployer._upload(client, OURS, "k.zip", data) is True
+    assert artifacts.upload(client, OURS, "k.zip", data) is True
 
 
 OUTPUTS = StackOutputs(region="us-east-1", user_pool_id="us-east-1_abc", client_id="c1",

@@ -31,6 +31,25 @@ def test_every_command_has_help_with_an_example(path: tuple[str, ...]) -> None:
     assert "Example" in result.output
 
 
+def _examples_as_written(command: click.Command) -> list[str]:
+    """The lines under the docstring's "Example(s):" heading, as the source writes them."""
+    import inspect
+
+    doc = inspect.cleandoc(command.callback.__doc__ or "")  # type: ignore[union-attr]
+    tail = doc.split("Examples:\n", 1)[-1] if "Examples:\n" in doc else doc.split("Example:\n", 1)[-1]
+    return [line.strip() for line in tail.splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("path", commands(main))
+def test_every_commands_help_shows_its_examples_exactly_as_written(path: tuple[str, ...]) -> None:
+    command: click.Command = main
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    shown = [line.strip() for line in CliRunner().invoke(main, [*path, "-h"]).output.splitlines()]
+    for example in _examples_as_written(command):
+        assert example in shown, f"{' '.join(path)} --help shows {example!r} broken or re-wrapped"
+
+
 def test_version() -> None:
     result = CliRunner().invoke(main, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("claimsctl, version ")
@@ -69,5 +88,26 @@ def test_aws_errors_cross_one_boundary_as_one_line(tmp_path: Path, monkeypatch: 
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
     result = CliRunner().invoke(main, ["status", "--inputs", str(tmp_path / "stackInputs.json"), "--endpoint-url",
                                        f"http://127.0.0.1:{closed}"])
-    assert result.exit_code == 1 and "Is the endpoint running?" in result.output
-    assert "Traceback" not in result.output
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert " ".join(result.output.split()) == (
+        f"Error: Nothing answers at http://127.0.0.1:{closed} (--endpoint-url or AWS_ENDPOINT_URL). "
+        "Start the local emulator first: claimsctl local start")
+
+
+def test_deploy_to_an_endpoint_that_is_not_running_names_the_endpoint_not_credentials(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forgetting to start the emulator is not a credentials problem (deploy asks STS for the account first)."""
+    import json
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    inputs = {**json.loads((ROOT / "stackInputs.json").read_text()), "web": {"hosting": "none"}}
+    (tmp_path / "stackInputs.json").write_text(json.dumps(inputs))
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    result = CliRunner().invoke(main, ["deploy", "--yes", "--inputs", str(tmp_path / "stackInputs.json"),
+                                       "--endpoint-url", f"http://127.0.0.1:{closed}"])
+    assert result.exit_code == 1
+    assert f"Nothing answers at http://127.0.0.1:{closed}" in result.output
+    assert "claimsctl local start" in result.output and "credentials" not in result.output

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 from claimsctl import inputs
 from claimsctl.errors import InputsError
 from cli import main
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = json.loads((ROOT / "stackInputs.json").read_text())
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=40),

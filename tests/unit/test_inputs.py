@@ -9,8 +9,8 @@ import pytest
 
 from claimsctl import inputs
 from claimsctl.errors import InputsError
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = json.loads((ROOT / "stackInputs.json").read_text())
 
 
@@ -89,7 +89,7 @@ def test_callback_lists_may_be_empty_only_when_the_hosted_app_supplies_its_url()
 
 
 def test_a_deploy_to_aws_warns_of_what_production_should_not_keep() -> None:
-    from claimsctl.deployer import production_warnings
+    from claimsctl.deployment.deploy import production_warnings
 
     demo = inputs.load(ROOT / "stackInputs.json")
     warnings = production_warnings(demo, endpoint_url=None)

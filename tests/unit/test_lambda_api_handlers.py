@@ -15,9 +15,9 @@ import pytest
 from botocore.stub import Stubber
 
 from claimsctl import projects, tokens
-from tests.test_tokens import CLIENT, POOL, FakeJwks, claims, sign
+from tests.conftest import ROOT
+from tests.unit.test_tokens import CLIENT, POOL, FakeJwks, claims, sign
 
-ROOT = Path(__file__).resolve().parents[1]
 EVENTS = Path(__file__).with_name("events")
 
 

@@ -16,8 +16,8 @@ import pytest
 from botocore.stub import Stubber
 
 from claimsctl import projects
+from tests.conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 EVENTS = Path(__file__).with_name("events")
 
 

@@ -17,8 +17,7 @@ import yaml
 
 from claimsctl import inputs, package, render
 from claimsctl.errors import PackageError, RenderError
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.conftest import ROOT
 
 
 class CfnLoader(yaml.SafeLoader):

@@ -1,23 +1,23 @@
-"""Unit tier for signing in from the CLI (signin.py, session.py), with botocore's Stubber for Cognito and a
+"""Unit tier for signing in from the CLI (signin.py, login.py), with botocore's Stubber for Cognito and a
 locally signed token for the verifier (no emulator, no moto): what each Cognito answer becomes for the user."""
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import jwt
 import pytest
 from botocore.stub import Stubber
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from claimsctl import session, signin, tokens
+from claimsctl import login, signin, tokens
 from claimsctl.aws import Aws
 from claimsctl.errors import SignInError
 from claimsctl.outputs import StackOutputs
+from tests.unit.conftest import Stubbed
 
 POOL = "us-east-1_Unit"
 CLIENT = "unitclient"
@@ -27,11 +27,8 @@ CALL = {"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH",
 
 
 @pytest.fixture
-def idp() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("cognito-idp", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
+def idp(stubbed: Callable[[str], Stubbed]) -> Stubbed:
+    return stubbed("cognito-idp")
 
 
 def _error(stubber: Stubber, code: str, message: str) -> None:
@@ -81,14 +78,14 @@ class _StubbedAws(Aws):
 
 def _serve_jwks(monkeypatch: pytest.MonkeyPatch, jwk: dict[str, Any]) -> None:
     """The verifier session.login builds, with its JWKS answered here (no network)."""
-    original = session.verifier
+    original = login.verifier
 
     def with_local_jwks(*args: Any, **kwargs: Any) -> tokens.CognitoVerifier:
         built = original(*args, **kwargs)
         built.jwks = tokens.JwksCache(fetch=lambda url: {"keys": [jwk]})
         return built
 
-    monkeypatch.setattr(session, "verifier", with_local_jwks)
+    monkeypatch.setattr(login, "verifier", with_local_jwks)
 
 
 def _signed(key: Any, **claims: Any) -> str:
@@ -109,7 +106,7 @@ def test_login_verifies_both_tokens_against_the_pools_keys(idp: tuple[Any, Stubb
     stubber.add_response("initiate_auth", {"AuthenticationResult": {
         "IdToken": id_token, "AccessToken": access_token, "ExpiresIn": 600}}, CALL)
     outputs = StackOutputs("us-east-1", POOL, CLIENT, "https://h", "users", "projects", "V1_0")
-    result = session.login(_StubbedAws(client), outputs, "alice", PASSWORD)
+    result = login.login(_StubbedAws(client), outputs, "alice", PASSWORD)
     assert result.id_claims["projects"] == "p1,p2"
     assert result.access_claims["token_use"] == "access"
 
@@ -124,7 +121,7 @@ def test_login_refuses_a_token_the_pool_did_not_sign(idp: tuple[Any, Stubber], m
         "IdToken": forged, "AccessToken": forged, "ExpiresIn": 600}}, CALL)
     outputs = StackOutputs("us-east-1", POOL, CLIENT, "https://h", "users", "projects", "V1_0")
     with pytest.raises(tokens.InvalidSignature):
-        session.login(_StubbedAws(client), outputs, "alice", PASSWORD)
+        login.login(_StubbedAws(client), outputs, "alice", PASSWORD)
 
 
 def test_a_totp_challenge_is_answered_with_the_code_the_user_gives(idp: tuple[Any, Stubber]) -> None:

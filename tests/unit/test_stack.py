@@ -4,15 +4,15 @@ a stack waiting in REVIEW_IN_PROGRESS, one left in ROLLBACK_COMPLETE, "no change
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
-import boto3
 import pytest
 from botocore.stub import ANY, Stubber
 
 from claimsctl import stack
 from claimsctl.errors import StackError
+from tests.unit.conftest import Stubbed
 
 NAME = "demo"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/demo/abc"
@@ -22,11 +22,8 @@ NO_WAIT = stack.Waiter(poll_seconds=0, timeout_seconds=5, sleep=lambda _: None)
 
 
 @pytest.fixture
-def cfn() -> Iterator[tuple[Any, Stubber]]:
-    client = boto3.client("cloudformation", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        yield client, stubber
-        stubber.assert_no_pending_responses()
+def cfn(stubbed: Callable[[str], Stubbed]) -> Stubbed:
+    return stubbed("cloudformation")
 
 
 def described(status: str, outputs: dict[str, str] | None = None) -> dict[str, Any]:

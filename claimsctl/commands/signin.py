@@ -1,0 +1,115 @@
+"""Signing in from the CLI: login (and show the verified claims), request (call the API), verify a token."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from claimsctl.commands.common import CONTEXT, OUTPUT, PASSWORD_STDIN, Run, common_options, password, second_factor
+
+MAX_TOKEN_INPUT = 64 * 1024
+
+
+@click.command(context_settings=CONTEXT)
+@common_options
+@click.argument("username")
+@PASSWORD_STDIN
+@OUTPUT
+@click.option("--show-tokens", is_flag=True, help="Also print the raw tokens (they are secrets).")
+@click.option("--totp-code-stdin", is_flag=True,
+              help="Read each authenticator code from the next line of standard input (after the password).")
+def login(run: Run, username: str, password_stdin: bool, output: str, show_tokens: bool, totp_code_stdin: bool) -> None:
+    """Sign in, verify the tokens against the pool's JWKS, and show their claims.
+
+    With MFA, it asks for the authenticator's 6-digit code; a user without one is enrolled first (the key is
+    shown as an otpauth URI and a QR code to scan).
+
+    \b
+    Examples:
+      claimsctl login alice
+      echo "$PASSWORD" | claimsctl login alice --password-stdin --output json
+      printf '%s\\n%s\\n' "$PASSWORD" "$CODE" | claimsctl login alice --password-stdin --totp-code-stdin
+    """
+    from claimsctl import display
+    from claimsctl import login as signing_in
+
+    inputs = run.inputs()
+    secret = password(password_stdin, "Password", confirm=False)
+    aws, outputs = run.deployed(inputs)
+    result = signing_in.login(aws, outputs, username, secret, second_factor(totp_code_stdin, inputs.stack_name),
+                              inputs.user_password_auth)
+    if output == "json":
+        payload: dict[str, Any] = {"id_token": result.id_claims, "access_token": result.access_claims}
+        if show_tokens:
+            payload["tokens"] = {"id_token": result.tokens.id_token, "access_token": result.tokens.access_token}
+        display.as_json(payload)
+        return
+    display.info(f"[green]Signed in as {username}; both tokens verified against the user pool's JWKS.[/]")
+    display.claims("ID token", result.id_claims, outputs.claim_name)
+    display.claims("Access token", result.access_claims, outputs.claim_name, signing_in.access_token_note(outputs))
+    if show_tokens:
+        click.echo(f"ID token: {result.tokens.id_token}\nAccess token: {result.tokens.access_token}")
+
+
+@click.command(context_settings=CONTEXT)
+@common_options
+@click.argument("method", type=click.Choice(["GET", "POST", "PUT", "DELETE"], case_sensitive=False))
+@click.argument("path")
+@click.option("--user", "username", required=True, help="Sign in as this user first.")
+@PASSWORD_STDIN
+def request(run: Run, method: str, path: str, username: str, password_stdin: bool) -> None:
+    """Sign in and call the deployed API; print the status and the body.
+
+    The token the API expects (ID token for V1_0, access token for V2_0) goes
+    in the Authorization header. Exit 0 for a 2xx answer, 1 otherwise.
+
+    \b
+    Examples:
+      claimsctl request GET /projects/p1/items --user alice
+      echo "$PASSWORD" | claimsctl request GET /standard/projects/p1/items --user alice --password-stdin
+    """
+    from claimsctl import apiclient, display
+    from claimsctl import login as signing_in
+    from claimsctl.errors import ClaimsctlError
+
+    inputs = run.inputs()
+    aws, outputs = run.deployed(inputs)
+    if outputs.api_url is None:
+        raise ClaimsctlError('The stack has no API; set "api" in stackInputs.json and deploy.')
+    secret = password(password_stdin, "Password", confirm=False)
+    issued = signing_in.login(aws, outputs, username, secret, password_auth=inputs.user_password_auth).tokens
+    answer = apiclient.call(outputs.api_url, method, path, signing_in.api_token(outputs, issued))
+    display.info(f"HTTP {answer.status}")
+    click.echo(answer.body)
+    if not 200 <= answer.status < 300:
+        sys.exit(1)
+
+
+@click.command(context_settings=CONTEXT)
+@common_options
+@click.argument("token")
+@click.option("--token-use", type=click.Choice(["id", "access"]), help="Require this kind of token.")
+def verify(run: Run, token: str, token_use: str | None) -> None:
+    """Verify a token against the deployed pool and print its claims (exit 1 with the reason if invalid).
+
+    TOKEN "-" reads the token from standard input, so it stays out of `ps` and the shell history.
+
+    \b
+    Example:
+      printf '%s' "$ID_TOKEN" | claimsctl verify - --token-use id
+    """
+    from claimsctl import display
+    from claimsctl import login as signing_in
+
+    if token == "-":  # noqa: S105 - "read it from standard input", not a secret
+        token = sys.stdin.read(MAX_TOKEN_INPUT).strip()
+        if not token:
+            raise click.UsageError("TOKEN '-' was given but standard input was empty")
+    inputs = run.inputs()
+    aws, outputs = run.deployed(inputs)
+    display.as_json(signing_in.verifier(aws, outputs, token_use).verify(token))
+
+
+COMMANDS = (login, request, verify)

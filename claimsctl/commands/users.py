@@ -1,0 +1,124 @@
+"""The users' commands: add-user (one, or many from a file), remove-user, list-users."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from claimsctl.commands.common import CONTEXT, OUTPUT, PASSWORD_STDIN, Run, common_options, password
+
+
+@click.command("add-user", context_settings=CONTEXT)
+@common_options
+@click.option("--username", help="User name (prompted when absent).")
+@click.option("--email", help="Email address (verified; prompted for a new user).")
+@click.option("--projects", help="Comma-separated project ids, e.g. p1,p2 (replaces the user's list).")
+@PASSWORD_STDIN
+@click.option("--seed-items", type=click.IntRange(0, 100), default=0, show_default=True,
+              help="Also write this many sample items into each of the user's projects (needs the API).")
+@click.option("--from-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Add or update many users from a CSV or JSON file (username, email, projects[, password]).")
+@click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
+              help="With --from-file: users written at once.")
+@click.option("--passwords-out", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --from-file: CSV (mode 600) receiving the passwords generated for records without one.")
+def add_user(run: Run, username: str | None, email: str | None, projects: str | None, password_stdin: bool,
+             seed_items: int, from_file: Path | None, concurrency: int, passwords_out: Path | None) -> None:
+    """Add a user and the DynamoDB row of its projects, or update an existing one.
+
+    With no options it asks for everything; the password is hidden and confirmed.
+    For an existing user only what you pass changes (the password only with --password-stdin).
+
+    \b
+    Examples:
+      claimsctl add-user
+      echo "$PASSWORD" | claimsctl add-user --username alice --email alice@example.com --projects p1,p2 --password-stdin
+      claimsctl add-user --username alice --projects p1,p3
+      claimsctl add-user --from-file users.csv --passwords-out passwords.csv
+    """
+    from claimsctl import display, users
+
+    if from_file is not None:
+        if username or email or projects or password_stdin:
+            raise click.UsageError("--from-file cannot be combined with --username, --email, --projects or --password-stdin")
+        _add_users_from_file(run, from_file, concurrency, passwords_out)
+        return
+    interactive = username is None
+    inputs = run.inputs()
+    if interactive:
+        username = click.prompt("User name")
+        email = email or click.prompt("Email")
+        projects = projects if projects is not None else click.prompt("Projects (comma-separated)", default="")
+    project_ids = users.parse_projects(projects) if projects is not None else None
+    secret = password(password_stdin, "Password", confirm=True) if (interactive or password_stdin) else None
+    aws, outputs = run.deployed(inputs)
+    users.check_seed_items(outputs, seed_items, project_ids)  # refused before the user is touched
+    spec = users.UserSpec(str(username), email, project_ids, secret)
+    result = users.add_or_update(aws.client("cognito-idp"), aws.client("dynamodb"), users.Target.of(outputs), spec)
+    shown = ", ".join(project_ids) if project_ids is not None else "unchanged"
+    display.info(f"[green]User {username} {result}[/] (projects: {shown or 'none'}).")
+    if seed_items and project_ids and outputs.items_table is not None:
+        count = users.seed_items(aws.client("dynamodb"), outputs.items_table, project_ids, seed_items)
+        display.info(f"Wrote {count} sample item(s).")
+
+
+def _add_users_from_file(run: Run, path: Path, concurrency: int, passwords_out: Path | None) -> None:
+    from claimsctl import bulk, display, reports, users
+
+    inputs = run.inputs()
+    specs = bulk.read(path)
+    if passwords_out is None and bulk.missing_passwords(specs):
+        raise click.UsageError("Some records have no password: pass --passwords-out FILE to receive generated ones")
+    aws, outputs = run.deployed(inputs)
+    with display.progress(len(specs), "Adding users") as advance:
+        report = bulk.seed_file(aws.client("cognito-idp"), aws.client("dynamodb"), users.Target.of(outputs), specs,
+                                path, passwords_out, concurrency, lambda outcome: advance(), reports.passwords_saved)
+    reports.seeded(path, report)
+    if report.failures:
+        sys.exit(1)
+
+
+@click.command("remove-user", context_settings=CONTEXT)
+@common_options
+@click.argument("username")
+def remove_user(run: Run, username: str) -> None:
+    """Sign a user out everywhere (refresh tokens revoked), then remove it and its row of projects.
+
+    \b
+    Example:
+      claimsctl remove-user alice
+    """
+    from claimsctl import display, users
+
+    inputs = run.inputs()
+    aws, outputs = run.deployed(inputs)
+    stored = users.remove(aws.client("cognito-idp"), aws.client("dynamodb"), users.Target.of(outputs), username)
+    display.info(f"[green]User {stored} signed out everywhere and removed, with its row of projects.[/]")
+    display.info(f"Tokens issued before now stay valid until they expire (at most {inputs.id_token_validity_minutes} "
+                 "minutes: idTokenValidityMinutes); no new token can be issued.")
+
+
+@click.command("list-users", context_settings=CONTEXT)
+@common_options
+@OUTPUT
+def list_users(run: Run, output: str) -> None:
+    """List users with their status and projects.
+
+    \b
+    Example:
+      claimsctl list-users --output json
+    """
+    from claimsctl import display, users
+
+    inputs = run.inputs()
+    aws, outputs = run.deployed(inputs)
+    records = users.list_all(aws.client("cognito-idp"), aws.client("dynamodb"), users.Target.of(outputs))
+    if output == "json":
+        display.as_json([r.__dict__ for r in records])
+    else:
+        display.users(records)
+
+
+COMMANDS = (add_user, remove_user, list_users)
