@@ -7,7 +7,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from claimsctl.errors import AwsError
+from claimsctl.errors import AwsError, UserError
 
 
 @dataclass(frozen=True)
@@ -27,12 +27,38 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
-def call(api_url: str, method: str, path: str, token: str, timeout: float = 30) -> ApiResponse:
+MAX_DATA = 1024 * 1024
+
+
+def json_body(data: str) -> bytes:
+    """`--data`: JSON text, or @FILE for a file's JSON; UserError naming what is wrong."""
+    import json
+    from pathlib import Path
+
+    text = data
+    if data.startswith("@"):
+        path = Path(data[1:])
+        try:
+            text = path.read_text(encoding="utf-8")[: MAX_DATA + 1]
+        except (OSError, UnicodeDecodeError) as exc:
+            raise UserError(f"--data {data}: cannot read {path}: {exc}") from exc
+    if len(text) > MAX_DATA:
+        raise UserError(f"--data is larger than {MAX_DATA} bytes.")
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise UserError(f"--data is not JSON ({exc}); e.g. --data '{{\"title\": \"x\"}}' or --data @item.json") from exc
+    return text.encode()
+
+
+def call(api_url: str, method: str, path: str, token: str, timeout: float = 30, body: bytes | None = None) -> ApiResponse:
     url = api_url.rstrip("/") + "/" + path.lstrip("/")
     if not url.startswith(("https://", "http://")):
         raise AwsError(f"The API URL {api_url} is not an http(s) URL")
-    request = urllib.request.Request(url, method=method.upper())  # noqa: S310
+    request = urllib.request.Request(url, method=method.upper(), data=body)  # noqa: S310
     request.add_unredirected_header("Authorization", token)
+    if body is not None:
+        request.add_header("Content-Type", "application/json")
     try:
         with _OPENER.open(request, timeout=timeout) as response:  # the stack's API URL
             return ApiResponse(response.status, response.read().decode(), response.headers.get("Content-Type", ""))

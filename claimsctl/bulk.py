@@ -98,22 +98,22 @@ def _text(row: dict[str, Any], name: str) -> str:
     return value
 
 
-def _projects(row: dict[str, Any]) -> tuple[str, ...]:
+def _projects(row: dict[str, Any], roles: tuple[str, ...]) -> tuple[str, ...]:
     value = row.get("projects")
     if isinstance(value, list):
-        return users.checked_projects(value)  # JSON: each element must be one valid id, as a string
-    return users.parse_projects(_text(row, "projects"))
+        return users.checked_projects(value, roles)  # JSON: each element one grant ("p1" or "p1:editor")
+    return users.parse_projects(_text(row, "projects"), roles)
 
 
-def _spec(row: dict[str, Any]) -> users.UserSpec:
+def _spec(row: dict[str, Any], roles: tuple[str, ...]) -> users.UserSpec:
     username = _text(row, "username").strip()
     email = _text(row, "email").strip()
     users.validate_username(username)
     users.validate_email(email)
-    return users.UserSpec(username, email, _projects(row), _text(row, "password") or None)
+    return users.UserSpec(username, email, _projects(row, roles), _text(row, "password") or None)
 
 
-def read(path: Path) -> list[users.UserSpec]:
+def read(path: Path, roles: tuple[str, ...] = users.SHIPPED_ROLES) -> list[users.UserSpec]:
     """Parse and validate the whole file; UserError lists every bad record by its line (or item) number."""
     try:
         rows = _rows(path)
@@ -122,7 +122,7 @@ def read(path: Path) -> list[users.UserSpec]:
     specs, problems, seen = [], [], set()
     for number, row in rows:
         try:
-            spec = _spec(row)
+            spec = _spec(row, roles)
         except UserError as exc:
             problems.append(f"  - record {number}: {exc}")
             continue

@@ -133,14 +133,16 @@ def _claim_value(name: str, value: Any) -> str:
 
 
 def claims(title: str, values: dict[str, Any], custom_claim: str, absent_note: str = "absent from this token") -> None:
-    """A token's claims, the custom claim marked."""
+    """A token's claims, every claim the project's claims_for added marked (`custom_claim` noted when absent)."""
     from rich.table import Table
+
+    from claimsctl_runtime.reserved import added_by_project
 
     table = Table(title=title, title_justify="left", title_style="bold", show_header=True, header_style="bold")
     table.add_column("Claim", style="cyan", no_wrap=True)
     table.add_column("Value", overflow="fold")
     for name in sorted(values):
-        marked = name == custom_claim
+        marked = added_by_project(name)
         label = f"[bold magenta]{name}  ◀ custom claim[/]" if marked else name
         value = f"[bold magenta]{_claim_value(name, values[name])}[/]" if marked else _claim_value(name, values[name])
         table.add_row(label, value)
@@ -158,3 +160,19 @@ def users(records: list[Any]) -> None:
     for record in records:
         table.add_row(record.username, record.status, record.email or "", ", ".join(record.projects), record.mfa)
     _console(stderr=False).print(table)
+
+
+def explanation(username: str, found: Any) -> None:
+    """What `claimsctl explain` found: the row, the claims and their size, the routes, the decision."""
+    info(f"[bold]{username}[/]'s row: {json.dumps(found.row) if found.row is not None else '(none)'}")
+    if found.lambda_src_differs:
+        info("[yellow]The project's lambda_src/ differs from the deployed code: run `claimsctl deploy` to deploy it "
+             "(the claims below are the deployed code's, the routes the project's claims.py's).[/]")
+    key_values("Claims the deployed trigger adds", {k: json.dumps(v) for k, v in found.claims.items()})
+    info(f"Claim bytes: {found.claim_bytes} of a {found.budget}-byte budget.")
+    key_values("Routes allowed", {str(i + 1): str(route) for i, route in enumerate(found.routes)} or {"-": "none"})
+    for dropped in found.dropped_routes:
+        info(f"[red]Dropped (not a route): {dropped}[/]")
+    if found.request is not None:
+        verdict = f"[green]allow[/] (by {found.allowed_by})" if found.allowed_by else "[red]deny[/] (no route allows it)"
+        info(f"{found.request}: {verdict}")

@@ -28,3 +28,38 @@ def for_project(project_root: Path, name: str) -> tuple[Path, bool]:
         return own, True
     shipped = bundled(name)
     return (shipped, False) if shipped is not None else (own, True)
+
+
+SOURCE_RECORD = ".claimsctl-source.json"  # in a copied lambda_src/: what it was copied from (never packaged)
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """SHA-256 of each Python file of a folder, by its relative path."""
+    import hashlib
+
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*.py")) if "__pycache__" not in path.parts}
+
+
+def record_copy(copied: Path, version: str) -> None:
+    """Write what `copied` (a lambda_src copy) was copied from: the claimsctl version and each file's hash."""
+    import json
+
+    record = {"claimsctl": version, "files": fingerprint(copied)}
+    (copied / SOURCE_RECORD).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def changed_since_copy(copied: Path) -> tuple[str, list[str]]:
+    """(the version a lambda_src copy came from, the shipped files that changed since); nothing without a record."""
+    import json
+
+    shipped = bundled("lambda_src")
+    try:
+        record = json.loads((copied / SOURCE_RECORD).read_text(encoding="utf-8"))
+        version, then = str(record["claimsctl"]), dict(record["files"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return "", []
+    if shipped is None or shipped.resolve() == copied.resolve():
+        return version, []
+    now = fingerprint(shipped)
+    return version, sorted(name for name in set(now) | set(then) if now.get(name) != then.get(name))

@@ -54,4 +54,8 @@ def init(folder: Path, region: str, with_source: bool) -> list[Path]:
     for name, source in sources.items():
         if source is not None:
             shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+    if with_source:
+        from claimsctl import __version__
+
+        resources.record_copy(folder / "lambda_src", __version__)  # deploy says when the shipped code moves on
     return wanted

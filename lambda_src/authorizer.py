@@ -1,10 +1,11 @@
-"""TOKEN Lambda authorizer: verifies the Cognito token, then allows exactly the routes of the caller's projects.
+"""TOKEN Lambda authorizer: verifies the Cognito token, then allows exactly the routes claims.routes_for
+gives its verified claims.
 
-The policy lists every route the caller may reach (not just the one asked
-for), so API Gateway's cached result is right for every route: another
-project's route has no Allow and gets 403. A missing or invalid token raises
-"Unauthorized" (401). `claimsctl_tokens` is claimsctl's verifier, which the
-packager ships in this zip.
+The policy lists every allowed route and method (not just the one asked for), so API Gateway's cached
+result is right for every request with this token: anything else has no Allow and gets 403. A route
+segment that is neither a safe id nor a whole "*" is dropped and logged (claimsctl_runtime.routes), so no
+data can put a wildcard or a separator into an ARN. A missing or invalid token raises "Unauthorized" (401).
+The functions behind it get the claims in the context and check the same routes again.
 """
 
 from __future__ import annotations
@@ -14,8 +15,11 @@ import logging
 import os
 from typing import Any
 
-from claimsctl_projects import from_claim, to_claim_v1
-from claimsctl_tokens import CognitoVerifier, TokenError
+import claims
+
+from claimsctl_runtime import routes
+from claimsctl_runtime.reserved import added_by_project
+from claimsctl_runtime.tokens import CognitoVerifier, TokenError
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
@@ -27,21 +31,10 @@ _VERIFIER = CognitoVerifier(
     token_use=os.environ.get("TOKEN_USE") or None,
     endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),  # set only on the local emulator
 )
-ROUTE = "GET/projects/{project}/items"
 
 
 def bearer_token(header: str) -> str:
     return header[7:].strip() if header[:7].lower() == "bearer " else header.strip()
-
-
-def projects_of(claims: dict[str, Any], username: str) -> list[str]:
-    """The valid project ids of the claim; anything else is dropped (and logged), never put in a policy ARN."""
-    projects: list[str]
-    projects, rejected = from_claim(claims.get(os.environ.get("CLAIM_NAME", "projects")))
-    if rejected:
-        logger.error(json.dumps({"event": "invalid_project_ids_dropped", "user": username,
-                                 "dropped": rejected[:20], "count": len(rejected)}))
-    return projects
 
 
 def api_base(method_arn: str) -> str:
@@ -49,6 +42,19 @@ def api_base(method_arn: str) -> str:
     prefix, _, rest = method_arn.partition(":execute-api:")
     parts = rest.split("/")
     return f"{prefix}:execute-api:{parts[0]}/{parts[1]}"
+
+
+def custom_claims(verified: dict[str, Any]) -> dict[str, Any]:
+    """The claims a project's claims_for may have added: what the functions behind the API re-check."""
+    return {k: v for k, v in verified.items() if added_by_project(k)}
+
+
+def allowed_routes(verified: dict[str, Any], username: str) -> list[routes.Route]:
+    allowed, rejected = routes.checked(claims.routes_for(verified))
+    if rejected:
+        logger.error(json.dumps({"event": "routes_dropped", "user": username, "dropped": rejected[:20],
+                                 "count": len(rejected)}))
+    return allowed
 
 
 def policy(principal: str, effect: str, resources: list[str], context: dict[str, str]) -> dict[str, Any]:
@@ -62,15 +68,14 @@ def policy(principal: str, effect: str, resources: list[str], context: dict[str,
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
-        claims = _VERIFIER.verify(bearer_token(str(event.get("authorizationToken", ""))))
+        verified = _VERIFIER.verify(bearer_token(str(event.get("authorizationToken", ""))))
     except TokenError as error:
         logger.info(json.dumps({"event": "token_refused", "reason": type(error).__name__}))
         raise Exception("Unauthorized") from None  # API Gateway maps exactly this message to 401
     base = api_base(str(event["methodArn"]))
-    username = str(claims.get("cognito:username") or claims.get("username") or "")
-    projects = projects_of(claims, username)
-    details = {"username": username, "projects": to_claim_v1(projects)}
-    if not projects:
-        return policy(str(claims["sub"]), "Deny", [f"{base}/*"], details)
-    routes = [f"{base}/{ROUTE.format(project=project)}" for project in projects]
-    return policy(str(claims["sub"]), "Allow", routes, details)
+    username = str(verified.get("cognito:username") or verified.get("username") or "")
+    allowed = allowed_routes(verified, username)
+    details = {"username": username, "claims": json.dumps(custom_claims(verified), separators=(",", ":"))}
+    if not allowed:
+        return policy(str(verified["sub"]), "Deny", [f"{base}/*"], details)
+    return policy(str(verified["sub"]), "Allow", [route.arn(base) for route in allowed], details)

@@ -1,24 +1,40 @@
-"""GET /projects/{projectId}/items behind the claims authorizer: no access service is called.
+"""The optimized design's items routes, behind the claims authorizer: no access service is called.
 
-The authorizer's policy already allows only the caller's projects; the check is
-repeated here from the authorizer context (defence in depth), at no I/O cost.
+The authorizer's policy already allows only the routes claims.routes_for gives the caller's claims; the
+check is made again here from the claims in the authorizer context (defence in depth), at no I/O cost.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from claimsctl_projects import from_claim, is_valid
-from items import forbidden, items_response
+import claims
+
+from claimsctl_runtime import routes
+from claimsctl_runtime.projects import is_valid
+from items import forbidden, serve
 
 
-def allowed_projects(event: dict[str, Any]) -> set[str]:
+def verified_claims(event: dict[str, Any]) -> dict[str, Any]:
     context = (event.get("requestContext") or {}).get("authorizer") or {}
-    return set(from_claim(str(context.get("projects", "")))[0])
+    try:
+        found = json.loads(str(context.get("claims") or "{}"))
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def allows(allowed_for: dict[str, Any], method: str, path: str) -> bool:
+    allowed, _ = routes.checked(claims.routes_for(allowed_for))
+    return routes.allowing(allowed, method, path) is not None
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    project_id = (event.get("pathParameters") or {}).get("projectId", "")
-    if not is_valid(project_id) or project_id not in allowed_projects(event):
+    parameters = event.get("pathParameters") or {}
+    project_id, item_id = parameters.get("projectId", ""), parameters.get("itemId")
+    if not is_valid(project_id) or (item_id is not None and not is_valid(item_id)):
         return forbidden()
-    return items_response(project_id)
+    if not allows(verified_claims(event), str(event.get("httpMethod", "")), str(event.get("path", ""))):
+        return forbidden()
+    return serve(event, project_id)

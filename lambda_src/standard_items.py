@@ -1,7 +1,8 @@
-"""GET /standard/projects/{projectId}/items: the standard design, for comparison.
+"""The standard design's items routes (/standard/...), for comparison.
 
-Behind a Cognito user pool authorizer (the token proves who, not what), so
-every request invokes CheckUserAccess, which reads the users table.
+Behind a Cognito user pool authorizer (the token proves who, not what), so every request invokes
+CheckUserAccess, which reads the users table and decides with the same claims_for and routes_for as the
+optimized design: the two can never disagree, only differ in how fresh the row they read is.
 """
 
 from __future__ import annotations
@@ -13,9 +14,11 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from items import forbidden, items_response
+from claimsctl_runtime.projects import is_valid
+from items import forbidden, serve
 
 _LAMBDA = boto3.client("lambda", config=Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 2}))
+PREFIX = "/standard"
 
 
 def caller(event: dict[str, Any]) -> str:
@@ -23,16 +26,20 @@ def caller(event: dict[str, Any]) -> str:
     return str(claims.get("cognito:username") or claims.get("username") or "")
 
 
-def has_access(username: str, project_id: str) -> bool:
+def has_access(username: str, method: str, path: str) -> bool:
     response = _LAMBDA.invoke(FunctionName=os.environ["CHECK_USER_ACCESS_FUNCTION"],
-                              Payload=json.dumps({"username": username, "projectId": project_id}))
+                              Payload=json.dumps({"username": username, "method": method, "path": path}))
     if response.get("FunctionError"):
         raise RuntimeError(f"CheckUserAccess failed: {response['Payload'].read()[:200]!r}")
     return bool(json.loads(response["Payload"].read()).get("allowed"))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    project_id = (event.get("pathParameters") or {}).get("projectId", "")
-    if not has_access(caller(event), project_id):
+    parameters = event.get("pathParameters") or {}
+    project_id, item_id = parameters.get("projectId", ""), parameters.get("itemId")
+    if not is_valid(project_id) or (item_id is not None and not is_valid(item_id)):
         return forbidden()
-    return items_response(project_id)
+    path = str(event.get("path", "")).removeprefix(PREFIX)
+    if not has_access(caller(event), str(event.get("httpMethod", "")), path):
+        return forbidden()
+    return serve(event, project_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import uuid
@@ -140,3 +141,32 @@ def claimsctl_client(service: str) -> Any:
     from claimsctl.aws import client_of
 
     return client_of(client(os.environ["AWS_ENDPOINT_URL"], service))
+
+
+@contextlib.contextmanager
+def page_on_another_site(html: str) -> Iterator[str]:
+    """Serve one HTML page at http://localhost:{port}/: another site than the emulator's 127.0.0.1, as an
+    attacker's page would be."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    body = html.encode()
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://localhost:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

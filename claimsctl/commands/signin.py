@@ -59,7 +59,8 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
 @click.argument("path")
 @click.option("--user", "username", required=True, help="Sign in as this user first.")
 @PASSWORD_STDIN
-def request(run: Run, method: str, path: str, username: str, password_stdin: bool) -> None:
+@click.option("--data", help="A JSON body to send, or @FILE to send a file's JSON (e.g. for POST).")
+def request(run: Run, method: str, path: str, username: str, password_stdin: bool, data: str | None) -> None:
     """Sign in and call the deployed API; print the status and the body.
 
     The token the API expects (ID token for V1_0, access token for V2_0) goes
@@ -68,6 +69,8 @@ def request(run: Run, method: str, path: str, username: str, password_stdin: boo
     \b
     Examples:
       claimsctl request GET /projects/p1/items --user alice
+      claimsctl request POST /projects/p1/items --user alice --data '{"title": "x"}'
+      claimsctl request DELETE /projects/p1/items/item-1 --user alice
       echo "$PASSWORD" | claimsctl request GET /standard/projects/p1/items --user alice --password-stdin
     """
     from claimsctl import apiclient, display
@@ -78,9 +81,10 @@ def request(run: Run, method: str, path: str, username: str, password_stdin: boo
     aws, outputs = run.deployed(inputs)
     if outputs.api_url is None:
         raise ClaimsctlError('The stack has no API; set "api" in stackInputs.json and deploy.')
+    body = apiclient.json_body(data) if data is not None else None  # checked before anyone signs in
     secret = password(password_stdin, "Password", confirm=False)
     issued = signing_in.login(aws, outputs, username, secret, password_auth=inputs.user_password_auth).tokens
-    answer = apiclient.call(outputs.api_url, method, path, signing_in.api_token(outputs, issued))
+    answer = apiclient.call(outputs.api_url, method, path, signing_in.api_token(outputs, issued), body=body)
     display.info(f"HTTP {answer.status}")
     click.echo(answer.body)
     if not 200 <= answer.status < 300:

@@ -43,6 +43,9 @@ def deploy(run: Run, yes: bool, artifact_bucket: str | None, output: str, allow_
         display.info(f"[yellow]Warning:[/] {warning}")
     project = run.project(web_config)
     display.info(project.describe_sources())
+    stale = project.source_warning()
+    if stale:
+        display.info(f"[yellow]Warning:[/] {stale}")
     if inputs.hosted_web:
         display.info(f"Building the web app in {project.web_app.root} (skipped when its sources are unchanged)")
     printer = display.EventPrinter()

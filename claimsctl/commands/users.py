@@ -14,7 +14,8 @@ from claimsctl.commands.common import CONTEXT, OUTPUT, PASSWORD_STDIN, Run, comm
 @common_options
 @click.option("--username", help="User name (prompted when absent).")
 @click.option("--email", help="Email address (verified; prompted for a new user).")
-@click.option("--projects", help="Comma-separated project ids, e.g. p1,p2 (replaces the user's list).")
+@click.option("--projects", help="Comma-separated projects, each with an optional role: p1:editor,p2 (p2 as viewer; "
+                                 "replaces the user's list).")
 @PASSWORD_STDIN
 @click.option("--seed-items", type=click.IntRange(0, 100), default=0, show_default=True,
               help="Also write this many sample items into each of the user's projects (needs the API).")
@@ -35,7 +36,7 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
     Examples:
       claimsctl add-user
       echo "$PASSWORD" | claimsctl add-user --username alice --email alice@example.com --projects p1,p2 --password-stdin
-      claimsctl add-user --username alice --projects p1,p3
+      claimsctl add-user --username alice --projects p1:editor,p3
       claimsctl add-user --from-file users.csv --passwords-out passwords.csv
     """
     from claimsctl import display, users
@@ -47,11 +48,13 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
         return
     interactive = username is None
     inputs = run.inputs()
+    roles = _roles(run)
     if interactive:
         username = click.prompt("User name")
         email = email or click.prompt("Email")
-        projects = projects if projects is not None else click.prompt("Projects (comma-separated)", default="")
-    project_ids = users.parse_projects(projects) if projects is not None else None
+        projects = projects if projects is not None else click.prompt(
+            f"Projects (comma-separated, with a role: p1:{roles[-1]})", default="")
+    project_ids = users.parse_projects(projects, roles) if projects is not None else None
     secret = password(password_stdin, "Password", confirm=True) if (interactive or password_stdin) else None
     aws, outputs = run.deployed(inputs)
     users.check_seed_items(outputs, seed_items, project_ids)  # refused before the user is touched
@@ -64,11 +67,18 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
         display.info(f"Wrote {count} sample item(s).")
 
 
+def _roles(run: Run) -> tuple[str, ...]:
+    """The roles the project's lambda_src/claims.py knows (what --projects and the seeding files may name)."""
+    from claimsctl import seam
+
+    return seam.load(run.project().lambda_dir, run.inputs().claim_name).roles
+
+
 def _add_users_from_file(run: Run, path: Path, concurrency: int, passwords_out: Path | None) -> None:
     from claimsctl import bulk, display, reports, users
 
     inputs = run.inputs()
-    specs = bulk.read(path)
+    specs = bulk.read(path, _roles(run))
     if passwords_out is None and bulk.missing_passwords(specs):
         raise click.UsageError("Some records have no password: pass --passwords-out FILE to receive generated ones")
     aws, outputs = run.deployed(inputs)

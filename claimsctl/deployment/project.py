@@ -36,6 +36,20 @@ class ProjectFolder:
         own = tuple(name for name, mine in (("templates", own_templates), ("lambda_src", own_lambda)) if mine)
         return cls(inputs_path, templates, lambda_dir, web_config or webconfig.default_path(root), own)
 
+    def source_warning(self) -> str | None:
+        """When the project's own lambda_src/ was copied from a claimsctl whose shipped handlers have changed
+        since: which files, and how to compare (claims.py is the project's own to change)."""
+        if "lambda_src" not in self.own_sources:
+            return None
+        from claimsctl import resources
+
+        version, changed = resources.changed_since_copy(self.lambda_dir)
+        changed = [name for name in changed if name != "claims.py"]
+        if not changed:
+            return None
+        return (f"{self.lambda_dir} was copied from claimsctl {version}; the shipped {', '.join(changed)} changed "
+                "since. Compare with a scratch `claimsctl init --with-source` and bring the changes over.")
+
     def describe_sources(self) -> str:
         """One line saying where the templates and Lambda code come from."""
         def origin(name: str, path: Path) -> str:

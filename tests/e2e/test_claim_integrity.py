@@ -15,7 +15,8 @@ import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from claimsctl import projects, users
+from claimsctl import users
+from claimsctl_runtime import projects
 from tests.conftest import Deployer, claimsctl_client
 
 PASSWORD = "Integr1ty-Passw0rd!"
@@ -71,36 +72,45 @@ def authorizer_policy(lam: Any, outputs: dict[str, str], token: str) -> dict[str
     return json.loads(answer["Payload"].read())  # type: ignore[no-any-return]
 
 
-def check_user_access(lam: Any, outputs: dict[str, str], project_id: str) -> bool:
+def check_user_access(lam: Any, outputs: dict[str, str], project_id: str, method: str = "GET") -> bool:
     name = function_named(lam, "-check-user-access", "USERS_TABLE", outputs["UsersTableName"])
-    answer = lam.invoke(FunctionName=name, Payload=json.dumps({"username": "mallory", "projectId": project_id}))
+    answer = lam.invoke(FunctionName=name, Payload=json.dumps(
+        {"username": "mallory", "method": method, "path": f"/projects/{project_id}/items"}))
     assert "FunctionError" not in answer, answer["Payload"].read()
     return bool(json.loads(answer["Payload"].read())["allowed"])
 
 
-def assert_only_valid(stored: list[str], outputs: dict[str, str], clients: Any) -> None:
+ROLES = ("viewer", "editor", "owner")
+
+
+def assert_only_valid(stored: list[str] | str, outputs: dict[str, str], clients: Any) -> None:
+    """Only whole grants (a valid id, with a known role) reach the claim, the policy and CheckUserAccess."""
     idp, lam = clients("cognito-idp"), clients("lambda")
-    expected = sorted({s for s in stored if projects.is_valid(s)})
-    tokens = signed_in(idp, outputs)
-    token = api_token(tokens, outputs)
+    grants = projects.grants_from_row("mallory", {"projects": stored}, ROLES)
+    expected = projects.encode_grants(grants, ROLES)
+    token = api_token(signed_in(idp, outputs), outputs)
     assert claim_of(token, outputs) == expected
     policy = authorizer_policy(lam, outputs, token)
     resources = policy["policyDocument"]["Statement"][0]["Resource"]
     if expected:
-        assert [r.split("/projects/")[1].split("/")[0] for r in resources] == expected
+        assert sorted({r.split("/projects/")[1].split("/")[0] for r in resources}) == [g.project for g in grants]
+        assert all(r.count("*") == (1 if "/DELETE/" in r else 0) and r.endswith(("/items", "/items/*"))
+                   for r in resources)
     else:
         assert policy["policyDocument"]["Statement"][0]["Effect"] == "Deny"
-    assert policy["context"]["projects"] == ",".join(expected)
-    for value in {*stored, "admin", "*"}:
-        assert check_user_access(lam, outputs, value) == (value in expected), value
+    context_claim = json.loads(policy["context"]["claims"])["projects"]
+    assert context_claim == (",".join(expected) if outputs["TriggerVersion"] == "V1_0" else expected)
+    readable = {g.project for g in grants}
+    for value in {*(stored if isinstance(stored, list) else stored.split(",")), "admin", "*"}:
+        assert check_user_access(lam, outputs, value) == (value in readable), value
 
 
 def test_hostile_ids_in_a_row_never_reach_claim_policy_or_access_check(
         stack: dict[str, str], clients: Any) -> None:
     write_row(clients("dynamodb"), stack, {"L": [{"S": s} for s in HOSTILE]})
     assert_only_valid(HOSTILE, stack, clients)
-    write_row(clients("dynamodb"), stack, {"S": "p1,admin,*"})  # an old comma-string row
-    assert_only_valid(["p1", "admin", "*"], stack, clients)
+    write_row(clients("dynamodb"), stack, {"S": "p1,admin,*,p2:owner"})  # the post's comma string: ids only
+    assert_only_valid("p1,admin,*,p2:owner", stack, clients)
 
 
 def test_a_widened_row_gets_403_from_both_designs(stack: dict[str, str], clients: Any) -> None:
@@ -121,16 +131,18 @@ def test_the_trigger_logs_what_it_dropped_once_naming_the_user(stack: dict[str, 
     streams = logs.describe_log_streams(logGroupName=group)["logStreams"]
     lines = [e["message"] for s in streams
              for e in logs.get_log_events(logGroupName=group, logStreamName=s["logStreamName"])["events"]
-             if "invalid_project_ids_dropped" in e["message"]]
+             if "invalid_grants_dropped" in e["message"]]
     assert len(lines) == 1
     record = json.loads(lines[0][lines[0].index("{"):])
-    assert record["user"] == "mallory" and record["dropped"] == ["'p1,admin'"]
+    assert record["principal"] == "mallory" and record["dropped"] == ["'p1,admin'"]
+
+
+SAMPLES = [*HOSTILE, "p1", "proj-2", "Q_3", "p4:editor", "p5:owner", "p6:root"]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-@given(stored=st.lists(st.one_of(st.text(max_size=12), st.sampled_from([*HOSTILE, "p1", "proj-2", "Q_3"])),
-                       max_size=6))
-def test_any_strings_in_a_row_yield_only_their_valid_ids(stored: list[str], stack: dict[str, str],
+@given(stored=st.lists(st.one_of(st.text(max_size=12), st.sampled_from(SAMPLES)), max_size=6))
+def test_any_strings_in_a_row_yield_only_their_valid_grants(stored: list[str], stack: dict[str, str],
                                                          clients: Any) -> None:
     stored = [s for s in stored if "\x00" not in s]
     write_row(clients("dynamodb"), stack, {"L": [{"S": s} for s in stored]})

@@ -11,7 +11,8 @@ from typing import Any, ClassVar
 
 import pytest
 
-from claimsctl import apiclient, inputs, projects, render
+from claimsctl import apiclient, inputs, render
+from claimsctl_runtime import projects
 from tests.conftest import ROOT, Cli, Project
 
 

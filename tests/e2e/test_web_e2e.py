@@ -81,8 +81,8 @@ def app_url(cli: Cli, project: Project, request: pytest.FixtureRequest) -> Itera
     project.write(callbackUrls=[url], logoutUrls=[url], **getattr(request, "param", {}))
     deployed = cli("deploy", "--yes")
     assert deployed.exit_code == 0, deployed.output
-    added = cli("add-user", "--username", "alice", "--email", "alice@example.com", "--projects", "project-b,project-a",
-                "--password-stdin", input=PASSWORD + "\n")
+    added = cli("add-user", "--username", "alice", "--email", "alice@example.com", "--projects",
+                "project-b,project-a:editor", "--password-stdin", input=PASSWORD + "\n")
     assert added.exit_code == 0, added.output
     with npm_start(project.root / "pre-token-web-app", port):
         yield url
@@ -95,8 +95,8 @@ def hosted_url(cli: Cli, project: Project) -> Iterator[str]:
     project.write(web={"hosting": "s3"})
     deployed = cli("deploy", "--yes", "--output", "json")
     assert deployed.exit_code == 0, deployed.output
-    added = cli("add-user", "--username", "alice", "--email", "alice@example.com", "--projects", "project-b,project-a",
-                "--password-stdin", input=PASSWORD + "\n")
+    added = cli("add-user", "--username", "alice", "--email", "alice@example.com", "--projects",
+                "project-b,project-a:editor", "--password-stdin", input=PASSWORD + "\n")
     assert added.exit_code == 0, added.output
     status = cli("status", "--output", "json")
     url = json.loads(status.output)["outputs"]["WebUrl"]
@@ -117,6 +117,16 @@ def page() -> Iterator[Any]:
         browser.close()
 
 
+SHOWN = [("project-a", "editor"), ("project-b", "viewer")]
+
+
+def shown(page: Any) -> list[tuple[str, str]]:
+    """The projects the page lists, each with the role it shows."""
+    page.wait_for_selector("[data-testid=projects]")
+    return list(zip(page.get_by_test_id("project").all_inner_texts(), page.get_by_test_id("role").all_inner_texts(),
+                    strict=True))
+
+
 def sign_in(page: Any, app_url: str, password: str) -> None:
     page.goto(app_url)
     page.get_by_role("button", name="Login").click()
@@ -130,17 +140,17 @@ def test_sign_in_shows_exactly_the_users_projects_then_errors_and_logout(page: A
     sign_in(page, app_url, PASSWORD)
     page.wait_for_selector("[data-testid=projects]")
     assert page.get_by_test_id("username").inner_text() == "alice"
-    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert shown(page) == SHOWN
     page.get_by_role("button", name="Show Token Detail").click()
     claim = page.get_by_test_id("custom-claim")
-    assert claim.count() == 1 and '"projects": "project-a,project-b"' in claim.inner_text()
+    assert claim.count() == 1 and '"projects": "project-a:editor,project-b"' in claim.inner_text()
     screenshot = Path(os.environ.get("CLAIMSCTL_SCREENSHOT", str(ROOT / "benchmarks" / "results" / "token-view.png")))
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(screenshot), full_page=True)
 
     page.reload()  # the code-flow session survives a reload
     page.wait_for_selector("[data-testid=projects]")
-    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert shown(page) == SHOWN
 
     page.get_by_role("button", name="Logout").click()
     page.get_by_role("button", name="Login").wait_for()
@@ -148,11 +158,11 @@ def test_sign_in_shows_exactly_the_users_projects_then_errors_and_logout(page: A
 
     sign_in(page, app_url + "?flow=implicit", PASSWORD)  # the original sample's flow: tokens in the fragment
     page.wait_for_selector("[data-testid=projects]")
-    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert shown(page) == SHOWN
     assert "#" not in page.url  # the tokens are taken out of the address bar
     page.reload()  # the implicit session survives a reload too, kept as the code flow keeps its own
     page.wait_for_selector("[data-testid=projects]")
-    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert shown(page) == SHOWN
     assert "#" not in page.url and "token" not in page.url
     page.get_by_role("button", name="Logout").click()
     page.get_by_role("button", name="Login").wait_for()
@@ -181,7 +191,7 @@ def test_required_mfa_in_the_browser_sets_up_an_authenticator_then_shows_the_pro
     page.fill("input[name=code]", totp_code(key))
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=projects]")
-    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert shown(page) == SHOWN
 
     page.get_by_role("button", name="Logout").click()
     sign_in(page, app_url, PASSWORD)  # the next sign-in asks for a fresh code
@@ -190,7 +200,7 @@ def test_required_mfa_in_the_browser_sets_up_an_authenticator_then_shows_the_pro
     page.fill("input[name=code]", totp_code(key, offset_steps=1))
     page.click("button[type=submit]")
     page.wait_for_selector("[data-testid=projects]")
-    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert shown(page) == SHOWN
 
 
 def test_the_hosted_copy_behind_cloudfront_signs_in_and_sends_the_security_headers(page: Any, hosted_url: str) -> None:
@@ -206,20 +216,20 @@ def test_the_hosted_copy_behind_cloudfront_signs_in_and_sends_the_security_heade
     sign_in(page, hosted_url, PASSWORD)  # the CSP allows the hosted UI and the user pool, nothing else
     page.wait_for_selector("[data-testid=projects]")
     assert page.url.startswith(hosted_url)
-    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert shown(page) == SHOWN
     page.get_by_role("button", name="Show Token Detail").click()
-    assert '"projects": "project-a,project-b"' in page.get_by_test_id("custom-claim").inner_text()
+    assert '"projects": "project-a:editor,project-b"' in page.get_by_test_id("custom-claim").inner_text()
 
     deep_link = page.goto(hosted_url + "projects/project-a")  # no such file: the single-page app's fallback
     assert deep_link.status == 200
     page.wait_for_selector("[data-testid=projects]")
-    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert shown(page) == SHOWN
 
     page.get_by_role("button", name="Logout").click()  # the post's own flow, behind CloudFront, across a reload
     sign_in(page, hosted_url + "?flow=implicit", PASSWORD)
     page.wait_for_selector("[data-testid=projects]")
     page.reload()
     page.wait_for_selector("[data-testid=projects]")
-    assert page.locator("[data-testid=projects] li").all_inner_texts() == ["project-a", "project-b"]
+    assert shown(page) == SHOWN
     assert "#" not in page.url
     assert refused == []

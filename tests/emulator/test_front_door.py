@@ -7,17 +7,15 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-import threading
 from collections import Counter
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, page_on_another_site
 
 CROSS_SITE = {"Sec-Fetch-Site": "cross-site", "Referer": "http://attacker.example/"}
 LIST_STACKS = "/?Action=ListStacks&Version=2010-05-15"
@@ -144,24 +142,8 @@ window.loaded = Promise.all(urls.map((url) => new Promise((done) => {
 
 @pytest.fixture
 def tags_page(endpoint: str) -> Iterator[str]:
-    body = TAGS_PAGE.replace("EMULATOR", json.dumps(endpoint)).encode()
-
-    class Page(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://localhost:{server.server_address[1]}/"  # another site than 127.0.0.1
-    server.shutdown()
-    server.server_close()
+    with page_on_another_site(TAGS_PAGE.replace("EMULATOR", json.dumps(endpoint))) as url:
+        yield url
 
 
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs chromium (make test installs it)")

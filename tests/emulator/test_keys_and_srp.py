@@ -21,7 +21,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
-from claimsctl import tokens
+from claimsctl_runtime import tokens
 from tests.emulator.helpers import PASSWORD, make_pool, make_user
 
 MOTO_KEY = Path(jwt.__file__).parents[1] / "moto" / "cognitoidp" / "resources" / "jwks-private.json.gz"

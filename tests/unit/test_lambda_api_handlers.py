@@ -1,4 +1,5 @@
-"""The API's handlers on real event JSON: the authorizer's policy, and the items function's second check."""
+"""The API's handlers on real event JSON: the authorizer's policy from claims.routes_for (roles per project,
+one policy for every route and method), and the items function's second check of the same routes."""
 
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-from botocore.stub import Stubber
+from botocore.stub import ANY, Stubber
 
-from claimsctl import projects, tokens
+from claimsctl_runtime import tokens
 from tests.conftest import ROOT
 from tests.unit.test_tokens import CLIENT, POOL, FakeJwks, claims, sign
 
 EVENTS = Path(__file__).with_name("events")
+BASE = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod"
 
 
 def load(name: str) -> dict[str, Any]:
@@ -27,16 +29,15 @@ def load(name: str) -> dict[str, Any]:
 
 @pytest.fixture
 def lambda_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The functions as Lambda runs them: lambda_src on the path, claimsctl_runtime importable beside it."""
     for key, value in {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "t",
                        "AWS_SECRET_ACCESS_KEY": "t", "USER_POOL_ID": POOL, "CLIENT_ID": CLIENT, "TOKEN_USE": "id",
-                       "ITEMS_TABLE": "items"}.items():
+                       "ITEMS_TABLE": "items", "CLAIM_NAME": "projects"}.items():
         monkeypatch.setenv(key, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.syspath_prepend(str(ROOT / "lambda_src"))
-    monkeypatch.setitem(sys.modules, "claimsctl_tokens", tokens)  # what the packager ships in the zip
-    monkeypatch.setitem(sys.modules, "claimsctl_projects", projects)
     yield
-    for name in ("authorizer", "project_items", "items"):
+    for name in ("authorizer", "project_items", "items", "claims"):
         sys.modules.pop(name, None)
 
 
@@ -53,27 +54,41 @@ def event_with(token: str) -> dict[str, Any]:
     return event
 
 
-def test_allows_exactly_the_routes_of_the_callers_projects(authorizer: ModuleType) -> None:
+def resources(result: dict[str, Any]) -> list[str]:
+    return result["policyDocument"]["Statement"][0]["Resource"]  # type: ignore[no-any-return]
+
+
+def test_viewers_get_exactly_todays_policy(authorizer: ModuleType) -> None:
     result = authorizer.handler(event_with(sign(claims(projects="p2,p1"))), None)
-    base = "arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod"
-    assert result == {
-        "principalId": "u1",
-        "policyDocument": {"Version": "2012-10-17", "Statement": [{
-            "Action": "execute-api:Invoke", "Effect": "Allow",
-            "Resource": [f"{base}/GET/projects/p1/items", f"{base}/GET/projects/p2/items"]}]},
-        "context": {"username": "alice", "projects": "p1,p2"},
-    }
+    assert result["principalId"] == "u1" and result["policyDocument"]["Statement"][0]["Effect"] == "Allow"
+    assert resources(result) == [f"{BASE}/GET/projects/p1/items", f"{BASE}/GET/projects/p2/items"]
+    assert result["context"] == {"username": "alice", "claims": '{"projects":"p2,p1"}'}
 
 
-def test_v2_list_claim(authorizer: ModuleType) -> None:
-    result = authorizer.handler(event_with(sign(claims(projects=["b", "a"]))), None)
-    assert result["context"]["projects"] == "a,b"
+def test_each_role_adds_its_routes_in_one_policy(authorizer: ModuleType) -> None:
+    result = authorizer.handler(event_with(sign(claims(projects=["a:owner", "b:editor", "c"]))), None)
+    assert resources(result) == [
+        f"{BASE}/GET/projects/a/items", f"{BASE}/POST/projects/a/items", f"{BASE}/DELETE/projects/a/items/*",
+        f"{BASE}/GET/projects/b/items", f"{BASE}/POST/projects/b/items", f"{BASE}/GET/projects/c/items"]
+
+
+@pytest.mark.parametrize("claim", ["p1:owner,p2", "p1:admin", "*", "p1:*", "p*", "p1/x", "p1:owner:x", ":owner"])
+def test_a_hostile_claim_element_widens_nothing(authorizer: ModuleType, claim: str) -> None:
+    """One list element must be one whole id with a known role: anything else is dropped, never split."""
+    result = authorizer.handler(event_with(sign(claims(projects=[claim]))), None)
+    assert result["policyDocument"]["Statement"][0]["Effect"] == "Deny" and resources(result) == [f"{BASE}/*"]
+
+
+@pytest.mark.parametrize("claim", ["*", "p*,p1", "p1/x,p2", "p1:*", "p1:admin,p2"])
+def test_no_wildcard_or_separator_reaches_a_policy_arn(authorizer: ModuleType, claim: str) -> None:
+    for arn in resources(authorizer.handler(event_with(sign(claims(projects=claim))), None)):
+        assert arn == f"{BASE}/*" or arn in (f"{BASE}/GET/projects/p1/items", f"{BASE}/GET/projects/p2/items")
 
 
 def test_no_projects_denies_everything(authorizer: ModuleType) -> None:
     statement = authorizer.handler(event_with(sign(claims(projects=""))), None)["policyDocument"]["Statement"][0]
     assert statement["Effect"] == "Deny"
-    assert statement["Resource"] == ["arn:aws:execute-api:us-east-1:123456789012:abcdef1234/prod/*"]
+    assert statement["Resource"] == [f"{BASE}/*"]
 
 
 @pytest.mark.parametrize("token", ["", "garbage", "a.b.c"])
@@ -87,18 +102,26 @@ def test_an_access_token_is_refused_when_the_api_expects_id_tokens(authorizer: M
         authorizer.handler(event_with(sign(claims(token_use="access", aud=None, client_id=CLIENT))), None)
 
 
-def test_items_function_checks_the_claim_again(lambda_env: None) -> None:
+def test_items_function_checks_the_routes_again(lambda_env: None) -> None:
     project_items = importlib.import_module("project_items")
     items = sys.modules["items"]
     stubber = Stubber(items._DYNAMODB)
     stubber.add_response("query", {"Items": [{"projectId": {"S": "p1"}, "itemId": {"S": "i1"}}]},
                          {"TableName": "items", "KeyConditionExpression": "projectId = :project",
                           "ExpressionAttributeValues": {":project": {"S": "p1"}}, "Limit": 100})
+    stubber.add_response("put_item", {}, {"TableName": "items", "Item": ANY, "ConditionExpression": ANY})
     stubber.activate()
-    ok = project_items.handler(load("proxy_get_items.json"), None)
+    event = load("proxy_get_items.json")  # the context's claims: viewer on p1, owner of p2
+    ok = project_items.handler(event, None)
     assert ok["statusCode"] == 200
     assert json.loads(ok["body"]) == {"projectId": "p1", "items": [{"projectId": "p1", "itemId": "i1"}]}
-    other = copy.deepcopy(load("proxy_get_items.json"))
-    other["pathParameters"]["projectId"] = "p9"
+    other = copy.deepcopy(event)
+    other["pathParameters"]["projectId"], other["path"] = "p9", "/projects/p9/items"
     assert project_items.handler(other, None)["statusCode"] == 403
+    post = copy.deepcopy(event)
+    post["httpMethod"], post["body"] = "POST", json.dumps({"title": "x"})
+    assert project_items.handler(post, None)["statusCode"] == 403  # a viewer of p1 may not create
+    post["pathParameters"]["projectId"], post["path"] = "p2", "/projects/p2/items"
+    created = project_items.handler(post, None)
+    assert created["statusCode"] == 201 and json.loads(created["body"])["itemId"].startswith("item-")
     stubber.assert_no_pending_responses()

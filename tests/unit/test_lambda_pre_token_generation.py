@@ -1,4 +1,5 @@
-"""The trigger handler on real V1 and V2 event JSON, with DynamoDB stubbed at the request level."""
+"""The trigger handler on real V1 and V2 event JSON, with DynamoDB stubbed at the request level: the shipped
+claims.py (roles per project) through claimsctl's generic code (encoding, reserved names, the budget)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ from typing import Any
 import pytest
 from botocore.stub import Stubber
 
-from claimsctl import projects
 from tests.conftest import ROOT
 
 EVENTS = Path(__file__).with_name("events")
@@ -29,18 +29,18 @@ def trigger(monkeypatch: pytest.MonkeyPatch) -> Iterator[ModuleType]:
     monkeypatch.setenv("USERS_TABLE", "UserInfoTable")
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.syspath_prepend(str(ROOT / "lambda_src"))
-    monkeypatch.setitem(sys.modules, "claimsctl_projects", projects)  # what the packager ships in the zip
-    sys.modules.pop("pre_token_generation", None)
+    for name in ("pre_token_generation", "claims"):
+        sys.modules.pop(name, None)
     yield importlib.import_module("pre_token_generation")
-    sys.modules.pop("pre_token_generation", None)
+    for name in ("pre_token_generation", "claims"):
+        sys.modules.pop(name, None)
 
 
 def event(name: str) -> dict[str, Any]:
     return json.loads((EVENTS / name).read_text())  # type: ignore[no-any-return]
 
 
-EXPECTED_GET = {"TableName": "UserInfoTable", "Key": {"userName": {"S": "alice"}},
-                "ProjectionExpression": "#projects", "ExpressionAttributeNames": {"#projects": "projects"}}
+EXPECTED_GET = {"TableName": "UserInfoTable", "Key": {"userName": {"S": "alice"}}}
 
 
 def stub_item(trigger: ModuleType, item: dict[str, Any] | None) -> Stubber:
@@ -73,6 +73,8 @@ def test_no_row_means_an_empty_claim(trigger: ModuleType) -> None:
 
 def test_claim_name_comes_from_the_environment(trigger: ModuleType, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLAIM_NAME", "teams")
+    sys.modules.pop("claims", None)
+    trigger.claims = importlib.import_module("claims")  # claims.py reads CLAIM_NAME when Lambda loads it
     stub_item(trigger, {"projects": {"S": "x,y"}})
     result = trigger.handler(event("pre_token_v2_refresh.json"), None)
     assert result["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"] == {
@@ -106,10 +108,35 @@ def test_other_trigger_sources_pass_through(trigger: ModuleType) -> None:
     assert trigger.handler(copy.deepcopy(other), None) == other
 
 
-def test_handler_never_imports_the_claimsctl_package() -> None:
-    """Only the modules the packager ships beside it (claimsctl_projects), never the package itself."""
-    source = (ROOT / "lambda_src" / "pre_token_generation.py").read_text()
-    assert not re.search(r"\b(import|from) claimsctl\b(?!_)", source)
+def test_handlers_never_import_the_claimsctl_package() -> None:
+    """Only what the packager ships beside them (claimsctl_runtime, claims.py), never the CLI's package."""
+    for handler in (ROOT / "lambda_src").glob("*.py"):
+        assert not re.search(r"\b(import|from) claimsctl\b(?!_)", handler.read_text()), handler.name
+
+
+def test_roles_reach_the_claim_compactly_and_viewers_keep_todays_bytes(trigger: ModuleType) -> None:
+    stubber = stub_item(trigger, {"projects": {"L": [{"S": "p2"}, {"S": "p1:editor"}, {"S": "p3:owner"}]}})
+    stubber.add_response("get_item", {"Item": {"projects": {"L": [{"S": "p2"}, {"S": "p1:editor"}]}}}, EXPECTED_GET)
+    v1 = trigger.handler(event("pre_token_v1_authentication.json"), None)["response"]["claimsOverrideDetails"]
+    assert v1["claimsToAddOrOverride"] == {"projects": "p1:editor,p2,p3:owner"}
+    v2 = trigger.handler(event("pre_token_v2_refresh.json"), None)["response"]["claimsAndScopeOverrideDetails"]
+    assert v2["accessTokenGeneration"]["claimsToAddOrOverride"] == {"projects": ["p1:editor", "p2"]}
+
+
+@pytest.mark.parametrize("stored, expected", [
+    ({"L": [{"S": "p1:owner,p2"}]}, ""),  # one entry with a separator: one invalid grant, not two
+    ({"L": [{"S": "p1:root"}, {"S": "p2"}]}, "p2"),  # an unknown role widens nothing
+    ({"L": [{"S": "*"}, {"S": "p1:*"}]}, ""),  # no wildcard as an id or a role
+    ({"S": "p1:owner,p2"}, "p2"),  # the post's comma string names projects only
+    ({"L": [{"S": "p1:owner"}, {"S": "p1"}]}, "p1"),  # a project named twice keeps its least role
+])
+def test_malformed_grants_in_a_row_are_dropped_and_logged(trigger: ModuleType, caplog: pytest.LogCaptureFixture,
+                                                          stored: dict[str, Any], expected: str) -> None:
+    stub_item(trigger, {"projects": stored})
+    result = trigger.handler(event("pre_token_v1_authentication.json"), None)
+    assert result["response"]["claimsOverrideDetails"]["claimsToAddOrOverride"] == {"projects": expected}
+    if expected != "p1":
+        assert any("invalid_grants_dropped" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
 
 
 def test_a_claim_too_large_for_a_header_is_never_issued(trigger: ModuleType, caplog: pytest.LogCaptureFixture) -> None:
@@ -119,7 +146,7 @@ def test_a_claim_too_large_for_a_header_is_never_issued(trigger: ModuleType, cap
     added = result["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"]
     assert added == {"projects": [], "projects_overflow": True}
     logged = [json.loads(r.getMessage()) for r in caplog.records if r.levelname == "ERROR"]
-    assert logged[0]["event"] == "claim_too_large" and logged[0]["projects"] == 2000
+    assert logged[0]["event"] == "claim_too_large" and logged[0]["claim"] == "projects" and logged[0]["bytes"] > 5000
 
 
 def test_a_claim_within_the_budget_is_kept_whole(trigger: ModuleType) -> None:
@@ -158,11 +185,10 @@ def test_init_prepares_the_client_without_calling_dynamodb(monkeypatch: pytest.M
                            "AWS_ENDPOINT_URL": f"http://127.0.0.1:{server.server_address[1]}"}.items():
             monkeypatch.setenv(key, value)
         monkeypatch.syspath_prepend(str(ROOT / "lambda_src"))
-        monkeypatch.setitem(sys.modules, "claimsctl_projects", projects)
         sys.modules.pop("pre_token_generation", None)
         module = importlib.import_module("pre_token_generation")
         assert seen == []
-        assert module.lookup_projects("UserInfoTable", "alice") == []
+        assert module.read_row("UserInfoTable", "alice") is None
         assert seen == ["DynamoDB_20120810.GetItem"]
     finally:
         sys.modules.pop("pre_token_generation", None)

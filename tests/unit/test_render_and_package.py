@@ -183,7 +183,8 @@ def test_packaging_an_empty_folder_is_an_error(tmp_path: Path) -> None:
 
 def test_the_zip_ships_the_verifier_and_for_aws_the_dependencies_for_the_target(tmp_path: Path) -> None:
     names = zipfile.ZipFile(BytesIO(package.build(ROOT / "lambda_src").data)).namelist()
-    assert "claimsctl_tokens.py" in names and "authorizer.py" in names and "requirements.txt" not in names
+    assert {"claimsctl_runtime/tokens.py", "claimsctl_runtime/claiming.py", "claims.py", "authorizer.py"} <= set(names)
+    assert "requirements.txt" not in names and "claimsctl_tokens.py" not in names
     dependencies = package.vendor(ROOT / "lambda_src" / "requirements.txt", "python3.12", "arm64")
     with_deps = zipfile.ZipFile(BytesIO(package.build(ROOT / "lambda_src", dependencies).data)).namelist()
     assert "jwt/__init__.py" in with_deps
@@ -233,3 +234,30 @@ def test_the_app_clients_flows_follow_the_inputs() -> None:
     assert hardened["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
     hosted_only = rendered(web_hosting="s3", callback_urls=(), logout_urls=())["Resources"]["UserPoolClient"]
     assert len(hosted_only["Properties"]["CallbackURLs"]) == 1  # the distribution's URL only
+
+
+@pytest.mark.parametrize("name", ["claimsctl_runtime.py", "claimsctl_runtime/__init__.py", "claimsctl_tokens.py"])
+def test_a_project_module_that_would_shadow_the_shared_code_is_refused(tmp_path: Path, name: str) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(ROOT / "lambda_src", source)
+    (source / name).parent.mkdir(parents=True, exist_ok=True)
+    (source / name).write_text("VERIFY = lambda token: {}\n")
+    with pytest.raises(PackageError, match=r"would replace claimsctl's shared code \(claimsctl_runtime\)"):
+        package.build(source)
+
+
+def test_deploy_warns_when_the_shipped_handlers_changed_since_init_copied_them(tmp_path: Path) -> None:
+    from claimsctl import resources, scaffold
+    from claimsctl.deployment.project import ProjectFolder
+
+    scaffold.init(tmp_path / "app", "us-east-1", with_source=True)
+    project = ProjectFolder.from_inputs(tmp_path / "app" / "stackInputs.json")
+    assert project.source_warning() is None  # just copied: nothing moved on
+    record = json.loads((tmp_path / "app" / "lambda_src" / resources.SOURCE_RECORD).read_text())
+    record["files"]["authorizer.py"] = "0" * 64  # as if the shipped authorizer changed after the copy
+    record["files"]["claims.py"] = "0" * 64  # the project's own to change: never reported
+    (tmp_path / "app" / "lambda_src" / resources.SOURCE_RECORD).write_text(json.dumps(record))
+    warning = project.source_warning()
+    assert warning is not None and "the shipped authorizer.py changed since" in warning and "claims.py" not in warning
+    names = zipfile.ZipFile(BytesIO(package.build(tmp_path / "app" / "lambda_src").data)).namelist()
+    assert resources.SOURCE_RECORD not in names

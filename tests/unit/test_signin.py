@@ -13,10 +13,11 @@ import pytest
 from botocore.stub import Stubber
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from claimsctl import login, signin, tokens
+from claimsctl import login, signin
 from claimsctl.aws import Aws
 from claimsctl.errors import SignInError
 from claimsctl.outputs import StackOutputs
+from claimsctl_runtime import tokens
 from tests.unit.conftest import Stubbed
 
 POOL = "us-east-1_Unit"

@@ -12,7 +12,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from claimsctl import tokens
+from claimsctl_runtime import tokens
 
 POOL = "us-east-1_TEST"
 CLIENT = "client-123"

@@ -1,0 +1,41 @@
+"""What a token will say and allow: explain."""
+
+from __future__ import annotations
+
+import click
+
+from claimsctl.commands.common import CONTEXT, OUTPUT, Run, common_options
+
+
+@click.command(context_settings=CONTEXT)
+@common_options
+@click.argument("username")
+@click.option("--request", "wanted", help='A request to decide, "METHOD /path", e.g. "POST /projects/p1/items".')
+@OUTPUT
+def explain(run: Run, username: str, wanted: str | None, output: str) -> None:
+    """Show, without signing in, what USERNAME's token will say and which routes it allows.
+
+    It reads the user's row, invokes the deployed trigger with the event Cognito would send (so the
+    claims are the deployed code's), measures them against the size budget, and asks the project's
+    lambda_src/claims.py which routes they allow. It needs lambda:InvokeFunction on the trigger function,
+    dynamodb:GetItem on the users table and cognito-idp:AdminGetUser.
+
+    \b
+    Examples:
+      claimsctl explain alice
+      claimsctl explain alice --request "POST /projects/p1/items"
+      claimsctl explain alice --output json
+    """
+    from claimsctl import display
+    from claimsctl import explain as explaining
+
+    inputs = run.inputs()
+    aws, outputs = run.deployed(inputs)
+    found = explaining.explain(aws, run.project(), inputs, outputs, username, wanted)
+    if output == "json":
+        display.as_json(found.as_json())
+        return
+    display.explanation(username, found)
+
+
+COMMANDS = (explain,)

@@ -1,0 +1,123 @@
+"""`claimsctl explain`: what a user's token will say, and why a request is allowed, without signing in.
+
+It reads the user's row, invokes the **deployed** trigger with the event Cognito would send for the stack's
+trigger version (so the claims are the ones the deployed code gives), measures the claims against the
+size budget, and asks the project's claims.routes_for which routes they allow (and, for a request, which
+route allows it). It needs lambda:InvokeFunction on the trigger, dynamodb:GetItem on the users table and
+cognito-idp:AdminGetUser, on AWS as on the emulator.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from claimsctl import seam, users
+from claimsctl.aws import Aws
+from claimsctl.deployment.artifacts import build_artifact
+from claimsctl.deployment.project import ProjectFolder
+from claimsctl.errors import UserError
+from claimsctl.inputs import StackInputs
+from claimsctl.outputs import StackOutputs
+from claimsctl_runtime import claiming, rows
+from claimsctl_runtime.routes import METHODS, Route, allowing
+
+
+@dataclass
+class Explanation:
+    row: dict[str, Any] | None
+    claims: dict[str, Any]
+    claim_bytes: int
+    budget: int
+    routes: list[Route]
+    dropped_routes: list[str] = field(default_factory=list)
+    request: str | None = None
+    allowed_by: Route | None = None
+    lambda_src_differs: bool = False
+
+    @property
+    def decision(self) -> str | None:
+        if self.request is None:
+            return None
+        return "allow" if self.allowed_by is not None else "deny"
+
+    def as_json(self) -> dict[str, Any]:
+        found: dict[str, Any] = {"row": self.row, "claims": self.claims, "claim_bytes": self.claim_bytes,
+                                 "budget": self.budget, "routes": [[r.method, r.path] for r in self.routes],
+                                 "lambda_src_differs": self.lambda_src_differs}
+        if self.request is not None:
+            found.update(request=self.request, decision=self.decision,
+                         allowed_by=[self.allowed_by.method, self.allowed_by.path] if self.allowed_by else None)
+        return found
+
+
+def parse_request(text: str) -> tuple[str, str]:
+    """'POST /projects/p1/items' -> ('POST', '/projects/p1/items'); UserError saying the form."""
+    method, _, path = text.strip().partition(" ")
+    path = path.strip()
+    if method.upper() not in METHODS or not path.startswith("/"):
+        raise UserError(f'--request {text!r} is not "METHOD /path", e.g. --request "POST /projects/p1/items".')
+    return method.upper(), path
+
+
+def trigger_event(inputs: StackInputs, outputs: StackOutputs, username: str, attributes: dict[str, str]) -> dict[str, Any]:
+    """The event Cognito sends the pre token generation trigger at a password sign-in, for this version."""
+    version = inputs.trigger.event_version
+    request: dict[str, Any] = {"userAttributes": attributes, "groupConfiguration": {
+        "groupsToOverride": [], "iamRolesToOverride": [], "preferredRole": None}}
+    if version != "1":
+        request["scopes"] = ["aws.cognito.signin.user.admin"]
+    return {"version": version, "triggerSource": "TokenGeneration_Authentication", "region": outputs.region,
+            "userPoolId": outputs.user_pool_id, "userName": username,
+            "callerContext": {"awsSdkVersion": "claimsctl-explain", "clientId": outputs.client_id},
+            "request": request, "response": {"claimsOverrideDetails": None}}
+
+
+def _added_claims(response: dict[str, Any], api_takes: str) -> dict[str, Any]:
+    """The claims the trigger added to the token the API takes."""
+    if "claimsOverrideDetails" in response:
+        return dict((response["claimsOverrideDetails"] or {}).get("claimsToAddOrOverride") or {})
+    details = response.get("claimsAndScopeOverrideDetails") or {}
+    part = details.get("accessTokenGeneration" if api_takes == "access" else "idTokenGeneration") or {}
+    return dict(part.get("claimsToAddOrOverride") or {})
+
+
+def _invoke_trigger(aws: Aws, function: str, event: dict[str, Any]) -> dict[str, Any]:
+    answer = aws.client("lambda").invoke(FunctionName=function, Payload=json.dumps(event).encode())
+    payload = answer["Payload"].read()
+    if answer.get("FunctionError"):
+        raise UserError(f"The deployed trigger {function} failed: {payload[:300]!r}")
+    return dict(json.loads(payload).get("response") or {})
+
+
+def _deployed_differs(aws: Aws, project: ProjectFolder, inputs: StackInputs) -> tuple[bool, int]:
+    """(the project's lambda_src differs from the deployed trigger's code, the trigger's claim budget)."""
+    config = aws.client("lambda").get_function_configuration(FunctionName=inputs.trigger_function_name)
+    budget = int((config.get("Environment") or {}).get("Variables", {}).get(
+        "MAX_CLAIM_BYTES", claiming.DEFAULT_MAX_CLAIM_BYTES))
+    local = base64.b64encode(bytes.fromhex(build_artifact(aws, project, inputs).sha256)).decode()
+    return local != config.get("CodeSha256"), budget
+
+
+def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: StackOutputs, username: str,
+            request: str | None = None) -> Explanation:
+    wanted = parse_request(request) if request is not None else None  # bad input refused before any call
+    idp, target = aws.client("cognito-idp"), users.Target.of(outputs)
+    found = users.get_user(idp, target, username)
+    if found is None:
+        raise UserError(f"User {username} does not exist in pool {outputs.user_pool_id}.")
+    name = str(found.get("Username") or username)
+    attributes = {a["Name"]: a["Value"] for a in found.get("UserAttributes", [])}
+    item = aws.client("dynamodb").get_item(TableName=outputs.users_table, Key={"userName": {"S": name}}).get("Item")
+    event = trigger_event(inputs, outputs, name, attributes)
+    claims = _added_claims(_invoke_trigger(aws, inputs.trigger_function_name, event), outputs.api_expects)
+    differs, budget = _deployed_differs(aws, project, inputs)
+    allowed, dropped = seam.load(project.lambda_dir, inputs.claim_name).routes_for(claims)
+    explained = Explanation(rows.plain(item), claims, sum(claiming.size(k, v) for k, v in claims.items()), budget,
+                            allowed, dropped, lambda_src_differs=differs)
+    if wanted is not None:
+        method, path = wanted
+        explained.request, explained.allowed_by = f"{method} {path}", allowing(allowed, method, path)
+    return explained
