@@ -53,14 +53,21 @@ def table(results: dict[str, Any]) -> list[tuple[str, str]]:
     sign_in = results["sign_in"]
     seed = results["seeding"]
     rows = [
-        ("API p50 / p99, optimized (claim)", f"{api['optimized']['p50_ms']} / {api['optimized']['p99_ms']} ms"),
-        ("API p50 / p99, standard (CheckUserAccess)", f"{api['standard']['p50_ms']} / {api['standard']['p99_ms']} ms"),
-        ("DynamoDB reads per 1,000 requests (opt / std)",
-         f"{api['optimized']['dynamodb_reads_per_1000']} / {api['standard']['dynamodb_reads_per_1000']}"),
-        ("Lambda invocations per 1,000 requests (opt / std)",
-         f"{api['optimized']['lambda_invocations_per_1000']} / {api['standard']['lambda_invocations_per_1000']}"),
+        *[(f"API p50 / p99, {design} {method}", f"{api[f'{design} {method}']['p50_ms']} / "
+           f"{api[f'{design} {method}']['p99_ms']} ms") for method in ("GET", "POST") for design in
+          ("optimized", "standard")],
+        ("DynamoDB reads per 1,000 GETs (opt / std)",
+         f"{api['optimized GET']['dynamodb_reads_per_1000']} / {api['standard GET']['dynamodb_reads_per_1000']}"),
+        ("Lambda invocations per 1,000 GETs (opt / std)",
+         f"{api['optimized GET']['lambda_invocations_per_1000']} / {api['standard GET']['lambda_invocations_per_1000']}"),
         ("Decision in-process: authorizer new token / repeated token",
          f"{decision['authorizer_first_token']['p50_ms']} / {decision['authorizer_repeated_token']['p50_ms']} ms"),
+        ("Decision for a new token, through claims.routes_for over the pre-seam decision (goal at most 1.2x)",
+         f"{decision['seam_over_pre_seam_p50']}x ({decision['pre_seam_first_token']['p50_ms']} ms before)"),
+        *[(f"Policy for {row['projects']} projects with mixed roles: routes, bytes, build p50",
+           f"{row['routes']}, {row['policy_bytes']} B, {row['p50_ms']} ms") for row in decision["policy"]],
+        ("Token bytes per project, viewer / editor (V1 ID token, from 100 to 200 projects)",
+         f"{results['token_size_v1']['bytes_per_project']} / {results['token_size_v1']['bytes_per_project_with_roles']}"),
         ("Decision in-process: standard lookup (GetItem)", f"{decision['standard_lookup_getitem']['p50_ms']} ms"),
         ("Verify: RSA only / PyJWT / claimsctl first / claimsctl repeated",
          f"{verify['rsa_verify_only_us']} / {verify['pyjwt_decode_us']} / {verify['claimsctl_first_us']} / "
@@ -120,8 +127,10 @@ def chart(results: dict[str, Any]) -> str | None:
     sizes.legend(fontsize=8)
     api = results["authorization"]["api"]
     names = ["optimized (claim)", "standard (CheckUserAccess)"]
-    latency.bar([n + " p50" for n in names], [api["optimized"]["p50_ms"], api["standard"]["p50_ms"]], color="tab:blue")
-    latency.bar([n + " p99" for n in names], [api["optimized"]["p99_ms"], api["standard"]["p99_ms"]], color="tab:orange")
+    latency.bar([n + " p50" for n in names], [api["optimized GET"]["p50_ms"], api["standard GET"]["p50_ms"]],
+                color="tab:blue")
+    latency.bar([n + " p99" for n in names], [api["optimized GET"]["p99_ms"], api["standard GET"]["p99_ms"]],
+                color="tab:orange")
     latency.set(ylabel="ms per request (emulator)", title="Authorization per request")
     latency.tick_params(axis="x", labelrotation=20, labelsize=8)
     figure.tight_layout()

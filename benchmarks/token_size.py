@@ -19,13 +19,14 @@ def _set_cap(stack: Deployed, limit: int) -> None:
                                                                                   "MAX_CLAIM_BYTES": str(limit)}})
 
 
-def _sizes(stack: Deployed, token_kind: str) -> list[dict[str, Any]]:
+def _sizes(stack: Deployed, token_kind: str, role: str = "", counts: tuple[int, ...] = COUNTS) -> list[dict[str, Any]]:
     rows = []
-    for count in COUNTS:
-        projects = ",".join(f"project-{n:04d}" for n in range(count))
-        stack.claimsctl("add-user", "--username", f"size{count}", "--email", f"s{count}@example.com", "--projects",
+    for count in counts:
+        projects = ",".join(f"project-{n:04d}{role}" for n in range(count))
+        name = f"size{count}{role.replace(':', '-')}"
+        stack.claimsctl("add-user", "--username", name, "--email", f"{name}@example.com", "--projects",
                         projects, "--password-stdin", stdin=PASSWORD + "\n")
-        token = stack.sign_in(f"size{count}")[token_kind]
+        token = stack.sign_in(name)[token_kind]
         header = len("Authorization: ") + len(token) + OTHER_HEADERS
         rows.append({"projects": count, "token_bytes": len(token), "request_bytes": header,
                      "fits": header <= HEADER_LIMIT})
@@ -39,4 +40,11 @@ def run(stack: Deployed, version: str) -> dict[str, Any]:
     _set_cap(stack, 5000)
     capped = _sizes(stack, token_kind)
     first_too_big = next((row["projects"] for row in uncapped if not row["fits"]), None)
-    return {"uncapped": uncapped, "capped": capped, "first_count_over_limit": first_too_big}
+    with_roles = _sizes(stack, token_kind, ":editor", (100, 200))
+
+    def per_project(rows: list[dict[str, Any]]) -> float:
+        by_count = {row["projects"]: row["token_bytes"] for row in rows}
+        return round(float(by_count[200] - by_count[100]) / 100, 1)
+
+    return {"uncapped": uncapped, "capped": capped, "first_count_over_limit": first_too_big, "with_roles": with_roles,
+            "bytes_per_project": per_project(capped), "bytes_per_project_with_roles": per_project(with_roles)}

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from benchmarks.common import ROOT
 from benchmarks.stack import Deployed
-from claimsctl import tokens
+from claimsctl_runtime import tokens
 
 NODE_DIR = ROOT / "benchmarks" / "node"
 

@@ -1,14 +1,20 @@
 // The demo's screen: Login, or the signed-in user's projects, token details and Logout.
 import { useState } from "react";
 import { TokenView } from "./TokenView.jsx";
-import { decodeToken, isExpired, projectsFrom } from "./tokens.js";
+import { decodeToken, grantsFrom, isExpired, otherClaims } from "./tokens.js";
+
+function accessPayload(session) {
+  return session ? decodeToken(session.accessToken)?.payload : null;
+}
 
 export function Demo({ config, session, error, onLogin, onLogout }) {
   const [showDetail, setShowDetail] = useState(false);
   const idPayload = session ? decodeToken(session.idToken)?.payload : null;
   const expired = isExpired(idPayload);
   const signedIn = Boolean(idPayload) && !expired;
-  const projects = projectsFrom(idPayload, config.claimName);
+  const claims = idPayload?.[config.claimName] !== undefined ? idPayload : accessPayload(session);
+  const grants = grantsFrom(claims, config.claimName);
+  const others = otherClaims(claims, config.claimName);
   const message = error || (expired ? "Your session has expired; sign in again." : null);
   return (
     <main>
@@ -37,14 +43,29 @@ export function Demo({ config, session, error, onLogin, onLogout }) {
               the list.
             </p>
           )}
-          {projects.length ? (
+          {grants.length ? (
             <ul data-testid="projects">
-              {projects.map((project) => (
-                <li key={project}>{project}</li>
+              {grants.map(({ project, role }) => (
+                <li key={project}>
+                  <span data-testid="project">{project}</span>{" "}
+                  <span className={`role role-${role}`} data-testid="role">
+                    {role}
+                  </span>
+                </li>
               ))}
             </ul>
           ) : (
             <p data-testid="no-projects">No projects: this user has access to none.</p>
+          )}
+          {others.length > 0 && (
+            <dl data-testid="other-claims">
+              {others.map(([name, value]) => (
+                <div key={name}>
+                  <dt>{name}</dt>
+                  <dd>{typeof value === "string" ? value : JSON.stringify(value)}</dd>
+                </div>
+              ))}
+            </dl>
           )}
           <div className="actions">
             <button type="button" onClick={() => setShowDetail(!showDetail)}>

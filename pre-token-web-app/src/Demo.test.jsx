@@ -20,10 +20,18 @@ describe("Demo", () => {
     expect(onLogin).toHaveBeenCalled();
   });
 
+  it("shows each project's role and the other claims the project added", () => {
+    render(<Demo config={config} session={session({ projects: "p1:owner,p2:editor,p3", tenant: "acme" })}
+      onLogin={vi.fn()} onLogout={vi.fn()} />);
+    expect(screen.getAllByTestId("role").map((item) => item.textContent)).toEqual(["owner", "editor", "viewer"]);
+    expect(screen.getByTestId("other-claims").textContent).toBe("tenantacme");
+  });
+
   it("lists the user's projects and highlights the claim in the token detail", () => {
     render(<Demo config={config} session={session({ projects: "p1,p2" })} onLogin={vi.fn()} onLogout={vi.fn()} />);
     expect(screen.getByTestId("username").textContent).toBe("alice");
-    expect([...screen.getByTestId("projects").querySelectorAll("li")].map((li) => li.textContent)).toEqual(["p1", "p2"]);
+    expect(screen.getAllByTestId("project").map((item) => item.textContent)).toEqual(["p1", "p2"]);
+    expect(screen.getAllByTestId("role").map((item) => item.textContent)).toEqual(["viewer", "viewer"]);
     fireEvent.click(screen.getByRole("button", { name: "Show Token Detail" }));
     const highlighted = screen.getAllByTestId("custom-claim");
     expect(highlighted).toHaveLength(1);

@@ -1,14 +1,14 @@
-// The decoded token: header and payload, one claim per line, the custom claim highlighted.
-import { decodeToken } from "./tokens.js";
+// The decoded token: header and payload, one claim per line, every claim the project added highlighted.
+import { decodeToken, isCustomClaim } from "./tokens.js";
 
-function ClaimLines({ payload, claimName }) {
+function ClaimLines({ payload }) {
   const entries = Object.entries(payload);
   return (
     <pre className="json">
       {"{\n"}
       {entries.map(([name, value], index) => {
         const line = `  ${JSON.stringify(name)}: ${JSON.stringify(value)}${index < entries.length - 1 ? "," : ""}\n`;
-        return name === claimName ? (
+        return isCustomClaim(name) ? (
           <mark key={name} data-testid="custom-claim" title="custom claim added by the pre token generation trigger">
             {line}
           </mark>
@@ -38,7 +38,7 @@ export function TokenView({ title, token, claimName }) {
       <h4>Header</h4>
       <pre className="json">{JSON.stringify(decoded.header, null, 2)}</pre>
       <h4>Payload</h4>
-      <ClaimLines payload={decoded.payload} claimName={claimName} />
+      <ClaimLines payload={decoded.payload} />
       {!hasClaim && <p className="note">No “{claimName}” claim in this token.</p>}
     </section>
   );

@@ -24,6 +24,36 @@ export function projectsFrom(payload, claimName) {
   return [];
 }
 
+// Each entry of the projects claim is "p1" (the least role, viewer) or "p1:editor" (lambda_src/claims.py).
+export function grantsFrom(payload, claimName, leastRole = "viewer") {
+  return projectsFrom(payload, claimName).map((entry) => {
+    const [project, role] = entry.split(":");
+    return { project, role: role || leastRole };
+  });
+}
+
+// Claims Cognito itself writes (or reserves): every other claim was added by the project's claims_for.
+const COGNITO_CLAIMS = new Set([
+  "sub", "iss", "aud", "exp", "iat", "nbf", "jti", "origin_jti", "event_id", "token_use", "auth_time", "at_hash",
+  "nonce", "acr", "amr", "azp", "identities", "client_id", "username", "scope", "version", "device_key", "email",
+  "email_verified", "phone_number", "phone_number_verified", "name", "given_name", "family_name", "middle_name",
+  "nickname", "preferred_username", "profile", "picture", "website", "gender", "birthdate", "zoneinfo", "locale",
+  "updated_at", "address",
+]);
+
+export function isCustomClaim(name) {
+  return !COGNITO_CLAIMS.has(name) && !/^(cognito|dev|custom):/.test(name);
+}
+
+// The claims the project added besides the projects claim (e.g. a tenant), to show as they are.
+export function otherClaims(payload, claimName) {
+  if (!payload) {
+    return [];
+  }
+  return Object.entries(payload).filter(([name]) => isCustomClaim(name) && name !== claimName
+    && name !== `${claimName}_overflow`);
+}
+
 export function isExpired(payload, nowSeconds = Date.now() / 1000) {
   return Boolean(payload && typeof payload.exp === "number" && payload.exp <= nowSeconds);
 }
