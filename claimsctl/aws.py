@@ -136,7 +136,7 @@ def as_claimsctl_error(exc: BaseException) -> ClaimsctlError | None:
     traceback)."""
     import sys
 
-    tokens = sys.modules.get("claimsctl.tokens")  # only loaded once a command has verified something
+    tokens = sys.modules.get("claimsctl_runtime.tokens")  # only loaded once a command has verified something
     if tokens is not None and isinstance(exc, tokens.TokenError):
         return ClaimsctlError(str(exc))
     if "botocore.exceptions" not in sys.modules or not isinstance(exc, Exception):

@@ -13,6 +13,7 @@ from urllib.parse import urlparse
 
 from claimsctl import versions
 from claimsctl.errors import InputsError
+from claimsctl_runtime import reserved
 
 TRIGGER_VERSIONS = tuple(versions.VERSIONS)
 RUNTIMES = ("python3.10", "python3.11", "python3.12", "python3.13")
@@ -22,11 +23,6 @@ THREAT_PROTECTION = ("off", "audit", "enforced")  # the pool's AdvancedSecurityM
 ON_LOOKUP_FAILURE = ("emptyClaim", "blockSignIn")
 API_DESIGNS = ("none", "optimized", "standard", "both")
 WEB_HOSTING = ("none", "s3")  # s3: the web app in a private bucket behind CloudFront (claimsctl/webhost.py)
-RESERVED_CLAIMS = frozenset({
-    "acr", "amr", "at_hash", "auth_time", "azp", "aud", "client_id", "cognito:username", "username", "sub",
-    "identities", "event_id", "device_key", "version", "exp", "iat", "iss", "jti", "nbf", "nonce",
-    "origin_jti", "token_use", "scope", "email", "email_verified",
-})
 _STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,39}")
 _REGION = re.compile(r"[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d")
 _POOL_NAME = re.compile(r"[\w\s+=,.@-]{1,128}")
@@ -167,7 +163,7 @@ def _claim(value: Any) -> str | None:
     problem = _string(_CLAIM, "letters, digits, '_', '.', ':' and '-', starting with a letter or '_'")(value)
     if problem:
         return problem
-    if value in RESERVED_CLAIMS or value.startswith("cognito:") or value.startswith("dev:"):
+    if reserved.refused_for_projects(value):
         return f"'{value}' is a claim Cognito reserves; choose another name (e.g. 'projects')"
     return None
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from claimsctl import signin, tokens
+from claimsctl import signin
 from claimsctl.aws import Aws
 from claimsctl.outputs import StackOutputs
+from claimsctl_runtime import tokens
 
 
 @dataclass(frozen=True)

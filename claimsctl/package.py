@@ -1,8 +1,7 @@
 """Builds the Lambda artifact from lambda_src/: a deterministic zip named by its content hash.
 
-The zip holds lambda_src's files, claimsctl's token verifier as the module
-`claimsctl_tokens` (the authorizer's), the project-id rule as `claimsctl_projects`
-(every handler's), and, for AWS, the third-party packages of
+The zip holds lambda_src's files, the `claimsctl_runtime` package (the shared code every handler imports:
+the verifier, the project rule, the generic trigger and routes), and, for AWS, the third-party packages of
 lambda_src/requirements.txt installed for the function's runtime and
 architecture, as `sam build` does. The local emulator runs functions on the
 host's Python, whose environment already has those packages, so its zip
@@ -24,11 +23,11 @@ from claimsctl.errors import PackageError
 
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 EXCLUDED_PARTS = {"__pycache__", ".pytest_cache", "tests"}
-EXCLUDED_NAMES = {"requirements.txt"}
-SHARED_MODULES = {
-    "claimsctl_tokens.py": Path(__file__).with_name("tokens.py"),
-    "claimsctl_projects.py": Path(__file__).with_name("projects.py"),
-}
+EXCLUDED_NAMES = {"requirements.txt", ".claimsctl-source.json"}
+RUNTIME = "claimsctl_runtime"
+# Names in a project's lambda_src/ that would replace the shipped shared code in the zip (the last two are
+# the modules an earlier claimsctl shipped under those names).
+SHADOWING = (RUNTIME, f"{RUNTIME}.py", "claimsctl_tokens.py", "claimsctl_projects.py")
 PLATFORMS = {"x86_64": "manylinux2014_x86_64", "arm64": "manylinux2014_aarch64"}
 CACHE = Path.home() / ".cache" / "claimsctl" / "dependencies"
 
@@ -73,6 +72,22 @@ def vendor(requirements: Path, runtime: str, architecture: str) -> Path:
     return target
 
 
+def shared_code() -> dict[str, Path]:
+    """The claimsctl_runtime package's files, by their name in the zip."""
+    import claimsctl_runtime
+
+    root = Path(claimsctl_runtime.__file__).parent
+    return {f"{RUNTIME}/{path.relative_to(root).as_posix()}": path for path in sorted(root.glob("*.py"))}
+
+
+def _refuse_shadowing(source_dir: Path, files: dict[str, Path]) -> None:
+    for name in SHADOWING:
+        if name in files or any(entry.startswith(f"{name}/") for entry in files):
+            raise PackageError(
+                f"{source_dir / name} would replace claimsctl's shared code ({RUNTIME}) in the Lambda zip. "
+                f"Rename or remove it: the handlers import the shipped {RUNTIME}, which claimsctl keeps up to date.")
+
+
 def build(source_dir: Path, dependencies: Path | None = None) -> Artifact:
     """Zip the sources (and dependencies) with fixed timestamps and modes, so equal inputs give equal bytes."""
     if not source_dir.is_dir():
@@ -81,9 +96,10 @@ def build(source_dir: Path, dependencies: Path | None = None) -> Artifact:
     files = {name: path for name, path in _files(source_dir).items() if name not in EXCLUDED_NAMES}
     if not any(name.endswith(".py") for name in files):
         raise PackageError(f"{source_dir} holds no Python handler to package")
+    _refuse_shadowing(source_dir, files)
     installed = {name: path for name, path in (_files(dependencies) if dependencies else {}).items()
                  if not name.startswith("bin/") and name != ".complete"}
-    entries = {**installed, **SHARED_MODULES, **files}
+    entries = {**installed, **shared_code(), **files}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name in sorted(entries):

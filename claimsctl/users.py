@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from claimsctl import projects as project_ids
 from claimsctl.aws import AwsCallError
 from claimsctl.errors import AwsError, UserError
 from claimsctl.outputs import StackOutputs
+from claimsctl_runtime import projects as project_ids
+from claimsctl_runtime.rows import plain as stored_row
 
 # Whole-value patterns (fullmatch): "alice\n" is not "alice". A name may not start with = + - @, which a
 # spreadsheet would read as a formula when it opens the passwords file.
@@ -49,18 +50,23 @@ class UserRecord:
     mfa: str = "off"  # the pool's MFA is off; else "totp" (enrolled) or "none" (not yet)
 
 
-def parse_projects(raw: str) -> tuple[str, ...]:
-    """'p1, p2,p1' -> ('p1', 'p2'); raise UserError naming the first invalid id."""
+SHIPPED_ROLES = ("viewer", "editor", "owner")  # the shipped lambda_src/claims.py's ROLES
+
+
+def parse_projects(raw: str, roles: tuple[str, ...] = SHIPPED_ROLES) -> tuple[str, ...]:
+    """'p1:editor, p2' -> ('p1:editor', 'p2') (a project without a role has the least, roles[0]); UserError
+    naming the first entry that is not a valid id with a known role."""
     try:
-        return project_ids.parse_list(raw)
+        return project_ids.parse_grants(raw, roles)
     except ValueError as exc:
         raise UserError(str(exc)) from None
 
 
-def checked_projects(values: list[Any]) -> tuple[str, ...]:
-    """A JSON list of project ids (strings only) -> sorted unique ids; UserError naming a bad one."""
+def checked_projects(values: list[Any], roles: tuple[str, ...] = SHIPPED_ROLES) -> tuple[str, ...]:
+    """A JSON list of grants (strings only, one each: "p1" or "p1:editor") -> sorted unique grants;
+    UserError naming a bad one."""
     try:
-        return project_ids.checked(values)
+        return project_ids.checked_grants(values, roles)
     except ValueError as exc:
         raise UserError(str(exc)) from None
 
@@ -75,7 +81,7 @@ def validate_email(email: str) -> None:
         raise UserError(f"Email {email!r} is not a valid address.")
 
 
-def _get_user(idp: Any, target: Target, username: str) -> dict[str, Any] | None:
+def get_user(idp: Any, target: Target, username: str) -> dict[str, Any] | None:
     try:
         return idp.admin_get_user(UserPoolId=target.user_pool_id, Username=username)  # type: ignore[no-any-return]
     except AwsCallError as exc:
@@ -99,7 +105,7 @@ def _set_password(idp: Any, target: Target, username: str, password: str) -> Non
 def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...]) -> None:
     try:
         ddb.put_item(TableName=target.table_name, Item={"userName": {"S": username},
-                                                        "projects": project_ids.to_item(project_ids.checked(projects))})
+                                                        "projects": project_ids.to_item(project_ids.checked_grants(projects))})
     except AwsError as exc:
         detail = exc.message if isinstance(exc, AwsCallError) else str(exc)
         raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {detail}") from exc
@@ -131,7 +137,7 @@ def canonical_name(idp: Any, target: Target, username: str) -> str | None:
 
     In a case-insensitive pool `CASEY` finds `casey`; rows are keyed by what this returns.
     """
-    found = _get_user(idp, target, username)
+    found = get_user(idp, target, username)
     return None if found is None else str(found.get("Username") or username)
 
 
@@ -218,7 +224,7 @@ def list_all(idp: Any, ddb: Any, target: Target) -> list[UserRecord]:
     rows = {}
     for page in ddb.get_paginator("scan").paginate(TableName=target.table_name):
         for item in page.get("Items", []):
-            rows[item["userName"]["S"]] = tuple(project_ids.from_item(item)[0])
+            rows[item["userName"]["S"]] = project_ids.stored_grants(stored_row(item))
     records = []
     with_mfa = idp.describe_user_pool(UserPoolId=target.user_pool_id)["UserPool"].get("MfaConfiguration", "OFF") != "OFF"
     for page in idp.get_paginator("list_users").paginate(UserPoolId=target.user_pool_id):

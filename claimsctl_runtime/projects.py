@@ -8,14 +8,16 @@ way in it is refused with a message, on the way out it is dropped (and the
 caller logs it), so data in a row can never widen access ("p1,admin" is not two
 projects, "*" is not a wildcard in a policy ARN).
 
-Standard library only: the packager ships this file in the Lambda zip as
-`claimsctl_projects`, where the handlers import it.
+Standard library only: shipped in the Lambda zip with the rest of claimsctl_runtime. A row and a claim
+hold grants ("p1:editor", or "p1" for the least role); which roles exist, and what they allow, is the
+project's lambda_src/claims.py's to say.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
@@ -91,3 +93,147 @@ def to_claim_v1(ids: Iterable[str]) -> str:
 def to_item(ids: Iterable[str]) -> dict[str, Any]:
     """The `projects` attribute as claimsctl writes it: a DynamoDB list of strings."""
     return {"L": [{"S": project} for project in ids]}
+
+
+# -- roles: a project with the role a principal has in it ------------------------------------------
+
+ROLE_SEPARATOR = ":"  # "p1:editor"; no valid project id contains it
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A principal's role in one project. Encoded "p1:editor", or "p1" for the least role (`roles[0]`)."""
+
+    project: str
+    role: str
+
+    def encoded(self, roles: Sequence[str]) -> str:
+        return self.project if self.role == roles[0] else f"{self.project}{ROLE_SEPARATOR}{self.role}"
+
+
+def grant(value: object, roles: Sequence[str]) -> Grant | None:
+    """The grant an encoded value names, or None when its project id or role is not valid."""
+    if not isinstance(value, str):
+        return None
+    project, separator, role = value.partition(ROLE_SEPARATOR)
+    role = role if separator else roles[0]
+    if not is_valid(project) or role not in roles:
+        return None
+    return Grant(project, role)
+
+
+def _one_per_project(grants: Iterable[Grant], roles: Sequence[str]) -> list[Grant]:
+    """Sorted by project; a project named twice keeps its least role (ambiguous data widens nothing)."""
+    found: dict[str, Grant] = {}
+    for each in grants:
+        kept = found.get(each.project)
+        if kept is None or roles.index(each.role) < roles.index(kept.role):
+            found[each.project] = each
+    return [found[project] for project in sorted(found)]
+
+
+def split_grants(values: Iterable[object], roles: Sequence[str]) -> tuple[list[Grant], list[str]]:
+    """(the valid grants, one per project; the rejected values as text): the reading of stored or signed data."""
+    grants, rejected = [], []
+    for value in values:
+        found = grant(value, roles)
+        if found is None:
+            rejected.append(repr(value)[:80])
+        else:
+            grants.append(found)
+    return _one_per_project(grants, roles), rejected
+
+
+def parse_grants(raw: str, roles: Sequence[str]) -> tuple[str, ...]:
+    """'p1:editor, p2' (a command line or a CSV cell) -> ('p1:editor', 'p2'), encoded and sorted; ValueError
+    names the first entry that is not a valid id with a known role."""
+    grants = []
+    for part in (p.strip() for p in raw.split(SEPARATOR)):
+        if not part:
+            continue
+        found = grant(part, roles)
+        if found is None:
+            project, _, role = part.partition(ROLE_SEPARATOR)
+            if not is_valid(project):
+                raise ValueError(f"Project id '{project}' is not valid: use {HINT}.")
+            raise ValueError(f"Project '{part}': role '{role}' is not one of {', '.join(roles)}.")
+        grants.append(found)
+    projects = [g.project for g in grants]
+    twice = sorted({p for p in projects if projects.count(p) > 1})
+    if twice:
+        raise ValueError(f"Project '{twice[0]}' is named more than once; give each project one role.")
+    return tuple(g.encoded(roles) for g in _one_per_project(grants, roles))
+
+
+def grants_in_row(row: dict[str, Any] | None) -> list[object]:
+    """The stored values of a plain users-table row's `projects`: a list as claimsctl writes it, or the
+    post's comma string (which names projects only: an entry with a role there is not valid)."""
+    value = (row or {}).get("projects")
+    if isinstance(value, str):
+        return [part if ROLE_SEPARATOR not in part else {"invalid": part} for part in value.split(SEPARATOR) if part]
+    if isinstance(value, list):
+        return list(value)
+    return [] if value is None else [value]
+
+
+def grants_from_row(principal: str, row: dict[str, Any] | None, roles: Sequence[str]) -> list[Grant]:
+    """The principal's valid grants read from its row; rejected entries are logged, never passed on."""
+    grants, rejected = split_grants(grants_in_row(row), roles)
+    if rejected:
+        _log_dropped(principal, rejected)
+    return grants
+
+
+def grants_from_claim(value: object, roles: Sequence[str], principal: str = "") -> list[Grant]:
+    """The valid grants of a verified claim: a V1 comma string, or a V2 list."""
+    values = value if isinstance(value, list) else value.split(SEPARATOR) if isinstance(value, str) else (
+        [] if value is None else [value])
+    grants, rejected = split_grants((v for v in values if v != ""), roles)
+    if rejected:
+        _log_dropped(principal, rejected)
+    return grants
+
+
+def encode_grants(grants: Iterable[Grant], roles: Sequence[str]) -> list[str]:
+    return [g.encoded(roles) for g in grants]
+
+
+def _log_dropped(principal: str, rejected: list[str]) -> None:
+    import json
+    import logging
+
+    logging.getLogger("claimsctl").error(json.dumps({"event": "invalid_grants_dropped", "principal": principal,
+                                                     "dropped": rejected[:20], "count": len(rejected)}))
+
+
+ROLE_PATTERN = re.compile(r"[a-z][a-z0-9_-]{0,31}")
+
+
+def is_grant(value: object, roles: Sequence[str] | None = None) -> bool:
+    """A whole encoded grant: a valid id, with no role or one `roles` has (any well-formed role when None)."""
+    if not isinstance(value, str):
+        return False
+    project, separator, role = value.partition(ROLE_SEPARATOR)
+    if not is_valid(project):
+        return False
+    if not separator:
+        return True
+    return role in roles if roles is not None else ROLE_PATTERN.fullmatch(role) is not None
+
+
+def checked_grants(values: Iterable[object], roles: Sequence[str] | None = None) -> tuple[str, ...]:
+    """Sorted, de-duplicated encoded grants, each one whole value (a JSON list's element, a row's entry);
+    ValueError naming the first that is not a grant."""
+    found = []
+    for value in values:
+        if not is_grant(value, roles):
+            shown = repr(value) if not isinstance(value, str) else f"'{value}'"
+            known = f" with a role among {', '.join(roles)}" if roles else ""
+            raise ValueError(f"Project {shown} is not valid: use a project id ({HINT}){known}, e.g. p1 or p1:editor.")
+        found.append(str(value))
+    return tuple(sorted(set(found)))
+
+
+def stored_grants(row: dict[str, Any] | None) -> tuple[str, ...]:
+    """The well-formed grants in a plain row, encoded (what list-users shows); anything else is left out."""
+    return tuple(sorted({str(v) for v in grants_in_row(row) if is_grant(v)}))

@@ -11,7 +11,7 @@ The signature is checked with the `cryptography` package directly (RSA PKCS#1
 v1.5 with SHA-256 over the first two segments, as RS256 defines); PyJWT is used
 only to turn JWKS entries into keys, once per key. This module depends on the
 standard library, PyJWT and cryptography only: the packager ships it inside
-the Lambda zip as `claimsctl_tokens`, where the authorizer uses it.
+the Lambda zip with the rest of claimsctl_runtime, where the authorizer uses it.
 """
 
 from __future__ import annotations

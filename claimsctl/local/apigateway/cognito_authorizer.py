@@ -11,10 +11,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from claimsctl import tokens
 from claimsctl.local import state
 from claimsctl.local.cognito import pools
 from claimsctl.local.cognito.minting import public_jwks
+from claimsctl_runtime import tokens
 
 
 def _local_jwks(url: str) -> dict[str, Any]:

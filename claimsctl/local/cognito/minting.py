@@ -18,26 +18,14 @@ from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 
 from claimsctl.local import state
 from claimsctl.local.cognito import keys, pools, token_state, totp, trigger
+from claimsctl_runtime.reserved import is_reserved
 
 log = logging.getLogger("claimsctl.local.cognito")
-# Claims the trigger can never add, change or suppress (with cognito:* and dev:*), in either token.
-RESERVED = frozenset({
-    "acr", "amr", "at_hash", "auth_time", "azp", "aud", "cognito:username", "sub", "identities", "event_id",
-    "exp", "iat", "iss", "jti", "nbf", "nonce", "origin_jti", "token_use",
-})
-# The access token's own claims, reserved there only: a V1 trigger may put them in the ID token.
-RESERVED_IN_ACCESS_TOKENS = frozenset({"client_id", "username", "scope", "version", "device_key"})
 DEFAULT_API_SCOPES = ["aws.cognito.signin.user.admin"]
 _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 def public_jwks(pool: CognitoIdpUserPool) -> bytes:
     """The pool's JWKS: the public halves of its ID-token and access-token keys."""
     return keys.of(pool).jwks()
-
-
-def is_reserved(claim: str, token_use: str = "id") -> bool:  # noqa: S107 - a claim value, not a secret
-    if token_use == "access" and claim in RESERVED_IN_ACCESS_TOKENS:  # noqa: S105
-        return True
-    return claim in RESERVED or claim.startswith("cognito:") or claim.startswith("dev:")
 
 
 def validity_seconds(pool: CognitoIdpUserPool, client_id: str, token: str) -> int:
