@@ -13,16 +13,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+# A whole path at once (the authorizer checks every route of every decision): "/" then segments, each a
+# safe id or a whole "*", joined by single slashes.
+_PATH = re.compile(r"(?:/(?:\*|[A-Za-z0-9][A-Za-z0-9_-]{0,63}))+")
 ANY_SEGMENT = "*"
 
 
-@dataclass(frozen=True)
-class Route:
+class Route(NamedTuple):
     method: str
     path: str
 
@@ -45,28 +46,29 @@ class Route:
 
 
 def _route(pair: Any) -> Route | None:
-    if not (isinstance(pair, tuple | list) and len(pair) == 2 and all(isinstance(p, str) for p in pair)):
+    if not (isinstance(pair, tuple | list) and len(pair) == 2):
         return None
-    method, path = pair[0].upper(), pair[1]
-    if method not in METHODS or not path.startswith("/") or path.endswith("/"):
+    method, path = pair
+    if not (isinstance(method, str) and isinstance(path, str)) or method.upper() not in METHODS:
         return None
-    segments = path[1:].split("/")
-    if not all(segment == ANY_SEGMENT or SEGMENT.fullmatch(segment) for segment in segments):
-        return None
-    return Route(method, path)
+    return Route(method.upper(), path) if _PATH.fullmatch(path) else None
 
 
 def checked(pairs: Iterable[Any]) -> tuple[list[Route], list[str]]:
-    """(the well-formed routes, sorted and unique; the rejected pairs as text, to log)."""
-    routes: dict[Route, None] = {}
+    """(the well-formed routes, sorted by path then method, each once; the rejected pairs as text, to log)."""
+    routes: set[Route] = set()
     rejected = []
     for pair in pairs:
         route = _route(pair)
         if route is None:
             rejected.append(repr(pair)[:120])
         else:
-            routes[route] = None
-    return sorted(routes, key=lambda r: (r.path, r.method)), rejected
+            routes.add(route)
+    return sorted(routes, key=_order), rejected
+
+
+def _order(route: Route) -> tuple[str, str]:
+    return route.path, route.method
 
 
 def allowing(routes: Iterable[Route], method: str, path: str) -> Route | None:
