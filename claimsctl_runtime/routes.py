@@ -39,7 +39,7 @@ class Route(NamedTuple):
 
     def arn(self, base: str) -> str:
         """The execute-api resource ARN of this route under `base` (arn:...:api-id/stage)."""
-        return f"{base}/{self.method}/{'/'.join(self.segments)}"
+        return f"{base}/{self.method}{self.path}"
 
     def __str__(self) -> str:
         return f"{self.method} {self.path}"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections import OrderedDict
 from typing import Any
 
 import claims
@@ -57,6 +58,32 @@ def allowed_routes(verified: dict[str, Any], username: str) -> list[routes.Route
     return allowed
 
 
+# routes_for is a pure function of the claims (docs/claims.md), and no decision may rest on a token's own
+# id or times: so a refreshed token, whose other claims are the same as the last one's, is decided without
+# running routes_for again. Keyed by every other claim (the user's sub included); bounded; per warm worker.
+_DECIDED: OrderedDict[str, list[str]] = OrderedDict()
+DECIDED_SIZE = 256
+TOKEN_OWN = frozenset({"jti", "origin_jti", "event_id", "at_hash", "nonce", "iat", "nbf", "exp", "auth_time"})
+
+
+def _decision_key(verified: dict[str, Any], base: str) -> str:
+    rest = {k: v for k, v in verified.items() if k not in TOKEN_OWN}
+    return f"{base}\n{json.dumps(rest, sort_keys=True, separators=(',', ':'), default=str)}"
+
+
+def resources_for(verified: dict[str, Any], username: str, base: str) -> list[str]:
+    key = _decision_key(verified, base)
+    found = _DECIDED.get(key)
+    if found is not None:
+        _DECIDED.move_to_end(key)
+        return found
+    found = [route.arn(base) for route in allowed_routes(verified, username)]
+    _DECIDED[key] = found
+    if len(_DECIDED) > DECIDED_SIZE:
+        _DECIDED.popitem(last=False)
+    return found
+
+
 def policy(principal: str, effect: str, resources: list[str], context: dict[str, str]) -> dict[str, Any]:
     return {
         "principalId": principal,
@@ -74,8 +101,8 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         raise Exception("Unauthorized") from None  # API Gateway maps exactly this message to 401
     base = api_base(str(event["methodArn"]))
     username = str(verified.get("cognito:username") or verified.get("username") or "")
-    allowed = allowed_routes(verified, username)
     details = {"username": username, "claims": json.dumps(custom_claims(verified), separators=(",", ":"))}
-    if not allowed:
+    resources = resources_for(verified, username, base)
+    if not resources:
         return policy(str(verified["sub"]), "Deny", [f"{base}/*"], details)
-    return policy(str(verified["sub"]), "Allow", [route.arn(base) for route in allowed], details)
+    return policy(str(verified["sub"]), "Allow", resources, details)

@@ -125,3 +125,18 @@ def test_items_function_checks_the_routes_again(lambda_env: None) -> None:
     created = project_items.handler(post, None)
     assert created["statusCode"] == 201 and json.loads(created["body"])["itemId"].startswith("item-")
     stubber.assert_no_pending_responses()
+
+
+def test_a_refreshed_token_with_the_same_claims_is_decided_once(authorizer: ModuleType,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[dict[str, Any]] = []
+    original = authorizer.claims.routes_for
+    monkeypatch.setattr(authorizer.claims, "routes_for", lambda c: calls.append(c) or original(c))
+    authorizer._DECIDED.clear()
+    first = authorizer.handler(event_with(sign(claims(projects="p1", jti="j1", iat=1_700_000_000))), None)
+    again = authorizer.handler(event_with(sign(claims(projects="p1", jti="j2", iat=1_700_000_001))), None)
+    assert resources(first) == resources(again) and len(calls) == 1  # only the token's own id and time differ
+    other = authorizer.handler(event_with(sign(claims(projects="p1:owner", jti="j3"))), None)
+    assert len(calls) == 2 and f"{BASE}/DELETE/projects/p1/items/*" in resources(other)
+    grouped = authorizer.handler(event_with(sign(claims(projects="p1", **{"cognito:groups": ["admins"]}))), None)
+    assert len(calls) == 3 and resources(grouped) == resources(first)  # any other claim: decided anew
