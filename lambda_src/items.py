@@ -61,6 +61,15 @@ def delete_item(project_id: str, item_id: str) -> dict[str, Any]:
     return respond(204, None)
 
 
+def request_path(event: dict[str, Any]) -> str:
+    """The request's path within the API, from its resource and path parameters (so a custom domain's base
+    path, which `path` carries on AWS, never changes which route it is)."""
+    path = str(event.get("resource") or event.get("path") or "")
+    for name, value in (event.get("pathParameters") or {}).items():
+        path = path.replace("{" + str(name) + "}", str(value))
+    return path
+
+
 def serve(event: dict[str, Any], project_id: str) -> dict[str, Any]:
     """The items operation the request names (the caller's access was checked before)."""
     method = str(event.get("httpMethod", "GET")).upper()

@@ -13,7 +13,7 @@ import claims
 
 from claimsctl_runtime import routes
 from claimsctl_runtime.projects import is_valid
-from items import forbidden, serve
+from items import forbidden, request_path, serve
 
 
 def verified_claims(event: dict[str, Any]) -> dict[str, Any]:
@@ -35,6 +35,6 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     project_id, item_id = parameters.get("projectId", ""), parameters.get("itemId")
     if not is_valid(project_id) or (item_id is not None and not is_valid(item_id)):
         return forbidden()
-    if not allows(verified_claims(event), str(event.get("httpMethod", "")), str(event.get("path", ""))):
+    if not allows(verified_claims(event), str(event.get("httpMethod", "")), request_path(event)):
         return forbidden()
     return serve(event, project_id)

@@ -15,7 +15,7 @@ import boto3
 from botocore.config import Config
 
 from claimsctl_runtime.projects import is_valid
-from items import forbidden, serve
+from items import forbidden, request_path, serve
 
 _LAMBDA = boto3.client("lambda", config=Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 2}))
 PREFIX = "/standard"
@@ -39,7 +39,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     project_id, item_id = parameters.get("projectId", ""), parameters.get("itemId")
     if not is_valid(project_id) or (item_id is not None and not is_valid(item_id)):
         return forbidden()
-    path = str(event.get("path", "")).removeprefix(PREFIX)
+    path = request_path(event).removeprefix(PREFIX)
     if not has_access(caller(event), str(event.get("httpMethod", "")), path):
         return forbidden()
     return serve(event, project_id)
