@@ -88,6 +88,28 @@ def _refuse_shadowing(source_dir: Path, files: dict[str, Path]) -> None:
                 f"Rename or remove it: the handlers import the shipped {RUNTIME}, which claimsctl keeps up to date.")
 
 
+_OLD_IMPORTS = ("claimsctl_tokens", "claimsctl_projects")
+
+
+def _refuse_stale_handlers(source_dir: Path, files: dict[str, Path]) -> None:
+    """A lambda_src copied from a claimsctl before the claims seam imports modules no zip carries now, and
+    new handlers need claims.py: refused here, before anything is deployed, rather than failing at sign-in."""
+    import re
+
+    fix = ("Copy the handlers from a scratch `claimsctl init --with-source` into it, and put your changes in "
+           "claims.py (docs/claims.md).")
+    for name, path in sorted(files.items()):
+        if not name.endswith(".py"):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        old = next((module for module in _OLD_IMPORTS if re.search(rf"^\s*(from|import)\s+{module}\b", text, re.M)), None)
+        if old:
+            raise PackageError(f"{source_dir / name} imports {old}, which claimsctl no longer ships (the shared code "
+                               f"is {RUNTIME} now). {fix}")
+        if re.search(r"^\s*import\s+claims\b", text, re.M) and "claims.py" not in files:
+            raise PackageError(f"{source_dir / name} imports claims, but {source_dir} has no claims.py. {fix}")
+
+
 def build(source_dir: Path, dependencies: Path | None = None) -> Artifact:
     """Zip the sources (and dependencies) with fixed timestamps and modes, so equal inputs give equal bytes."""
     if not source_dir.is_dir():
@@ -97,6 +119,7 @@ def build(source_dir: Path, dependencies: Path | None = None) -> Artifact:
     if not any(name.endswith(".py") for name in files):
         raise PackageError(f"{source_dir} holds no Python handler to package")
     _refuse_shadowing(source_dir, files)
+    _refuse_stale_handlers(source_dir, files)
     installed = {name: path for name, path in (_files(dependencies) if dependencies else {}).items()
                  if not name.startswith("bin/") and name != ".complete"}
     entries = {**installed, **shared_code(), **files}

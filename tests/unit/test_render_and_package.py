@@ -261,3 +261,15 @@ def test_deploy_warns_when_the_shipped_handlers_changed_since_init_copied_them(t
     assert warning is not None and "the shipped authorizer.py changed since" in warning and "claims.py" not in warning
     names = zipfile.ZipFile(BytesIO(package.build(tmp_path / "app" / "lambda_src").data)).namelist()
     assert resources.SOURCE_RECORD not in names
+
+
+def test_a_lambda_src_copied_before_the_seam_is_refused_with_how_to_move_on(tmp_path: Path) -> None:
+    source = tmp_path / "src"
+    shutil.copytree(ROOT / "lambda_src", source)
+    (source / "claims.py").unlink()
+    with pytest.raises(PackageError, match=r"imports claims, but .* has no claims.py. Copy the handlers"):
+        package.build(source)
+    shutil.copy2(ROOT / "lambda_src" / "claims.py", source / "claims.py")
+    (source / "authorizer.py").write_text("from claimsctl_tokens import CognitoVerifier\n")
+    with pytest.raises(PackageError, match=r"imports claimsctl_tokens, which claimsctl no longer ships"):
+        package.build(source)
