@@ -63,12 +63,12 @@ def _load_handlers(stack: Deployed) -> tuple[Any, Any]:
 
 
 def _pre_seam_decision(authorizer: Any, token: str, arn: str) -> dict[str, Any]:
-    """The decision before the seam (claimsctl 0.x): verify, then one GET route per valid project id."""
+    """The decision before the seam: verify, then one GET route per valid project id of the V1 claim."""
     from claimsctl_runtime import projects
 
     verified = authorizer._VERIFIER.verify(authorizer.bearer_token(token))
     base = authorizer.api_base(arn)
-    ids, _ = projects.from_claim(verified.get("projects"))
+    ids = sorted({p for p in str(verified.get("projects", "")).split(",") if projects.is_valid(p)})
     decided: dict[str, Any] = authorizer.policy(str(verified["sub"]), "Allow",
                                                 [f"{base}/GET/projects/{p}/items" for p in ids],
                                                 {"username": "alice", "projects": ",".join(ids)})

@@ -1,9 +1,9 @@
-"""Project ids: the one rule for what an id is, and the one Python reading of a project list.
+"""Project ids and grants: the one rule for what an id is, and the one Python reading of a project list.
 
 Every list of projects that crosses a boundary goes through here: the CLI's
 flags and files on the way into DynamoDB, and the row read back by the trigger
-and by CheckUserAccess, and the claim read by the authorizer and the items
-function on the way out. An id that breaks the rule is never passed on: on the
+and by CheckUserAccess, and the claim read by claims.routes_for on the way out.
+An id that breaks the rule is never passed on: on the
 way in it is refused with a message, on the way out it is dropped (and the
 caller logs it), so data in a row can never widen access ("p1,admin" is not two
 projects, "*" is not a wildcard in a policy ARN).
@@ -15,7 +15,10 @@ project's lambda_src/claims.py's to say.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -28,66 +31,6 @@ SEPARATOR = ","  # the V1 claim (strings only) joins the sorted ids with it; no 
 def is_valid(value: object) -> bool:
     """True for a string that is a whole project id (no surrounding space, no separator, no wildcard)."""
     return isinstance(value, str) and PATTERN.fullmatch(value) is not None
-
-
-def parse_list(raw: str) -> tuple[str, ...]:
-    """'p1, p2,p1' (as typed on a command line or in a CSV cell) -> ('p1', 'p2'); ValueError names a bad id."""
-    return checked(part.strip() for part in raw.split(SEPARATOR) if part.strip())
-
-
-def checked(values: Iterable[object]) -> tuple[str, ...]:
-    """Sorted, de-duplicated ids; ValueError naming the first value that is not a valid id."""
-    ids = []
-    for value in values:
-        if not is_valid(value):
-            shown = repr(value) if not isinstance(value, str) else f"'{value}'"
-            raise ValueError(f"Project id {shown} is not valid: use {HINT}.")
-        ids.append(str(value))
-    return tuple(sorted(set(ids)))
-
-
-def split_valid(values: Iterable[object]) -> tuple[list[str], list[str]]:
-    """(sorted unique valid ids, the rejected values as text): the reading of stored or signed data."""
-    valid, rejected = set(), []
-    for value in values:
-        if is_valid(value):
-            valid.add(str(value))
-        else:
-            rejected.append(repr(value)[:80])
-    return sorted(valid), rejected
-
-
-def raw_from_item(item: dict[str, Any] | None) -> list[object]:
-    """The values of a users-table item's `projects` attribute, as stored (a list, a string set, or "p1,p2")."""
-    value = (item or {}).get("projects") or {}
-    if not isinstance(value, dict):
-        return [value]
-    if "L" in value:
-        return [entry.get("S", entry) if isinstance(entry, dict) else entry for entry in value["L"] or []]
-    if "SS" in value:
-        return list(value["SS"] or [])
-    if "S" in value:
-        return [part for part in str(value["S"]).split(SEPARATOR) if part]
-    return [value] if value else []
-
-
-def from_item(item: dict[str, Any] | None) -> tuple[list[str], list[str]]:
-    """(valid ids, rejected values) of a users-table item read with the low-level DynamoDB client."""
-    return split_valid(raw_from_item(item))
-
-
-def from_claim(value: object) -> tuple[list[str], list[str]]:
-    """(valid ids, rejected values) of a verified claim: a V1 comma string, or a V2 list of strings."""
-    if isinstance(value, list):
-        return split_valid(value)
-    if isinstance(value, str):
-        return split_valid(part for part in value.split(SEPARATOR) if part)
-    return ([], [] if value is None else [repr(value)[:80]])
-
-
-def to_claim_v1(ids: Iterable[str]) -> str:
-    """The V1 claim value (V1 takes strings only): the ids joined by the separator."""
-    return SEPARATOR.join(ids)
 
 
 def to_item(ids: Iterable[str]) -> dict[str, Any]:
@@ -111,15 +54,21 @@ class Grant:
         return self.project if self.role == roles[0] else f"{self.project}{ROLE_SEPARATOR}{self.role}"
 
 
-def grant(value: object, roles: Sequence[str]) -> Grant | None:
-    """The grant an encoded value names, or None when its project id or role is not valid."""
+def _parts(value: object) -> tuple[str, str | None] | None:
+    """(project id, role or None when none is named) of an encoded grant; None unless the id is valid."""
     if not isinstance(value, str):
         return None
     project, separator, role = value.partition(ROLE_SEPARATOR)
-    role = role if separator else roles[0]
-    if not is_valid(project) or role not in roles:
+    return (project, role if separator else None) if is_valid(project) else None
+
+
+def grant(value: object, roles: Sequence[str]) -> Grant | None:
+    """The grant an encoded value names, or None when its project id or role is not valid."""
+    parts = _parts(value)
+    if parts is None:
         return None
-    return Grant(project, role)
+    role = parts[1] if parts[1] is not None else roles[0]
+    return Grant(parts[0], role) if role in roles else None
 
 
 def _one_per_project(grants: Iterable[Grant], roles: Sequence[str]) -> list[Grant]:
@@ -158,8 +107,7 @@ def parse_grants(raw: str, roles: Sequence[str]) -> tuple[str, ...]:
                 raise ValueError(f"Project id '{project}' is not valid: use {HINT}.")
             raise ValueError(f"Project '{part}': role '{role}' is not one of {', '.join(roles)}.")
         grants.append(found)
-    projects = [g.project for g in grants]
-    twice = sorted({p for p in projects if projects.count(p) > 1})
+    twice = sorted(project for project, count in Counter(g.project for g in grants).items() if count > 1)
     if twice:
         raise ValueError(f"Project '{twice[0]}' is named more than once; give each project one role.")
     return tuple(g.encoded(roles) for g in _one_per_project(grants, roles))
@@ -199,9 +147,6 @@ def encode_grants(grants: Iterable[Grant], roles: Sequence[str]) -> list[str]:
 
 
 def _log_dropped(principal: str, rejected: list[str]) -> None:
-    import json
-    import logging
-
     logging.getLogger("claimsctl").error(json.dumps({"event": "invalid_grants_dropped", "principal": principal,
                                                      "dropped": rejected[:20], "count": len(rejected)}))
 
@@ -211,14 +156,10 @@ ROLE_PATTERN = re.compile(r"[a-z][a-z0-9_-]{0,31}")
 
 def is_grant(value: object, roles: Sequence[str] | None = None) -> bool:
     """A whole encoded grant: a valid id, with no role or one `roles` has (any well-formed role when None)."""
-    if not isinstance(value, str):
-        return False
-    project, separator, role = value.partition(ROLE_SEPARATOR)
-    if not is_valid(project):
-        return False
-    if not separator:
-        return True
-    return role in roles if roles is not None else ROLE_PATTERN.fullmatch(role) is not None
+    parts = _parts(value)
+    if parts is None or parts[1] is None:
+        return parts is not None
+    return parts[1] in roles if roles is not None else ROLE_PATTERN.fullmatch(parts[1]) is not None
 
 
 def checked_grants(values: Iterable[object], roles: Sequence[str] | None = None) -> tuple[str, ...]:
