@@ -10,10 +10,10 @@ The functions behind it get the claims in the context and check the same routes 
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
-from collections import OrderedDict
 from typing import Any
 
 import claims
@@ -58,30 +58,20 @@ def allowed_routes(verified: dict[str, Any], username: str) -> list[routes.Route
     return allowed
 
 
-# routes_for is a pure function of the claims (docs/claims.md), and no decision may rest on a token's own
-# id or times: so a refreshed token, whose other claims are the same as the last one's, is decided without
-# running routes_for again. Keyed by every other claim (the user's sub included); bounded; per warm worker.
-_DECIDED: OrderedDict[str, list[str]] = OrderedDict()
-DECIDED_SIZE = 256
+# routes_for is a pure function of the claims (docs/claims.md) and decides by none of a token's own id or
+# times: it sees every other claim (the user's sub included), so a refreshed token, whose other claims are
+# the last one's, is decided without running it again. Bounded; per warm worker.
 TOKEN_OWN = frozenset({"jti", "origin_jti", "event_id", "at_hash", "nonce", "iat", "nbf", "exp", "auth_time"})
 
 
-def _decision_key(verified: dict[str, Any], base: str) -> str:
+@functools.lru_cache(maxsize=256)
+def _decided(base: str, claims_json: str, username: str) -> tuple[str, ...]:
+    return tuple(route.arn(base) for route in allowed_routes(json.loads(claims_json), username))
+
+
+def resources_for(verified: dict[str, Any], username: str, base: str) -> tuple[str, ...]:
     rest = {k: v for k, v in verified.items() if k not in TOKEN_OWN}
-    return f"{base}\n{json.dumps(rest, sort_keys=True, separators=(',', ':'), default=str)}"
-
-
-def resources_for(verified: dict[str, Any], username: str, base: str) -> list[str]:
-    key = _decision_key(verified, base)
-    found = _DECIDED.get(key)
-    if found is not None:
-        _DECIDED.move_to_end(key)
-        return found
-    found = [route.arn(base) for route in allowed_routes(verified, username)]
-    _DECIDED[key] = found
-    if len(_DECIDED) > DECIDED_SIZE:
-        _DECIDED.popitem(last=False)
-    return found
+    return _decided(base, json.dumps(rest, sort_keys=True, separators=(",", ":"), default=str), username)
 
 
 def policy(principal: str, effect: str, resources: list[str], context: dict[str, str]) -> dict[str, Any]:
@@ -105,4 +95,4 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     resources = resources_for(verified, username, base)
     if not resources:
         return policy(str(verified["sub"]), "Deny", [f"{base}/*"], details)
-    return policy(str(verified["sub"]), "Allow", resources, details)
+    return policy(str(verified["sub"]), "Allow", list(resources), details)

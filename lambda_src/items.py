@@ -10,6 +10,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from claimsctl_runtime.projects import is_valid
+
 _DYNAMODB = boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeout=2, retries={"max_attempts": 3}))
 MAX_TITLE = 200
 
@@ -59,6 +61,15 @@ def delete_item(project_id: str, item_id: str) -> dict[str, Any]:
     _DYNAMODB.delete_item(TableName=os.environ["ITEMS_TABLE"],
                           Key={"projectId": {"S": project_id}, "itemId": {"S": item_id}})
     return respond(204, None)
+
+
+def project_of(event: dict[str, Any]) -> str | None:
+    """The request's project id, when it and the item id (if any) are safe ids; None otherwise."""
+    parameters = event.get("pathParameters") or {}
+    project_id, item_id = parameters.get("projectId", ""), parameters.get("itemId")
+    if not is_valid(project_id) or (item_id is not None and not is_valid(item_id)):
+        return None
+    return str(project_id)
 
 
 def request_path(event: dict[str, Any]) -> str:

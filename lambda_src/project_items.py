@@ -12,8 +12,7 @@ from typing import Any
 import claims
 
 from claimsctl_runtime import routes
-from claimsctl_runtime.projects import is_valid
-from items import forbidden, request_path, serve
+from items import forbidden, project_of, request_path, serve
 
 
 def verified_claims(event: dict[str, Any]) -> dict[str, Any]:
@@ -31,9 +30,8 @@ def allows(allowed_for: dict[str, Any], method: str, path: str) -> bool:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    parameters = event.get("pathParameters") or {}
-    project_id, item_id = parameters.get("projectId", ""), parameters.get("itemId")
-    if not is_valid(project_id) or (item_id is not None and not is_valid(item_id)):
+    project_id = project_of(event)
+    if project_id is None:
         return forbidden()
     if not allows(verified_claims(event), str(event.get("httpMethod", "")), request_path(event)):
         return forbidden()

@@ -14,8 +14,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from claimsctl_runtime.projects import is_valid
-from items import forbidden, request_path, serve
+from items import forbidden, project_of, request_path, serve
 
 _LAMBDA = boto3.client("lambda", config=Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 2}))
 PREFIX = "/standard"
@@ -35,9 +34,8 @@ def has_access(username: str, method: str, path: str) -> bool:
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    parameters = event.get("pathParameters") or {}
-    project_id, item_id = parameters.get("projectId", ""), parameters.get("itemId")
-    if not is_valid(project_id) or (item_id is not None and not is_valid(item_id)):
+    project_id = project_of(event)
+    if project_id is None:
         return forbidden()
     path = request_path(event).removeprefix(PREFIX)
     if not has_access(caller(event), str(event.get("httpMethod", "")), path):

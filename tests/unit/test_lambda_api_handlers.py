@@ -132,7 +132,7 @@ def test_a_refreshed_token_with_the_same_claims_is_decided_once(authorizer: Modu
     calls: list[dict[str, Any]] = []
     original = authorizer.claims.routes_for
     monkeypatch.setattr(authorizer.claims, "routes_for", lambda c: calls.append(c) or original(c))
-    authorizer._DECIDED.clear()
+    authorizer._decided.cache_clear()
     first = authorizer.handler(event_with(sign(claims(projects="p1", jti="j1", iat=1_700_000_000))), None)
     again = authorizer.handler(event_with(sign(claims(projects="p1", jti="j2", iat=1_700_000_001))), None)
     assert resources(first) == resources(again) and len(calls) == 1  # only the token's own id and time differ
