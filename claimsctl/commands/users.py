@@ -48,7 +48,7 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
         return
     interactive = username is None
     inputs = run.inputs()
-    roles = _roles(run)
+    roles = _roles(run, inputs.claim_name)
     if interactive:
         username = click.prompt("User name")
         email = email or click.prompt("Email")
@@ -67,18 +67,18 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
         display.info(f"Wrote {count} sample item(s).")
 
 
-def _roles(run: Run) -> tuple[str, ...]:
+def _roles(run: Run, claim_name: str) -> tuple[str, ...]:
     """The roles the project's lambda_src/claims.py knows (what --projects and the seeding files may name)."""
     from claimsctl import seam
 
-    return seam.load(run.project().lambda_dir, run.inputs().claim_name).roles
+    return seam.load(run.project().lambda_dir, claim_name).roles
 
 
 def _add_users_from_file(run: Run, path: Path, concurrency: int, passwords_out: Path | None) -> None:
     from claimsctl import bulk, display, reports, users
 
     inputs = run.inputs()
-    specs = bulk.read(path, _roles(run))
+    specs = bulk.read(path, _roles(run, inputs.claim_name))
     if passwords_out is None and bulk.missing_passwords(specs):
         raise click.UsageError("Some records have no password: pass --passwords-out FILE to receive generated ones")
     aws, outputs = run.deployed(inputs)

@@ -102,8 +102,10 @@ def teardown(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str 
              waiter: stack.Waiter | None = None, planned: TeardownPlan | None = None) -> TeardownOutcome:
     """Carry out `planned` (made now when not given). Deletion protection is checked first in either case:
     a protected pool stops the teardown before anything, the web bucket included, is touched."""
-    check_deletable(aws, inputs)
-    planned = plan(aws, inputs) if planned is None else planned
+    if planned is None:
+        planned = plan(aws, inputs)  # which checks deletion protection first
+    else:
+        check_deletable(aws, inputs)  # again: it may have been turned on since the plan was made
     outcome = TeardownOutcome(existed=True)
     outcome.web_objects_removed = web.empty_web_bucket(aws, inputs.stack_name)
     _delete_stack_and_tables(aws, planned, outcome, on_event, waiter)

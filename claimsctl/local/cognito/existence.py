@@ -28,14 +28,6 @@ from claimsctl.local.cognito import pools, srp, token_state
 PASSWORD_FLOWS = frozenset({"USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH"})
 
 
-def _client_pool(client_id: str) -> tuple[CognitoIdpUserPool, Any] | None:
-    for pool in pools.all_pools():
-        client = pool.clients.get(client_id)
-        if client is not None:
-            return pool, client
-    return None
-
-
 def hides_existence(client: Any) -> bool:
     return bool(client.extended_config.get("PreventUserExistenceErrors") == "ENABLED")
 
@@ -56,10 +48,9 @@ def _hiding(original: Callable[..., Any], client_arg: int) -> Callable[..., Any]
         client_id = kwargs.get("client_id", args[client_arg] if len(args) > client_arg else "")
         auth_flow = kwargs.get("auth_flow", args[client_arg + 1] if len(args) > client_arg + 1 else "")
         parameters = kwargs.get("auth_parameters", args[client_arg + 2] if len(args) > client_arg + 2 else {}) or {}
-        found = _client_pool(client_id)
-        if found is None or not hides_existence(found[1]):
+        pool = pools.of_client(client_id)
+        if pool is None or not hides_existence(pool.clients[client_id]):
             return original(self, *args, **kwargs)
-        pool, _ = found
         if auth_flow == "USER_SRP_AUTH" and pools.user(pool, parameters.get("USERNAME", "")) is None:
             return _simulated_srp_challenge(self, pool, parameters.get("USERNAME", ""), parameters.get("SRP_A", ""))
         try:

@@ -27,6 +27,11 @@ def all_pools() -> list[CognitoIdpUserPool]:
     return [pool for backend in _backends() for pool in backend.user_pools.values()]
 
 
+def of_client(client_id: str) -> CognitoIdpUserPool | None:
+    """The pool that has this app client, in any region's backend."""
+    return next((pool for pool in all_pools() if client_id in pool.clients), None)
+
+
 def by_id(pool_id: str) -> CognitoIdpUserPool | None:
     return next((pool for pool in all_pools() if pool.id == pool_id), None)
 

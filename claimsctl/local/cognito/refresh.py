@@ -18,7 +18,7 @@ from claimsctl.local.cognito import flows, pools, token_state, trigger
 
 def _get_tokens_from_refresh_token(self: CognitoIdpResponse) -> str:
     client_id = self._get_param("ClientId") or ""
-    pool = next((p for p in pools.all_pools() if client_id in p.clients), None)
+    pool = pools.of_client(client_id)
     if pool is None:
         raise ResourceNotFoundError(client_id)
     if "ALLOW_REFRESH_TOKEN_AUTH" not in flows.enabled_flows(pool.clients[client_id]):

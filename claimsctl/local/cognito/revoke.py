@@ -43,7 +43,7 @@ def revoke(pool: CognitoIdpUserPool, client_id: str, token: str) -> None:
 
 def _revoke_token(self: CognitoIdpResponse) -> str:
     client_id = self._get_param("ClientId") or ""
-    pool = next((p for p in pools.all_pools() if client_id in p.clients), None)
+    pool = pools.of_client(client_id)
     if pool is None:
         raise ResourceNotFoundError(client_id)
     revoke(pool, client_id, self._get_param("Token") or "")
