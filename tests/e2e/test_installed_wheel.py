@@ -75,12 +75,16 @@ def test_init_render_deploy_teardown_from_an_empty_folder(installed: Path, tmp_p
     assert "(shipped)" in deployed.stderr and "claimsctl/resources/templates" in deployed.stderr
     assert (project / "claimsctl-config.json").exists()
     added = run(installed, project, "add-user", "--username", "ana", "--email", "ana@example.com", "--projects",
-                "p1,p2", "--password-stdin", endpoint=endpoint, stdin="Wheel-Passw0rd!\n")
+                "p1:editor,p2", "--password-stdin", endpoint=endpoint, stdin="Wheel-Passw0rd!\n")
     assert added.returncode == 0, added.stderr
     login = run(installed, project, "login", "ana", "--password-stdin", "--output", "json", endpoint=endpoint,
                 stdin="Wheel-Passw0rd!\n")  # by SRP: the project's app client has no USER_PASSWORD_AUTH
     assert login.returncode == 0, login.stderr
-    assert json.loads(login.stdout)["id_token"]["projects"] == "p1,p2"
+    assert json.loads(login.stdout)["id_token"]["projects"] == "p1:editor,p2"
+    explained = run(installed, project, "explain", "ana", "--request", "POST /projects/p1/items", "--output", "json",
+                    endpoint=endpoint)  # the shipped claims.py, loaded from the installed claimsctl
+    assert explained.returncode == 0, explained.stderr
+    assert json.loads(explained.stdout)["decision"] == "allow"
     torn_down = run(installed, project, "teardown", "--yes", endpoint=endpoint)
     assert torn_down.returncode == 0, torn_down.stderr
     assert not (project / "claimsctl-config.json").exists()
