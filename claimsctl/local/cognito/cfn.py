@@ -16,6 +16,7 @@ from moto.core.common_models import CloudFormationModel
 
 from claimsctl.local.cfn.errors import ResourceFailure
 from claimsctl.local.cfn.model import Attributes
+from claimsctl.local.cognito import clients, resource_servers
 
 
 def _backend(account_id: str, region: str) -> CognitoIdpBackend:
@@ -156,6 +157,8 @@ class UserPoolClient(_CognitoModel, CloudFormationModel):
             original_resource.pool_id, original_resource.client_id
         )
         properties.setdefault("ClientName", client.extended_config.get("ClientName"))
+        clients.check(_backend(account_id, region_name).describe_user_pool(original_resource.pool_id),
+                      client.generate_secret, properties)
         client.extended_config = properties  # an update replaces the whole configuration, as on AWS
         return original_resource
 
@@ -247,3 +250,46 @@ class UserPoolGroup(_CognitoModel, CloudFormationModel):
         pool = _backend(account_id, region).user_pools.get(self.pool_id)
         if pool is not None and self.name in pool.groups:
             _backend(account_id, region).delete_group(self.pool_id, self.name)
+
+
+class UserPoolResourceServer(_CognitoModel, CloudFormationModel):
+    """AWS::Cognito::UserPoolResourceServer: Ref is the identifier. Name and Scopes change in place; a new
+    Identifier or UserPoolId replaces it (the CloudFormation reference's "Update requires")."""
+
+    CFN_TYPE = "AWS::Cognito::UserPoolResourceServer"
+    PHYSICAL_ID = "identifier"
+
+    def __init__(self, account_id: str, region: str, pool_id: str, identifier: str) -> None:
+        super().__init__(account_id, region)
+        self.pool_id = pool_id
+        self.identifier = identifier
+
+    @classmethod
+    def create_from_cloudformation_json(  # type: ignore[override]
+        cls, resource_name: str, cloudformation_json: dict[str, Any], account_id: str, region_name: str, **kwargs: Any
+    ) -> UserPoolResourceServer:
+        p = _properties(cloudformation_json)
+        try:
+            _backend(account_id, region_name).create_resource_server(
+                p["UserPoolId"], p["Identifier"], p.get("Name") or p["Identifier"], p.get("Scopes") or [])
+        except InvalidParameterException as exc:
+            raise ResourceFailure(exc.message) from exc
+        return cls(account_id, region_name, p["UserPoolId"], p["Identifier"])
+
+    @classmethod
+    def update_from_cloudformation_json(  # type: ignore[override]
+        cls, original_resource: UserPoolResourceServer, new_resource_name: str, cloudformation_json: dict[str, Any],
+        account_id: str, region_name: str,
+    ) -> UserPoolResourceServer:
+        p = _properties(cloudformation_json)
+        if (p["UserPoolId"], p["Identifier"]) != (original_resource.pool_id, original_resource.identifier):
+            original_resource.delete(account_id, region_name)
+            return cls.create_from_cloudformation_json(new_resource_name, cloudformation_json, account_id, region_name)
+        resource_servers.update(_backend(account_id, region_name), original_resource.pool_id,
+                                original_resource.identifier, p.get("Name") or p["Identifier"], p.get("Scopes") or [])
+        return original_resource
+
+    def delete(self, account_id: str, region: str) -> None:
+        pool = _backend(account_id, region).user_pools.get(self.pool_id)
+        if pool is not None:
+            pool.resource_servers.pop(self.identifier, None)

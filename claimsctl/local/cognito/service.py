@@ -13,6 +13,7 @@ from moto.cognitoidp.responses import CognitoIdpResponse
 
 from claimsctl.local import patches
 from claimsctl.local.cognito import (
+    clients,
     existence,
     flows,
     ids,
@@ -21,6 +22,7 @@ from claimsctl.local.cognito import (
     passwords,
     pools,
     refresh,
+    resource_servers,
     revoke,
     srp,
     token_state,
@@ -123,7 +125,7 @@ LAMBDA_VERSIONS = ("V1_0", "V2_0", "V3_0")
 
 
 def check_lambda_version(config: dict[str, Any]) -> None:
-    """Cognito accepts V1_0, V2_0 and V3_0; the emulator refuses V3_0 (machine-to-machine tokens) clearly."""
+    """Cognito accepts V1_0, V2_0 and V3_0 (V3_0 also runs for client-credentials grants)."""
     versioned = (config.get("LambdaConfig") or {}).get("PreTokenGenerationConfig") or {}
     version = versioned.get("LambdaVersion")
     if version is None:
@@ -132,10 +134,6 @@ def check_lambda_version(config: dict[str, Any]) -> None:
         raise InvalidParameterException(
             f"1 validation error detected: Value '{version}' at 'lambdaConfig.preTokenGenerationConfig.lambdaVersion' "
             f"failed to satisfy constraint: Member must satisfy enum value set: [{', '.join(LAMBDA_VERSIONS)}]")
-    if version == "V3_0":
-        raise InvalidParameterException(
-            "The claimsctl emulator does not support LambdaVersion V3_0 (client-credentials tokens through the "
-            "trigger); use V1_0 or V2_0 here. V3_0 works on AWS.")
 
 
 DEFAULT_TIER = "ESSENTIALS"  # what CreateUserPool gives a pool that names no UserPoolTier
@@ -144,7 +142,7 @@ DEFAULT_TIER = "ESSENTIALS"  # what CreateUserPool gives a pool that names no Us
 def check_feature_plan(config: dict[str, Any], current_tier: str | None = None) -> None:
     """Features the pool's plan (UserPoolTier) does not include are refused, as Cognito refuses them:
     threat protection (AdvancedSecurityMode AUDIT or ENFORCED) needs PLUS; trigger events V2_0 and V3_0
-    (access-token customization) need ESSENTIALS or PLUS."""
+    (access-token customization; V3_0 also for machine-to-machine tokens) need ESSENTIALS or PLUS."""
     tier = config.get("UserPoolTier") or current_tier or DEFAULT_TIER
     mode = (config.get("UserPoolAddOns") or {}).get("AdvancedSecurityMode", "OFF")
     if mode != "OFF" and tier != "PLUS":
@@ -152,9 +150,10 @@ def check_feature_plan(config: dict[str, Any], current_tier: str | None = None) 
             f"Threat protection (AdvancedSecurityMode {mode}) requires the PLUS feature plan; the pool is on {tier}.")
     version = ((config.get("LambdaConfig") or {}).get("PreTokenGenerationConfig") or {}).get("LambdaVersion")
     if version in ("V2_0", "V3_0") and tier == "LITE":
+        what = "access token customization" if version == "V2_0" else "access token customization for users and " \
+            "machine-to-machine clients"
         raise FeatureUnavailableInTierException(
-            f"Pre token generation {version} (access token customization) requires the ESSENTIALS or PLUS feature "
-            "plan; the pool is on LITE.")
+            f"Pre token generation {version} ({what}) requires the ESSENTIALS or PLUS feature plan; the pool is on LITE.")
 
 
 def _prewarm_trigger(backend: CognitoIdpBackend, config: dict[str, Any]) -> None:
@@ -240,5 +239,6 @@ _SIGN_IN = (
 # Cognito's whole wiring, in the order it is applied: ids first (every later wrapper of a pool's __init__
 # sees the id Cognito would give); srp before the sign-in wrappers, so they see (and time) the whole call;
 # existence last, since it wraps every sign-in wrapper before it.
-PATCHES = (*ids.PATCHES, *_ACCOUNTS, *usernames.PATCHES, *revoke.PATCHES, *refresh.PATCHES, *totp.PATCHES,
+PATCHES = (*ids.PATCHES, *_ACCOUNTS, *resource_servers.PATCHES, *clients.PATCHES,
+           *usernames.PATCHES, *revoke.PATCHES, *refresh.PATCHES, *totp.PATCHES,
            *srp.PATCHES, *_SIGN_IN, *existence.PATCHES)

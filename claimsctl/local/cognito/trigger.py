@@ -1,7 +1,9 @@
 """The pre token generation trigger: the event Cognito sends, the call, and the response it accepts.
 
 Follows the Cognito developer guide: V1_0 events customise the ID token with
-string claims; V2_0 events customise both tokens, take JSON values and scopes.
+string claims; V2_0 events customise both tokens, take JSON values and scopes; V3_0 events are V2_0's for
+users, and also run for client-credentials grants (TokenGeneration_ClientCredentials), where only the
+access token exists.
 The function has 5 seconds, as Cognito gives it.
 """
 
@@ -139,10 +141,46 @@ def invoke(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, scope
     if configured is None:
         return TokenOverrides()
     arn, version = configured
+    return _call(pool, arn, version, build_event(pool, client_id, user, version, scopes))
+
+
+MACHINE_SOURCE = "TokenGeneration_ClientCredentials"
+
+
+def build_machine_event(pool: CognitoIdpUserPool, client_id: str, scopes: list[str],
+                        metadata: dict[str, str] | None) -> dict[str, Any]:
+    """The V3_0 event of a client-credentials grant: no user, so no userName, attributes or groups; the
+    client is callerContext.clientId. (AWS's page shows no machine event in full: the emulator sends the
+    fewest fields, so a trigger that reads a user's fields fails here rather than on AWS.)"""
+    request: dict[str, Any] = {"scopes": list(scopes)}
+    if metadata:
+        request["clientMetadata"] = dict(metadata)
+    return {
+        "version": "3",
+        "triggerSource": MACHINE_SOURCE,
+        "region": pool.region,
+        "userPoolId": pool.id,
+        "userName": None,
+        "callerContext": {"awsSdkVersion": "aws-sdk-unknown-unknown", "clientId": client_id},
+        "request": request,
+        "response": {},
+    }
+
+
+def invoke_for_client(pool: CognitoIdpUserPool, client_id: str, scopes: list[str],
+                      metadata: dict[str, str] | None) -> TokenOverrides:
+    """A client-credentials grant runs the trigger only when it is V3_0 (V1_0 and V2_0 events are for users)."""
+    configured = configured_trigger(pool)
+    if configured is None or configured[1] != "V3_0":
+        return TokenOverrides()
+    arn, version = configured
+    return _call(pool, arn, version, build_machine_event(pool, client_id, scopes, metadata))
+
+
+def _call(pool: CognitoIdpUserPool, arn: str, version: str, event: dict[str, Any]) -> TokenOverrides:
     function = _function(pool, arn)
     if not permits_cognito(function, pool):
         raise UnexpectedLambdaException(TRIGGER, "AccessDeniedException")
-    event = build_event(pool, client_id, user, version, scopes)
     for _attempt in range(COGNITO_ATTEMPTS):
         invocation = service.invoke_function(function, json.dumps(event).encode(), COGNITO_TIMEOUT_SECONDS)
         error = invocation.error()

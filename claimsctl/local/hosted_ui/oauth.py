@@ -23,19 +23,11 @@ from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
 from claimsctl.local import state
 from claimsctl.local.cognito import pools, revoke, token_state, trigger
+from claimsctl.local.hosted_ui import client_credentials
+from claimsctl.local.hosted_ui.errors import OAuthError
 
 CODE_LIFETIME_SECONDS = 300
 OIDC_SCOPES = {"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"}
-
-
-class OAuthError(Exception):
-    """An OAuth error: `code` is the `error` value, the message its `error_description`."""
-
-    def __init__(self, code: str, description: str, status: int = 400) -> None:
-        super().__init__(description)
-        self.code = code
-        self.description = description
-        self.status = status
 
 
 class PageError(Exception):
@@ -213,6 +205,8 @@ def token_endpoint(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[
         return exchange_code(pool, form, basic)
     if grant == "refresh_token":
         return refresh(pool, form, basic)
+    if grant == "client_credentials":
+        return client_credentials.grant(pool, form, basic)
     if not grant:
         raise OAuthError("invalid_request", "grant_type is required")
     raise OAuthError("unsupported_grant_type", f"grant_type {grant} is not supported")

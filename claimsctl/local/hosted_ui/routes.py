@@ -19,6 +19,7 @@ from werkzeug.wrappers import Request, Response
 from claimsctl.local import urls
 from claimsctl.local.cognito import pools, totp
 from claimsctl.local.hosted_ui import mfa, oauth, sessions
+from claimsctl.local.hosted_ui.errors import OAuthError
 from claimsctl.local.urls import hosted_ui_base
 
 PREFIX = "/hosted-ui/"
@@ -116,7 +117,7 @@ def _authorize(pool: Any, domain: str, request: Request) -> Response:
         client = oauth.check_authorize(pool, authorize)
     except oauth.PageError as exc:
         return _page("Error", str(exc), 400)
-    except oauth.OAuthError as exc:
+    except OAuthError as exc:
         return _error_redirect(authorize, exc.code, exc.description)
     signed_in = sessions.user_of(request.cookies.get(sessions.COOKIE), pool.id)
     if signed_in and request.args.get("prompt") != "login":
@@ -150,7 +151,7 @@ def _login_form(pool: Any, domain: str, request: Request, error: str | None = No
     authorize = oauth.AuthorizeRequest.from_params(dict(request.values))
     try:
         client = oauth.check_authorize(pool, authorize)
-    except (oauth.PageError, oauth.OAuthError) as exc:
+    except (oauth.PageError, OAuthError) as exc:
         return _page("Error", str(exc), 400)
     from claimsctl.local.hosted_ui import page
 
@@ -165,7 +166,7 @@ def _login(pool: Any, domain: str, request: Request) -> Response:
     try:
         client = oauth.check_authorize(pool, authorize)
         name = oauth.authenticate(pool, username, request.form.get("password", ""))
-    except (oauth.PageError, oauth.OAuthError) as exc:
+    except (oauth.PageError, OAuthError) as exc:
         return _page("Error", str(exc), 400)
     except ValueError as exc:
         return _login_form(pool, domain, request, str(exc), username)
@@ -195,7 +196,7 @@ def _mfa(pool: Any, domain: str, request: Request) -> Response:
     authorize = oauth.AuthorizeRequest.from_params(step.params)
     try:
         client = oauth.check_authorize(pool, authorize)
-    except (oauth.PageError, oauth.OAuthError) as exc:
+    except (oauth.PageError, OAuthError) as exc:
         return _page("Error", str(exc), 400)
     return _complete(pool, client, authorize, step.username, sessions.start(pool.id, step.username))
 
@@ -214,7 +215,7 @@ def _basic_auth(request: Request) -> tuple[str, str] | None:
 def _token(pool: Any, domain: str, request: Request) -> Response:
     try:
         return _json(oauth.token_endpoint(pool, dict(request.form), _basic_auth(request)))
-    except oauth.OAuthError as exc:
+    except OAuthError as exc:
         return _json({"error": exc.code, "error_description": exc.description}, exc.status)
     except JsonRESTError as exc:
         return _json({"error": "invalid_request", "error_description": exc.message}, 400)
@@ -223,7 +224,7 @@ def _token(pool: Any, domain: str, request: Request) -> Response:
 def _revoke(pool: Any, domain: str, request: Request) -> Response:
     try:
         oauth.revoke_endpoint(pool, dict(request.form), _basic_auth(request))
-    except oauth.OAuthError as exc:
+    except OAuthError as exc:
         return _json({"error": exc.code, "error_description": exc.description}, exc.status)
     return Response(b"", status=200, headers={"Cache-Control": "no-store"})
 
@@ -232,9 +233,9 @@ def _user_info(pool: Any, domain: str, request: Request) -> Response:
     header = request.headers.get("Authorization", "")
     try:
         if not header.startswith("Bearer "):
-            raise oauth.OAuthError("invalid_token", "Authorization: Bearer <access token> is required", 401)
+            raise OAuthError("invalid_token", "Authorization: Bearer <access token> is required", 401)
         return _json(oauth.user_info(pool, header[7:]))
-    except oauth.OAuthError as exc:
+    except OAuthError as exc:
         response = _json({"error": exc.code, "error_description": exc.description}, exc.status)
         response.headers["WWW-Authenticate"] = f'Bearer error="{exc.code}"'
         return response
