@@ -162,6 +162,17 @@ def users(records: list[Any]) -> None:
     _console(stderr=False).print(table)
 
 
+def machine_clients(records: list[Any]) -> None:
+    from rich.table import Table
+
+    table = Table(show_header=True, header_style="bold")
+    for column in ("Client", "Client id", "Projects", "Scopes"):
+        table.add_column(column)
+    for record in records:
+        table.add_row(record.name, record.client_id, ", ".join(record.projects), " ".join(record.scopes))
+    _console(stderr=False).print(table)
+
+
 def explanation(username: str, found: Any) -> None:
     """What `claimsctl explain` found: the row, the claims and their size, the routes, the decision."""
     info(f"[bold]{username}[/]'s row: {json.dumps(found.row) if found.row is not None else '(none)'}")

@@ -1,4 +1,5 @@
-"""`claimsctl explain`: what a user's token will say, and why a request is allowed, without signing in.
+"""`claimsctl explain`: what a user's (or machine client's) token will say, and why a request is allowed,
+without signing in.
 
 It reads the user's row, invokes the **deployed** trigger with the event Cognito would send for the stack's
 trigger version (so the claims are the ones the deployed code gives), measures the claims against the
@@ -21,7 +22,7 @@ from claimsctl.deployment.project import ProjectFolder
 from claimsctl.errors import UserError
 from claimsctl.inputs import StackInputs
 from claimsctl.outputs import StackOutputs
-from claimsctl_runtime import claiming, rows
+from claimsctl_runtime import claiming, machines, rows
 from claimsctl_runtime.routes import METHODS, Route, allowing
 
 
@@ -75,6 +76,14 @@ def trigger_event(inputs: StackInputs, outputs: StackOutputs, username: str, att
             "request": request, "response": {"claimsOverrideDetails": None}}
 
 
+def machine_event(outputs: StackOutputs, client_id: str, scopes: list[str]) -> dict[str, Any]:
+    """The V3_0 event of a client-credentials grant (the emulator's, and the fields AWS's page names)."""
+    return {"version": "3", "triggerSource": machines.MACHINE_SOURCE, "region": outputs.region,
+            "userPoolId": outputs.user_pool_id, "userName": None,
+            "callerContext": {"awsSdkVersion": "claimsctl-explain", "clientId": client_id},
+            "request": {"scopes": scopes}, "response": {}}
+
+
 def _added_claims(response: dict[str, Any], api_takes: str) -> dict[str, Any]:
     """The claims the trigger added to the token the API takes."""
     if "claimsOverrideDetails" in response:
@@ -101,20 +110,43 @@ def _deployed_differs(aws: Aws, project: ProjectFolder, inputs: StackInputs) -> 
     return local != config.get("CodeSha256"), budget
 
 
-def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: StackOutputs, username: str,
-            request: str | None = None) -> Explanation:
-    wanted = parse_request(request) if request is not None else None  # bad input refused before any call
-    idp, target = aws.client("cognito-idp"), users.Target.of(outputs)
-    found = users.get_user(idp, target, username)
+def _user_event(aws: Aws, inputs: StackInputs, outputs: StackOutputs, username: str) -> tuple[str, dict[str, Any]]:
+    """(the row's key, the trigger event) of a user's sign-in."""
+    found = users.get_user(aws.client("cognito-idp"), users.Target.of(outputs), username)
     if found is None:
         raise UserError(f"User {username} does not exist in pool {outputs.user_pool_id}.")
     name = str(found.get("Username") or username)
     attributes = {a["Name"]: a["Value"] for a in found.get("UserAttributes", [])}
-    item = aws.client("dynamodb").get_item(TableName=outputs.users_table, Key={"userName": {"S": name}}).get("Item")
-    event = trigger_event(inputs, outputs, name, attributes)
+    return name, trigger_event(inputs, outputs, name, attributes)
+
+
+def _client_event(aws: Aws, outputs: StackOutputs, name: str) -> tuple[str, dict[str, Any], str]:
+    """(the row's key, the trigger event, the scopes) of a machine client's client-credentials grant."""
+    from claimsctl import machines as machine_clients
+
+    machine_clients.check_stack(outputs)
+    found = machine_clients.find(aws.client("cognito-idp"), aws.client("dynamodb"), users.Target.of(outputs), name)
+    if found is None:
+        raise UserError(f"No machine client named {name} in pool {outputs.user_pool_id}.")
+    scopes = list(found.get("AllowedOAuthScopes") or [])
+    return str(found["ClientId"]), machine_event(outputs, str(found["ClientId"]), scopes), " ".join(scopes)
+
+
+def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: StackOutputs, principal: str,
+            request: str | None = None, client: bool = False) -> Explanation:
+    """What the token of `principal` (a user name, or with `client` a machine client's name) says and allows."""
+    wanted = parse_request(request) if request is not None else None  # bad input refused before any call
+    scope = None
+    if client:
+        key, event, scope = _client_event(aws, outputs, principal)
+    else:
+        key, event = _user_event(aws, inputs, outputs, principal)
+    item = aws.client("dynamodb").get_item(TableName=outputs.users_table, Key={"userName": {"S": key}}).get("Item")
     claims = _added_claims(_invoke_trigger(aws, inputs.trigger_function_name, event), outputs.api_expects)
     differs, budget = _deployed_differs(aws, project, inputs)
     allowed, dropped = seam.load(project.lambda_dir, inputs.claim_name).routes_for(claims)
+    if scope is not None:  # a machine token may use only the routes whose API scope it holds
+        allowed = machines.within_scopes(allowed, scope, outputs.api_identifier)
     explained = Explanation(rows.plain(item), claims, sum(claiming.size(k, v) for k, v in claims.items()), budget,
                             allowed, dropped, lambda_src_differs=differs)
     if wanted is not None:

@@ -97,6 +97,11 @@ class StackInputs:
         return MFA_CONFIGURATION[self.mfa]
 
     @property
+    def api_identifier(self) -> str:
+        """The API's resource server: its scopes are `{identifier}/items.read` and `{identifier}/items.write`."""
+        return f"{self.stack_name}-api"
+
+    @property
     def api_token_use(self) -> str:
         """The token the API expects: the one the trigger's claim is in (V2_0: the access token)."""
         return self.trigger.api_token

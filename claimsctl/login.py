@@ -49,3 +49,48 @@ def access_token_note(outputs: StackOutputs) -> str:
     if trigger and not trigger.changes_access_token:
         return f"a {trigger.name} trigger changes the ID token only; use triggerVersion V2_0 for access tokens"
     return "absent from this token"
+
+
+@dataclass(frozen=True)
+class MachineToken:
+    access_token: str
+    claims: dict[str, Any]
+
+
+def _oauth_refusal(error: Any) -> str:
+    import json
+
+    try:
+        body = json.loads(error.read().decode() or "{}")
+    except ValueError:
+        body = {}
+    code = str(body.get("error", f"HTTP {error.code}"))
+    hint = {"invalid_client": "the client id or secret is wrong", "invalid_scope": "a scope is not allowed",
+            "unauthorized_client": "the client may not use the client-credentials grant"}.get(code, "")
+    return f"{code}: {body.get('error_description', '')}" + (f" ({hint})" if hint else "")
+
+
+def machine_token(aws: Aws, outputs: StackOutputs, client_id: str, secret: str) -> MachineToken:
+    """A client-credentials token from the stack's token endpoint (secret in a Basic header), verified
+    against the pool's JWKS as an access token of this client."""
+    import base64
+    import json
+    import urllib.error
+    import urllib.request
+
+    from claimsctl.errors import SignInError
+
+    basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+    request = urllib.request.Request(outputs.token_url, method="POST", data=b"grant_type=client_credentials",  # noqa: S310
+                                     headers={"Authorization": f"Basic {basic}",
+                                              "Content-Type": "application/x-www-form-urlencoded"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the stack's own token endpoint
+            token = str(json.loads(response.read())["access_token"])
+    except urllib.error.HTTPError as error:
+        raise SignInError(f"The token endpoint refused client {client_id}: {_oauth_refusal(error)}") from None
+    except urllib.error.URLError as error:
+        raise SignInError(f"Cannot reach the token endpoint {outputs.token_url}: {error.reason}") from error
+    check = tokens.CognitoVerifier(user_pool_id=outputs.user_pool_id, region=outputs.region, client_ids=(client_id,),
+                                   token_use="access", endpoint_url=aws.endpoint_url)  # noqa: S106 - a token kind
+    return MachineToken(token, check.verify(token))

@@ -24,6 +24,17 @@ class StackOutputs:
     web_url: str | None = None  # "web": {"hosting": "s3"}: the app's CloudFront URL, bucket and distribution
     web_bucket: str | None = None
     web_distribution_id: str | None = None
+    api_scopes: tuple[str, ...] = ()  # the API's resource-server scopes (read, write), for machine clients
+
+    @property
+    def api_identifier(self) -> str:
+        """The API's resource-server identifier (the part of its scopes before the last '/')."""
+        return self.api_scopes[0].rpartition("/")[0] if self.api_scopes else ""
+
+    @property
+    def token_url(self) -> str:
+        """The OAuth 2.0 token endpoint (client-credentials tokens come from here)."""
+        return f"{self.hosted_ui_url.rstrip('/')}/oauth2/token"
 
     @classmethod
     def parse(cls, raw: dict[str, str], stack_name: str = "the stack") -> StackOutputs:
@@ -38,5 +49,5 @@ class StackOutputs:
             trigger_version=raw["TriggerVersion"], api_url=raw.get("ApiUrl"),
             api_expects=raw.get("ApiTokenUse", "id"), items_table=raw.get("ItemsTableName"),
             web_url=raw.get("WebUrl"), web_bucket=raw.get("WebBucketName"),
-            web_distribution_id=raw.get("WebDistributionId"),
+            web_distribution_id=raw.get("WebDistributionId"), api_scopes=tuple(raw.get("ApiScopes", "").split()),
         )

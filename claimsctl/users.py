@@ -10,6 +10,7 @@ from typing import Any
 from claimsctl.aws import AwsCallError
 from claimsctl.errors import AwsError, UserError
 from claimsctl.outputs import StackOutputs
+from claimsctl_runtime import machines as machine_rows
 from claimsctl_runtime import projects as project_ids
 from claimsctl_runtime.rows import plain as stored_row
 
@@ -103,9 +104,18 @@ def _set_password(idp: Any, target: Target, username: str, password: str) -> Non
 
 
 def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...]) -> None:
+    """The user's row; never over a machine client's row (keyed by its client id, which a user name could equal)."""
     try:
         ddb.put_item(TableName=target.table_name, Item={"userName": {"S": username},
-                                                        "projects": project_ids.to_item(project_ids.checked_grants(projects))})
+                                                        "projects": project_ids.to_item(project_ids.checked_grants(projects))},
+                     ConditionExpression="attribute_not_exists(#p) OR #p <> :client",
+                     ExpressionAttributeNames={"#p": machine_rows.PRINCIPAL},
+                     ExpressionAttributeValues={":client": {"S": machine_rows.CLIENT}})
+    except AwsCallError as exc:
+        if exc.code == "ConditionalCheckFailedException":
+            raise UserError(f"Table {target.table_name} holds machine client {username}'s row under that key; "
+                            "choose another user name.") from exc
+        raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {exc.message}") from exc
     except AwsError as exc:
         detail = exc.message if isinstance(exc, AwsCallError) else str(exc)
         raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {detail}") from exc
@@ -224,7 +234,9 @@ def list_all(idp: Any, ddb: Any, target: Target) -> list[UserRecord]:
     rows = {}
     for page in ddb.get_paginator("scan").paginate(TableName=target.table_name):
         for item in page.get("Items", []):
-            rows[item["userName"]["S"]] = project_ids.stored_grants(stored_row(item))
+            row = stored_row(item)
+            if not machine_rows.is_client_row(row):  # a machine client's row: list-clients shows it
+                rows[item["userName"]["S"]] = project_ids.stored_grants(row)
     records = []
     with_mfa = idp.describe_user_pool(UserPoolId=target.user_pool_id)["UserPool"].get("MfaConfiguration", "OFF") != "OFF"
     for page in idp.get_paginator("list_users").paginate(UserPoolId=target.user_pool_id):

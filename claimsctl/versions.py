@@ -23,15 +23,19 @@ class TriggerVersion:
     def changes_access_token(self) -> bool:
         return "access" in self.tokens
 
+    @property
+    def serves_machines(self) -> bool:
+        """Machine clients' (client-credentials) tokens go through the trigger too, so they get the claim."""
+        return self.name == "V3_0"
+
 
 VERSIONS: dict[str, TriggerVersion] = {
     "V1_0": TriggerVersion("V1_0", "1", ("id",), "LITE", "id", "strings"),
     "V2_0": TriggerVersion("V2_0", "2", ("id", "access"), "ESSENTIALS", "access", "json"),
+    # V3_0: V2_0's event for people, and the trigger also runs for machine clients' client-credentials tokens
+    "V3_0": TriggerVersion("V3_0", "3", ("id", "access"), "ESSENTIALS", "access", "json"),
 }
-REFUSED: dict[str, str] = {
-    "V3_0": ("V3_0 (client-credentials tokens through the trigger) is not supported by claimsctl: its users sign in "
-             "as people, which V1_0 and V2_0 cover; use V2_0 for the claim in access tokens"),
-}
+REFUSED: dict[str, str] = {}
 DEFAULT = "V1_0"
 
 

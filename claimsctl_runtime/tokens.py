@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from claimsctl_runtime.machines import is_machine_token
+
 MAX_TOKEN_BYTES = 16 * 1024
 JWKS_PENALTY_SECONDS = 10.0
 VERIFIED_CACHE_SIZE = 10_000
@@ -194,6 +196,9 @@ class CognitoVerifier:
     groups: tuple[str, ...] = ()
     scopes: tuple[str, ...] = ()
     custom_check: Callable[[dict[str, Any]], None] | None = None
+    # Machine tokens (client-credentials grant) of this pool are accepted from any of its clients when they
+    # hold one of these scopes: the scope, not the client id, says the token is for this API.
+    machine_scopes: tuple[str, ...] = ()
     jwks: JwksCache = field(default_factory=JwksCache)
     verified: VerifiedCache = field(default_factory=VerifiedCache)
 
@@ -262,8 +267,8 @@ class CognitoVerifier:
             raise WrongTokenUse(f"Token use is {use!r}, expected {self.token_use or 'id or access'!r}")
         if use == "id" and claims.get("aud") not in self.client_ids:
             raise WrongAudience("Token audience is not this app client")
-        if use == "access" and claims.get("client_id") not in self.client_ids:
-            raise WrongClientId("Token client_id is not this app client")
+        if use == "access" and claims.get("client_id") not in self.client_ids and not self._is_machine_for_us(claims):
+            raise WrongClientId("Token client_id is not this app client (nor a machine token with this API's scope)")
         if self.groups and not set(self.groups) & set(claims.get("cognito:groups") or []):
             raise ClaimCheckFailed(f"Token is not in any of the groups {', '.join(self.groups)}")
         if self.scopes and not set(self.scopes) & set(str(claims.get("scope", "")).split()):
@@ -275,6 +280,10 @@ class CognitoVerifier:
                 raise
             except Exception as exc:
                 raise ClaimCheckFailed(f"Custom check failed: {exc}") from exc
+
+    def _is_machine_for_us(self, claims: dict[str, Any]) -> bool:
+        held = set(str(claims.get("scope", "")).split())
+        return bool(self.machine_scopes) and is_machine_token(claims) and bool(held & set(self.machine_scopes))
 
 
 def _b64decode(segment: str) -> bytes:

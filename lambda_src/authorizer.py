@@ -6,6 +6,10 @@ result is right for every request with this token: anything else has no Allow an
 segment that is neither a safe id nor a whole "*" is dropped and logged (claimsctl_runtime.routes), so no
 data can put a wildcard or a separator into an ARN. A missing or invalid token raises "Unauthorized" (401).
 The functions behind it get the claims in the context and check the same routes again.
+
+Machine tokens (client-credentials grant, trigger V3_0) of this pool are accepted from any app client when
+they hold one of the API's scopes (API_IDENTIFIER/items.read or items.write), and then allow only the
+routes whose scope they hold (claimsctl_runtime.machines). People's tokens must come from the web client.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ from typing import Any
 
 import claims
 
-from claimsctl_runtime import routes
+from claimsctl_runtime import machines, routes
 from claimsctl_runtime.reserved import added_by_project
 from claimsctl_runtime.tokens import CognitoVerifier, TokenError
 
@@ -31,7 +35,9 @@ _VERIFIER = CognitoVerifier(
     client_ids=(os.environ["CLIENT_ID"],),
     token_use=os.environ.get("TOKEN_USE") or None,
     endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),  # set only on the local emulator
+    machine_scopes=machines.api_scopes(os.environ["API_IDENTIFIER"]) if os.environ.get("API_IDENTIFIER") else (),
 )
+API_IDENTIFIER = os.environ.get("API_IDENTIFIER", "")
 
 
 def bearer_token(header: str) -> str:
@@ -55,7 +61,7 @@ def allowed_routes(verified: dict[str, Any], username: str) -> list[routes.Route
     if rejected:
         logger.error(json.dumps({"event": "routes_dropped", "user": username, "dropped": rejected[:20],
                                  "count": len(rejected)}))
-    return allowed
+    return machines.permitted(allowed, verified, API_IDENTIFIER)
 
 
 # routes_for is a pure function of the claims (docs/claims.md) and decides by none of a token's own id or
@@ -90,8 +96,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.info(json.dumps({"event": "token_refused", "reason": type(error).__name__}))
         raise Exception("Unauthorized") from None  # API Gateway maps exactly this message to 401
     base = api_base(str(event["methodArn"]))
-    username = str(verified.get("cognito:username") or verified.get("username") or "")
+    username = str(verified.get("cognito:username") or verified.get("username") or verified.get("client_id") or "")
     details = {"username": username, "claims": json.dumps(custom_claims(verified), separators=(",", ":"))}
+    if machines.is_machine_token(verified):  # the functions behind re-check the scopes too
+        details.update(principal=machines.CLIENT, scope=str(verified.get("scope", "")))
     resources = resources_for(verified, username, base)
     if not resources:
         return policy(str(verified["sub"]), "Deny", [f"{base}/*"], details)

@@ -1,5 +1,6 @@
-"""CheckUserAccess, the standard design's access service: may this user make this request? One GetItem per
-call, then the same claims_for and routes_for as the optimized design's authorizer, on the row as it is now.
+"""CheckUserAccess, the standard design's access service: may this user (or machine client) make this
+request? One GetItem per call, then the same claims_for and routes_for as the optimized design's
+authorizer, on the row as it is now. Event: {"username", "principal": "user" or "client", "method", "path"}.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import boto3
 import claims
 from botocore.config import Config
 
-from claimsctl_runtime import claiming, routes, rows
+from claimsctl_runtime import claiming, machines, routes, rows
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
@@ -20,18 +21,21 @@ logger.setLevel(logging.INFO)
 _DYNAMODB = boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2}))
 
 
-def current_claims(username: str) -> dict[str, Any]:
-    """The claims a token issued now would carry: claims_for on the row as stored now, through the same
-    encoding and size budget as the trigger's (TOKEN_EVENT_VERSION: the stack's trigger event version)."""
+def current_claims(username: str, kind: str = "user") -> dict[str, Any]:
+    """The claims a token issued now would carry: claims_for on the row as stored now (if it was written for
+    this kind of principal), through the same encoding and size budget as the trigger's
+    (TOKEN_EVENT_VERSION: the stack's trigger event version)."""
     item = _DYNAMODB.get_item(TableName=os.environ["USERS_TABLE"], Key={"userName": {"S": username}}).get("Item")
+    row = machines.row_for(kind, rows.plain(item))
     limit = int(os.environ.get("MAX_CLAIM_BYTES", claiming.DEFAULT_MAX_CLAIM_BYTES))
     return claiming.token_claims(username, os.environ.get("TOKEN_EVENT_VERSION", "1"),
-                                 claims.claims_for(username, rows.plain(item)), limit)
+                                 claims.claims_for(username, row), limit)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     username, method, path = (str(event.get(key) or "") for key in ("username", "method", "path"))
     if not username or not path.startswith("/"):
         return {"allowed": False}
-    allowed, _ = routes.checked(claims.routes_for(current_claims(username)))
+    kind = machines.CLIENT if event.get("principal") == machines.CLIENT else "user"
+    allowed, _ = routes.checked(claims.routes_for(current_claims(username, kind)))
     return {"allowed": routes.allowing(allowed, method, path) is not None}

@@ -34,7 +34,8 @@ _CUMULATIVE = {role: [r for earlier in ROLES[: i + 1] for r in ROUTES_BY_ROLE[ea
 
 
 def claims_for(principal: str, row: dict[str, Any] | None) -> dict[str, Any]:
-    """The claims to add to the token of `principal` (a user name, or a machine client's name).
+    """The claims to add to the token of `principal`: a user name, or with trigger V3_0 a machine client's id
+    (`claimsctl add-client`; its row also holds "principal": "client" and its "clientName").
 
     `row` is the principal's users-table item as plain values, or None when it has none:
         claims_for("alice", {"userName": "alice", "projects": ["p1:editor", "p2"]})

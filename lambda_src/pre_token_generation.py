@@ -1,6 +1,9 @@
 """Cognito pre token generation trigger: the principal's row, read from DynamoDB, made into claims by
 claims.claims_for, and put in the tokens Cognito is about to issue.
 
+The principal is the signing-in user (its user name), or with trigger V3_0 a machine client asking for a
+client-credentials token (its client id; the row must be marked as a client's: claimsctl_runtime.machines).
+
 One GetItem per sign-in or refresh (the whole row: claims_for decides what it reads). The rest is
 claimsctl's generic code (claimsctl_runtime.claiming): reserved names refused, values encoded for the
 event's version (V1_0 takes strings only), the size budget enforced fail-closed, one error line for each.
@@ -22,7 +25,7 @@ import claims
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from claimsctl_runtime import claiming, rows
+from claimsctl_runtime import claiming, machines, rows
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
@@ -89,11 +92,21 @@ def row_or_fallback(table: str, principal: str, on_failure: str) -> dict[str, An
         return None
 
 
+def principal_row(table: str, kind: str, principal: str, on_failure: str) -> dict[str, Any] | None:
+    """The principal's row when it was written for its kind (a user's, or a client's); otherwise none."""
+    row = row_or_fallback(table, principal, on_failure)
+    if row is not None and machines.row_for(kind, row) is None:
+        logger.error(json.dumps({"event": "row_of_other_kind", "principal": principal, "kind": kind,
+                                 "action": "no projects from it"}))
+        return None
+    return row
+
+
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    principal = str(event.get("userName") or "")
+    kind, principal = machines.principal_of(event)
     if not str(event.get("triggerSource", "")).startswith("TokenGeneration_") or not principal:
         return event
-    row = row_or_fallback(os.environ["USERS_TABLE"], principal, os.environ.get("ON_LOOKUP_FAILURE", "emptyClaim"))
+    row = principal_row(os.environ["USERS_TABLE"], kind, principal, os.environ.get("ON_LOOKUP_FAILURE", "emptyClaim"))
     limit = int(os.environ.get("MAX_CLAIM_BYTES", claiming.DEFAULT_MAX_CLAIM_BYTES))
     event["response"] = claiming.token_response(principal, str(event.get("version")),
                                                 claims.claims_for(principal, row), limit)

@@ -14,20 +14,26 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from claimsctl_runtime import machines
 from items import forbidden, project_of, request_path, serve
 
 _LAMBDA = boto3.client("lambda", config=Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 2}))
 PREFIX = "/standard"
 
 
-def caller(event: dict[str, Any]) -> str:
+def caller(event: dict[str, Any]) -> tuple[str, str]:
+    """(kind, principal): ("user", user name), or ("client", client id) for a machine's access token (the
+    Cognito authorizer already checked that it holds the method's scope)."""
     claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
-    return str(claims.get("cognito:username") or claims.get("username") or "")
+    if machines.is_machine_token(claims):
+        return machines.CLIENT, str(claims["client_id"])
+    return "user", str(claims.get("cognito:username") or claims.get("username") or "")
 
 
-def has_access(username: str, method: str, path: str) -> bool:
-    response = _LAMBDA.invoke(FunctionName=os.environ["CHECK_USER_ACCESS_FUNCTION"],
-                              Payload=json.dumps({"username": username, "method": method, "path": path}))
+def has_access(principal: tuple[str, str], method: str, path: str) -> bool:
+    kind, name = principal
+    response = _LAMBDA.invoke(FunctionName=os.environ["CHECK_USER_ACCESS_FUNCTION"], Payload=json.dumps(
+        {"username": name, "principal": kind, "method": method, "path": path}))
     if response.get("FunctionError"):
         raise RuntimeError(f"CheckUserAccess failed: {response['Payload'].read()[:200]!r}")
     return bool(json.loads(response["Payload"].read()).get("allowed"))

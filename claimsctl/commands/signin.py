@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
+from claimsctl.commands.clients import client_credentials
 from claimsctl.commands.common import CONTEXT, OUTPUT, PASSWORD_STDIN, Run, common_options, password, second_factor
 
 MAX_TOKEN_INPUT = 64 * 1024
@@ -57,14 +59,18 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
 @common_options
 @click.argument("method", type=click.Choice(["GET", "POST", "PUT", "DELETE"], case_sensitive=False))
 @click.argument("path")
-@click.option("--user", "username", required=True, help="Sign in as this user first.")
+@click.option("--user", "username", help="Sign in as this user first.")
+@click.option("--client", "client_name", help="Or get a machine client's token first (with --secret-file).")
+@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="With --client: the credentials file add-client wrote.")
 @PASSWORD_STDIN
 @click.option("--data", help="A JSON body to send, or @FILE to send a file's JSON (e.g. for POST).")
-def request(run: Run, method: str, path: str, username: str, password_stdin: bool, data: str | None) -> None:
-    """Sign in and call the deployed API; print the status and the body.
+def request(run: Run, method: str, path: str, username: str | None, client_name: str | None, secret_file: Path | None,
+            password_stdin: bool, data: str | None) -> None:
+    """Sign in (or get a machine client's token) and call the deployed API; print the status and the body.
 
-    The token the API expects (ID token for V1_0, access token for V2_0) goes
-    in the Authorization header. Exit 0 for a 2xx answer, 1 otherwise.
+    The token the API expects (ID token for V1_0, access token for V2_0 and V3_0, a machine client's
+    access token) goes in the Authorization header. Exit 0 for a 2xx answer, 1 otherwise.
 
     \b
     Examples:
@@ -72,19 +78,27 @@ def request(run: Run, method: str, path: str, username: str, password_stdin: boo
       claimsctl request POST /projects/p1/items --user alice --data '{"title": "x"}'
       claimsctl request DELETE /projects/p1/items/item-1 --user alice
       echo "$PASSWORD" | claimsctl request GET /standard/projects/p1/items --user alice --password-stdin
+      claimsctl request GET /projects/p1/items --client reporting-bot --secret-file bot.json
     """
     from claimsctl import apiclient, display
     from claimsctl import login as signing_in
     from claimsctl.errors import ClaimsctlError
 
+    if (username is None) == (client_name is None) or (client_name is not None) != (secret_file is not None):
+        raise click.UsageError("Name a --user, or a --client with its --secret-file.")
     inputs = run.inputs()
     aws, outputs = run.deployed(inputs)
     if outputs.api_url is None:
         raise ClaimsctlError('The stack has no API; set "api" in stackInputs.json and deploy.')
     body = apiclient.json_body(data) if data is not None else None  # checked before anyone signs in
-    secret = password(password_stdin, "Password", confirm=False)
-    issued = signing_in.login(aws, outputs, username, secret, password_auth=inputs.user_password_auth).tokens
-    answer = apiclient.call(outputs.api_url, method, path, signing_in.api_token(outputs, issued), body=body)
+    if username is not None:
+        secret = password(password_stdin, "Password", confirm=False)
+        issued = signing_in.login(aws, outputs, username, secret, password_auth=inputs.user_password_auth).tokens
+        token = signing_in.api_token(outputs, issued)
+    else:
+        token = signing_in.machine_token(aws, outputs, *client_credentials(run, aws, outputs, str(client_name),
+                                                                         secret_file or Path())).access_token
+    answer = apiclient.call(outputs.api_url, method, path, token, body=body)
     display.info(f"HTTP {answer.status}")
     click.echo(answer.body)
     if not 200 <= answer.status < 300:

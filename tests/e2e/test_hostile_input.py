@@ -147,10 +147,11 @@ def test_request_does_not_follow_a_redirect_with_the_token(elsewhere: str) -> No
     assert all("secret-token" not in json.dumps(headers) for headers in Recorder.seen)
 
 
-def test_v3_is_refused_with_its_reason() -> None:
+def test_an_unknown_trigger_version_is_refused_naming_the_known_ones() -> None:
     document = json.loads((ROOT / "stackInputs.json").read_text())
-    with pytest.raises(inputs.InputsError, match=r"V3_0 \(client-credentials tokens"):
-        inputs.parse({**document, "triggerVersion": "V3_0"})
+    assert inputs.parse({**document, "triggerVersion": "V3_0"}).trigger.serves_machines
+    with pytest.raises(inputs.InputsError, match=r"V1_0, V2_0, V3_0"):
+        inputs.parse({**document, "triggerVersion": "V4_0"})
 
 
 def test_a_rest_cognito_authorizer_passes_claims_as_strings() -> None:

@@ -165,3 +165,18 @@ def test_resource_servers_update_and_delete(idp: Any, machine: Machine) -> None:
     assert claims_of(machine.token())["scope"].split()[0] == READ  # the removed scope is no longer granted
     idp.delete_resource_server(UserPoolId=machine.pool.pool_id, Identifier=API)
     assert machine.token().json()["error"] == "invalid_scope"
+
+
+def test_a_client_secret_chosen_by_the_caller(idp: Any, machine: Machine) -> None:
+    """CreateUserPoolClient's ClientSecret: the secret can exist (in a file) before the client does."""
+    chosen = "a" * 20 + "_b+C" * 5
+    created = idp.create_user_pool_client(
+        UserPoolId=machine.pool.pool_id, ClientName="chosen", ClientSecret=chosen,
+        AllowedOAuthFlowsUserPoolClient=True, AllowedOAuthFlows=["client_credentials"], AllowedOAuthScopes=[READ])
+    assert created["UserPoolClient"]["ClientSecret"] == chosen
+    machine.client_id, machine.secret = created["UserPoolClient"]["ClientId"], chosen
+    assert claims_of(machine.token())["client_id"] == machine.client_id
+    for bad in ({"ClientSecret": "x" * 30 + "-!"}, {"ClientSecret": chosen, "GenerateSecret": True}):
+        with pytest.raises(ClientError) as refused:
+            idp.create_user_pool_client(UserPoolId=machine.pool.pool_id, ClientName="bad", **bad)
+        assert refused.value.response["Error"]["Code"] == "InvalidParameterException"

@@ -84,6 +84,21 @@ def test_v2_template_selects_the_feature_plan_v2_needs() -> None:
     assert pool["LambdaConfig"]["PreTokenGenerationConfig"]["LambdaVersion"] == "V2_0"
 
 
+def test_v3_template_has_the_apis_resource_server_and_scopes_per_method() -> None:
+    resources = rendered(trigger_version="V3_0")["Resources"]
+    assert resources["UserPool"]["Properties"]["UserPoolTier"] == "ESSENTIALS"
+    server = resources["ApiResourceServer"]["Properties"]
+    assert [s["ScopeName"] for s in server["Scopes"]] == ["items.read", "items.write"]
+    identifier = server["Identifier"]
+    assert resources["AuthorizerFunction"]["Properties"]["Environment"]["Variables"]["API_IDENTIFIER"] == identifier
+    scopes = {name: resources[name]["Properties"]["AuthorizationScopes"][-1]
+              for name in ("StandardItemsGetMethod", "StandardItemsPostMethod", "StandardItemDeleteMethod")}
+    assert scopes == {"StandardItemsGetMethod": f"{identifier}/items.read",
+                      "StandardItemsPostMethod": f"{identifier}/items.write",
+                      "StandardItemDeleteMethod": f"{identifier}/items.write"}
+    assert "AuthorizationScopes" not in rendered()["Resources"]["StandardItemsGetMethod"]["Properties"]  # V1: ID tokens
+
+
 def test_production_settings_reach_the_user_pool() -> None:
     pool = rendered(threat_protection="enforced")["Resources"]["UserPool"]["Properties"]
     assert (pool["UserPoolTier"], pool["UserPoolAddOns"]["AdvancedSecurityMode"]) == ("PLUS", "ENFORCED")
@@ -106,7 +121,8 @@ VARIANTS = [
     (version, api, ("arm64", "x86_64")[index % 2], ((), (("team", "x"),))[index // 2 % 2],
      ("off", "audit", "enforced")[index % 3], index % 3 == 1, ("off", "optional", "required")[(index + 1) % 3],
      ("none", "s3")[(index + index // 4) % 2])
-    for index, (version, api) in enumerate(itertools.product(["V1_0", "V2_0"], ["none", "optimized", "standard", "both"]))
+    for index, (version, api) in enumerate(itertools.product(["V1_0", "V2_0", "V3_0"],
+                                                             ["none", "optimized", "standard", "both"]))
 ]
 
 

@@ -10,15 +10,18 @@ https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-def
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
+from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, CognitoIdpUserPool, CognitoIdpUserPoolClient
 from moto.core.exceptions import JsonRESTError
 
 from claimsctl.local import patches
 from claimsctl.local.cognito import resource_servers
 
+CUSTOM_SECRET = re.compile(r"[\w+]{24,64}")  # CreateUserPoolClient's ClientSecret: 24-64 of [\w+]
 STANDARD_SCOPES = frozenset({"openid", "email", "phone", "profile", "aws.cognito.signin.user.admin"})
 
 
@@ -54,12 +57,29 @@ def is_machine_client(client: CognitoIdpUserPoolClient) -> bool:
                 and "client_credentials" in (config.get("AllowedOAuthFlows") or []))
 
 
+def custom_secret(generate_secret: bool, config: dict[str, Any]) -> str | None:
+    """CreateUserPoolClient's ClientSecret (a secret the caller chose), checked as Cognito checks it."""
+    secret = config.pop("ClientSecret", None)
+    if secret is None:
+        return None
+    if generate_secret:
+        raise InvalidParameterException("You cannot specify both GenerateSecret as true and a ClientSecret value.")
+    if not isinstance(secret, str) or not CUSTOM_SECRET.fullmatch(secret):
+        raise InvalidParameterException("ClientSecret must be 24 to 64 letters, digits, '_' or '+'.")
+    return secret
+
+
 def _checking_create(original: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(original)
     def create_user_pool_client(self: CognitoIdpBackend, user_pool_id: str, generate_secret: bool,
                                 extended_config: dict[str, Any]) -> Any:
-        check(self.describe_user_pool(user_pool_id), bool(generate_secret), extended_config or {})
-        return original(self, user_pool_id, generate_secret, extended_config)
+        config = dict(extended_config or {})
+        secret = custom_secret(bool(generate_secret), config)
+        check(self.describe_user_pool(user_pool_id), bool(generate_secret) or secret is not None, config)
+        client = original(self, user_pool_id, bool(generate_secret) or secret is not None, config)
+        if secret is not None:
+            client.secret = secret
+        return client
 
     return create_user_pool_client
 
