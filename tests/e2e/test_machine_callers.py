@@ -16,6 +16,7 @@ import requests
 from authlib.integrations.requests_client import OAuth2Session
 
 from tests.conftest import Cli, Deployer, Project
+from tests.e2e.test_real_clients import needs_node, node
 
 PASSWORD = "Machine-Passw0rd!x"
 DESIGNS = ("", "/standard")
@@ -173,3 +174,15 @@ def test_a_stack_without_v3_refuses_machine_clients(cli: Cli, deployed: Deployer
     refused = cli("add-client", "bot", "--projects", "p1", "--secret-out", str(project.root / "bot.json"))
     assert refused.exit_code == 1 and "need triggerVersion V3_0" in " ".join(refused.output.split())
     assert not (project.root / "bot.json").exists()
+
+
+@needs_node
+def test_aws_jwt_verify_accepts_the_machine_token_for_its_client_only(stack: dict[str, Any], endpoint: str) -> None:
+    found = credentials(stack)
+    outputs = stack["outputs"]
+    seen = node("verify-machine.mjs", {
+        "userPoolId": outputs["UserPoolId"], "clientId": found["client_id"], "otherClientId": outputs["UserPoolClientId"],
+        "scope": found["scope"].split()[0], "jwksUri": f"{endpoint}/{outputs['UserPoolId']}/.well-known/jwks.json",
+        "accessToken": authlib_token(found, "client_secret_basic")})
+    assert seen["own"]["client_id"] == found["client_id"] and seen["own"]["projects"] == ["p1"]
+    assert "error" in seen["otherClient"] and "error" in seen["otherScope"]
