@@ -90,6 +90,33 @@ def test_init_render_deploy_teardown_from_an_empty_folder(installed: Path, tmp_p
     assert not (project / "claimsctl-config.json").exists()
 
 
+def test_machine_clients_from_the_installed_wheel(installed: Path, tmp_path: Path, endpoint: str) -> None:
+    """A project made by init, switched to V3_0: add-client, a verified token with the claim, the API by it."""
+    assert run(installed, tmp_path, "init", "m2m").returncode == 0
+    project = tmp_path / "m2m"
+    inputs = json.loads((project / "stackInputs.json").read_text())
+    (project / "stackInputs.json").write_text(json.dumps({**inputs, "triggerVersion": "V3_0"}))
+    deployed = run(installed, project, "deploy", "--yes", endpoint=endpoint)
+    assert deployed.returncode == 0, deployed.stderr
+    try:
+        added = run(installed, project, "add-client", "nightly-report", "--projects", "p1", "--secret-out",
+                    "report.json", endpoint=endpoint)
+        assert added.returncode == 0, added.stderr
+        secret = json.loads((project / "report.json").read_text())["client_secret"]
+        assert secret not in added.stdout + added.stderr
+        token = run(installed, project, "token", "--client", "nightly-report", "--secret-file", "report.json",
+                    "--output", "json", endpoint=endpoint)
+        assert token.returncode == 0, token.stderr
+        assert json.loads(token.stdout)["access_token"]["projects"] == ["p1"]
+        allowed = run(installed, project, "request", "GET", "/projects/p1/items", "--client", "nightly-report",
+                      "--secret-file", "report.json", endpoint=endpoint)
+        refused = run(installed, project, "request", "GET", "/projects/p2/items", "--client", "nightly-report",
+                      "--secret-file", "report.json", endpoint=endpoint)
+        assert (allowed.returncode, refused.returncode) == (0, 1) and "HTTP 403" in refused.stderr
+    finally:
+        assert run(installed, project, "teardown", "--yes", endpoint=endpoint).returncode == 0
+
+
 def test_a_project_folders_own_templates_win(installed: Path, tmp_path: Path) -> None:
     assert run(installed, tmp_path, "init", "own", "--with-source").returncode == 0
     template = tmp_path / "own" / "templates" / "stack.yaml.j2"
