@@ -10,6 +10,7 @@ from pathlib import Path
 
 from claimsctl import resources
 from claimsctl.errors import ClaimsctlError
+from claimsctl.testing.example import EXAMPLE_TEST
 
 _STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,39}")
 
@@ -36,12 +37,14 @@ def stack_inputs(folder: Path, region: str) -> dict[str, object]:
 
 
 def init(folder: Path, region: str, with_source: bool) -> list[Path]:
-    """Write stackInputs.json (and, with_source, copies of templates/ and lambda_src/); return what was written.
+    """Write stackInputs.json, an example test (tests/test_claims.py, for claimsctl's pytest plugin) and, with_source,
+    copies of templates/ and lambda_src/; return what was written.
 
     Nothing that exists is overwritten: an existing stackInputs.json, templates/ or lambda_src/ is an error,
     and nothing is written then.
     """
-    wanted = [folder / "stackInputs.json", *((folder / name for name in resources.BUNDLED) if with_source else ())]
+    wanted = [folder / "stackInputs.json", folder / "tests" / "test_claims.py",
+              *((folder / name for name in resources.BUNDLED) if with_source else ())]
     existing = [path for path in wanted if path.exists()]
     if existing:
         raise ClaimsctlError(f"{existing[0]} already exists; claimsctl init never overwrites. Choose another folder.")
@@ -51,6 +54,8 @@ def init(folder: Path, region: str, with_source: bool) -> list[Path]:
         raise ClaimsctlError(f"This installation ships no {missing[0]}/ to copy; reinstall claimsctl.")
     folder.mkdir(parents=True, exist_ok=True)
     wanted[0].write_text(json.dumps(stack_inputs(folder, region), indent=2) + "\n", encoding="utf-8")
+    wanted[1].parent.mkdir(exist_ok=True)
+    wanted[1].write_text(EXAMPLE_TEST, encoding="utf-8")  # claimsctl's pytest plugin: the claims_stack fixture
     for name, source in sources.items():
         if source is not None:
             shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))

@@ -149,10 +149,15 @@ class JwksCache:
         return keys
 
 
+def wall_clock() -> float:
+    """time.time(), looked up at each call (a test may stand in for it)."""
+    return time.time()
+
+
 class VerifiedCache:
     """Claims of tokens that passed, keyed by the whole token, each dropped at its `exp`; LRU-bounded."""
 
-    def __init__(self, size: int = VERIFIED_CACHE_SIZE, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, size: int = VERIFIED_CACHE_SIZE, clock: Callable[[], float] = wall_clock) -> None:
         self.size = size
         self.clock = clock
         self._entries: OrderedDict[str, tuple[float, dict[str, Any]]] = OrderedDict()
@@ -199,6 +204,7 @@ class CognitoVerifier:
     # Machine tokens (client-credentials grant) of this pool are accepted from any of its clients when they
     # hold one of these scopes: the scope, not the client id, says the token is for this API.
     machine_scopes: tuple[str, ...] = ()
+    clock: Callable[[], float] = wall_clock  # what `exp` and `nbf` are checked against
     jwks: JwksCache = field(default_factory=JwksCache)
     verified: VerifiedCache = field(default_factory=VerifiedCache)
 
@@ -246,7 +252,7 @@ class CognitoVerifier:
         return claims
 
     def _check_time_and_issuer(self, claims: dict[str, Any]) -> None:
-        now = time.time()
+        now = self.clock()
         exp: Any = claims.get("exp")
         nbf: Any = claims.get("nbf")
         if not _is_seconds(exp):

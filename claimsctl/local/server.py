@@ -13,7 +13,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from claimsctl.local import dispatch, extensions, faults, guard, keep_alive, routes, state, urls
+from moto.core.exceptions import JsonRESTError
+
+from claimsctl.local import clock, dispatch, extensions, faults, guard, keep_alive, routes, state, testkit, urls
 from claimsctl.local.apigateway import execute as execute_api
 from claimsctl.local.cloudfront import viewer as cloudfront_viewer
 from claimsctl.local.cognito import pools
@@ -74,6 +76,14 @@ def route_table(to_moto: routes.Handler) -> routes.RouteTable:
                      control=True),
         routes.Route("reset", _reset, own, routes.path("/_claimsctl/reset"), methods=frozenset({"POST"}),
                      control=True),
+        routes.Route("clock", _clock, own, routes.path("/_claimsctl/clock"), methods=frozenset({"GET", "POST"}),
+                     control=True),
+        routes.Route("snapshot", _testkit(lambda document: testkit.take()), own, routes.path("/_claimsctl/snapshot"),
+                     methods=frozenset({"POST"}), control=True),
+        routes.Route("restore", _testkit(lambda document: testkit.restore()), own, routes.path("/_claimsctl/restore"),
+                     methods=frozenset({"POST"}), control=True),
+        routes.Route("users", _testkit(lambda document: testkit.make_user(testkit.NewUser.parse(document))), own,
+                     routes.path("/_claimsctl/users"), methods=frozenset({"POST"}), control=True),
         routes.Route("claimsctl-unknown", _not_found, own, routes.path(r"(?s)/_claimsctl/.*"), control=True),
         routes.Route("moto-api", _moto_api_refused, own, routes.path(r"(?s)/moto-api(/.*)?"), control=True),
         routes.Route("oauth2-token-revoke", hosted_ui.handle, hosted,
@@ -115,6 +125,31 @@ def _reset(environ: dict[str, Any], start_response: StartResponse) -> Iterable[b
         return _json(start_response, 404, {"message": "No emulator runs in this process."})
     emulator.reset()
     return _json(start_response, 200, {"reset": True})
+
+
+def _clock(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+    """GET: the clock's offset; POST {"advance": seconds}: move it forward."""
+    try:
+        if environ.get("REQUEST_METHOD") == "POST":
+            document = testkit.read_json(environ)
+            clock.advance(document.get("advance") if isinstance(document, dict) else None)
+    except ValueError as exc:
+        return _json(start_response, 400, {"message": str(exc)})
+    return _json(start_response, 200, {"offset_seconds": clock.offset(), "now": clock.now()})
+
+
+def _testkit(action: Callable[[Any], dict[str, Any]]) -> routes.Handler:
+    """A test-kit route: the JSON body in, `action`'s answer out; 400 naming what is wrong."""
+
+    def handle(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        try:
+            return _json(start_response, 200, action(testkit.read_json(environ)))
+        except ValueError as exc:
+            return _json(start_response, 400, {"message": str(exc)})
+        except JsonRESTError as exc:
+            return _json(start_response, 400, {"message": exc.message, "code": exc.error_type})
+
+    return handle
 
 
 def _moto_api_refused(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

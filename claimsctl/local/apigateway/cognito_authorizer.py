@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from claimsctl.local import state
+from claimsctl.local import clock, state
 from claimsctl.local.cognito import pools
 from claimsctl.local.cognito.minting import public_jwks
 from claimsctl_runtime import tokens
@@ -37,7 +37,7 @@ def verify(authorizer: Any, method: Any, identity: str) -> dict[str, Any] | None
         verifier = tokens.CognitoVerifier(
             user_pool_id=pool.id, region=pool.region, client_ids=tuple(pool.clients),
             token_use="access" if scopes else "id", scopes=scopes, jwks=_JWKS.get(),
-            verified=tokens.VerifiedCache(size=0),
+            verified=tokens.VerifiedCache(size=0), clock=clock.now,
         )
         try:
             return verifier.verify(token)

@@ -24,7 +24,7 @@ from typing import Any
 from moto.apigateway.models import Method, Resource, RestAPI, apigateway_backends
 from werkzeug.wrappers import Request, Response
 
-from claimsctl.local import state, urls
+from claimsctl.local import clock, state, urls
 from claimsctl.local.apigateway import cognito_authorizer
 from claimsctl.local.lambda_runtime import permissions, service
 from claimsctl.local.lambda_runtime.permissions import as_list
@@ -227,13 +227,19 @@ def _stringify(value: Any) -> str:
     return str(value)
 
 
+def forget_cached_decisions() -> None:
+    """Empty the authorizer result cache (a test kit's restore)."""
+    with _cache_lock:
+        _CACHE.get().clear()
+
+
 def _lambda_authorizer_result(target: RouteMatch, request: Request, authorizer: Any, identity: str) -> dict[str, Any]:
     ttl = int(authorizer.authorizer_result_ttl if authorizer.authorizer_result_ttl is not None else 300)
     key = (target.api.id, authorizer.id, identity)
     _cache = _CACHE.get()
     with _cache_lock:
         cached = _cache.get(key)
-    if cached and cached[0] > time.monotonic():
+    if cached and cached[0] > clock.monotonic():
         STATS.get()["authorizer_cache_hits"] += 1
         return cached[1]
     result = _invoke_authorizer(target, request, authorizer, identity)
@@ -241,7 +247,7 @@ def _lambda_authorizer_result(target: RouteMatch, request: Request, authorizer: 
         with _cache_lock:
             if len(_cache) >= CACHE_LIMIT:
                 _cache.clear()
-            _cache[key] = (time.monotonic() + ttl, result)
+            _cache[key] = (clock.monotonic() + ttl, result)
     return result
 
 
@@ -327,7 +333,7 @@ def proxy_event(target: RouteMatch, request: Request, authorizer_context: dict[s
         multi_headers.setdefault(name, []).append(value)
     query = {k: request.args.getlist(k)[-1] for k in request.args}
     body = request.get_data(as_text=True)
-    now = time.time()
+    now = clock.now()
     return {
         "resource": target.resource.get_path(), "path": target.path, "httpMethod": request.method,
         "headers": headers or None, "multiValueHeaders": multi_headers or None,

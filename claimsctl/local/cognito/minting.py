@@ -8,7 +8,6 @@ hosted UI all run the pre token generation trigger the same way.
 from __future__ import annotations
 
 import logging
-import time
 import uuid
 from typing import Any
 
@@ -16,7 +15,7 @@ from joserfc import jwt
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 
-from claimsctl.local import state
+from claimsctl.local import clock, state
 from claimsctl.local.cognito import keys, pools, token_state, totp, trigger
 from claimsctl_runtime.reserved import is_reserved
 
@@ -39,7 +38,7 @@ def validity_seconds(pool: CognitoIdpUserPool, client_id: str, token: str) -> in
 
 def _base_claims(pool: CognitoIdpUserPool, user: CognitoIdpUser, origin_jti: str, token_use: str,
                  auth_time: int, event_id: str) -> dict[str, Any]:
-    now = int(time.time())
+    now = int(clock.now())
     return {
         "sub": user.id,
         "iss": f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.id}",
@@ -151,7 +150,7 @@ def issue(pool: CognitoIdpUserPool, client_id: str, username: str, origin_jti: s
         raise NotAuthorizedError("Invalid Refresh Token")
     if not user.enabled:
         raise NotAuthorizedError("User is disabled.")
-    authenticated = auth_time if auth_time is not None else int(time.time())
+    authenticated = auth_time if auth_time is not None else int(clock.now())
     scopes = trigger.current_scopes() or granted or list(DEFAULT_API_SCOPES)
     overrides = trigger.invoke(pool, client_id, user, scopes)
     event_id = str(uuid.uuid4())  # one issue, one event: both tokens carry its id

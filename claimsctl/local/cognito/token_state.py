@@ -23,7 +23,6 @@ import base64
 import json
 import os
 import threading
-import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Iterator, MutableMapping
@@ -36,6 +35,7 @@ from joserfc import jws, jwt
 from joserfc.errors import JoseError
 from moto.cognitoidp.models import CognitoIdpUserPool
 
+from claimsctl.local import clock
 from claimsctl.local.cognito import keys, pools
 
 _ATTRIBUTE = "_claimsctl_token_state"
@@ -88,7 +88,7 @@ class PoolTokenState:
 
     def revoke_origin(self, origin_jti: str, until: int) -> None:
         with self.lock:
-            now = int(time.time())
+            now = int(clock.now())
             for stale in [o for o, end in self.revoked_origins.items() if end < now]:
                 del self.revoked_origins[stale]
             self.revoked_origins[origin_jti] = until
@@ -113,7 +113,7 @@ def of(pool: CognitoIdpUserPool) -> PoolTokenState:
 
 
 def _now_ms() -> int:
-    return time.time_ns() // 1_000_000
+    return int(clock.now() * 1000)
 
 
 def refresh_validity_seconds(pool: CognitoIdpUserPool, client_id: str) -> int:
@@ -178,7 +178,7 @@ def inspect_refresh_token(pool: CognitoIdpUserPool, token: str) -> tuple[Refresh
                              int(payload["e"]))
     except (ValueError, KeyError, TypeError):
         return None, INVALID_REFRESH_TOKEN
-    if grant.expires < time.time():
+    if grant.expires < clock.now():
         return None, EXPIRED_REFRESH_TOKEN
     if of(pool).is_revoked(grant.username, grant.origin_jti, None, grant.issued_ms, grant.auth_time):
         return None, REVOKED_REFRESH_TOKEN
@@ -222,7 +222,7 @@ def inspect_token(pool: CognitoIdpUserPool, token: str, token_use: str) -> tuple
         claims = dict(jwt.decode(token, key, algorithms=["RS256"]).claims)
         if claims.get("token_use") != token_use:
             return None, f"Invalid {kind}"
-        if not int(claims["exp"]) > time.time():
+        if not int(claims["exp"]) > clock.now():
             return None, f"{kind} has expired"
         username = str(claims.get("username") or claims.get("cognito:username") or "")
         if of(pool).is_revoked(username, str(claims.get("origin_jti")), str(claims.get("jti")), None,
@@ -311,13 +311,13 @@ class ExpiringSessions(MutableMapping[str, Any]):
     def __getitem__(self, key: str) -> Any:
         with self._lock:
             deadline, value = self._entries[key]
-            if deadline < time.monotonic():
+            if deadline < clock.monotonic():
                 del self._entries[key]
                 raise KeyError(key)
             return value
 
     def __setitem__(self, key: str, value: Any) -> None:
-        now = time.monotonic()
+        now = clock.monotonic()
         with self._lock:
             while self._entries:
                 oldest = next(iter(self._entries))

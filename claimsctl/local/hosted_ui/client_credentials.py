@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 import uuid
 from typing import Any
 
 from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
+from claimsctl.local import clock
 from claimsctl.local.cognito import clients, minting, resource_servers, trigger
 from claimsctl.local.hosted_ui.errors import OAuthError
 
@@ -69,7 +69,7 @@ def client_metadata(raw: str | None) -> dict[str, str] | None:
 
 def machine_claims(pool: CognitoIdpUserPool, client_id: str, scopes: list[str]) -> dict[str, Any]:
     """An M2M access token's claims as Cognito issues them: the client is the subject; no username."""
-    now = int(time.time())
+    now = int(clock.now())
     return {
         "sub": client_id, "token_use": "access", "scope": " ".join(scopes), "auth_time": now,
         "iss": f"https://cognito-idp.{pool.region}.amazonaws.com/{pool.id}", "exp": now + minting.validity_seconds(

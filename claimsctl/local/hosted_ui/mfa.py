@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 
 from moto.cognitoidp.exceptions import CodeMismatchException
 from moto.cognitoidp.models import CognitoIdpUserPool
 
-from claimsctl.local import state
+from claimsctl.local import clock, state
 from claimsctl.local.cognito import pools, totp
 
 STEP_SECONDS = 180
@@ -30,7 +29,7 @@ class MfaStep:
     username: str
     params: dict[str, str]  # the authorization request, to complete it afterwards
     secret: str | None  # set while the user is setting up an authenticator
-    created: float = field(default_factory=time.monotonic)
+    created: float = field(default_factory=lambda: clock.monotonic())
     attempts: int = 0
 
 
@@ -44,7 +43,7 @@ def start(pool: CognitoIdpUserPool, username: str, params: dict[str, str]) -> tu
     step = MfaStep(pool.id, username, dict(params), secret)
     step_id = secrets.token_urlsafe(32)
     with _lock:
-        now = time.monotonic()
+        now = clock.monotonic()
         for stale in [k for k, s in _STEPS.get().items() if now - s.created > STEP_SECONDS]:
             del _STEPS.get()[stale]
         while len(_STEPS.get()) >= MAX_OPEN:
@@ -56,7 +55,7 @@ def start(pool: CognitoIdpUserPool, username: str, params: dict[str, str]) -> tu
 def find(step_id: str, pool_id: str) -> MfaStep | None:
     with _lock:
         step = _STEPS.get().get(step_id)
-        if step is None or step.pool_id != pool_id or time.monotonic() - step.created > STEP_SECONDS:
+        if step is None or step.pool_id != pool_id or clock.monotonic() - step.created > STEP_SECONDS:
             return None
         return step
 

@@ -14,14 +14,13 @@ import base64
 import hashlib
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
 from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
-from claimsctl.local import state
+from claimsctl.local import clock, state
 from claimsctl.local.cognito import pools, revoke, token_state, trigger
 from claimsctl.local.hosted_ui import client_credentials
 from claimsctl.local.hosted_ui.errors import OAuthError
@@ -68,11 +67,16 @@ class IssuedCode:
     redirect_uri: str
     code_challenge: str | None
     tokens: dict[str, Any]
-    created: float = field(default_factory=time.monotonic)
+    created: float = field(default_factory=lambda: clock.monotonic())
 
 
 _CODES: state.Slot[dict[str, IssuedCode]] = state.Slot(dict)
 _codes_lock = threading.Lock()
+
+
+def forget_codes() -> None:
+    with _codes_lock:
+        _CODES.get().clear()
 
 
 def _client(pool: CognitoIdpUserPool, client_id: str) -> CognitoIdpUserPoolClient | None:
@@ -149,7 +153,7 @@ def issue_tokens(pool: CognitoIdpUserPool, client_id: str, username: str, scopes
 def store_code(pool: CognitoIdpUserPool, request: AuthorizeRequest, tokens: dict[str, Any]) -> str:
     code = secrets.token_urlsafe(32)
     with _codes_lock:
-        now = time.monotonic()
+        now = clock.monotonic()
         for stale in [c for c, issued in _CODES.get().items() if now - issued.created > CODE_LIFETIME_SECONDS]:
             del _CODES.get()[stale]
         _CODES.get()[code] = IssuedCode(pool.id, request.client_id, request.redirect_uri, request.code_challenge, tokens)
@@ -177,7 +181,7 @@ def exchange_code(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[s
     client_id = _authenticate_client(pool, form, basic)
     with _codes_lock:
         issued = _CODES.get().pop(form.get("code", ""), None)  # single use: gone whatever happens next
-    if issued is None or issued.pool_id != pool.id or time.monotonic() - issued.created > CODE_LIFETIME_SECONDS:
+    if issued is None or issued.pool_id != pool.id or clock.monotonic() - issued.created > CODE_LIFETIME_SECONDS:
         raise OAuthError("invalid_grant", "the code is invalid, expired or already used")
     if issued.client_id != client_id or issued.redirect_uri != form.get("redirect_uri"):
         raise OAuthError("invalid_grant", "the code was issued to another client or redirect_uri")
@@ -250,7 +254,7 @@ def user_info(pool: CognitoIdpUserPool, access_token: str) -> dict[str, Any]:
     claims = token_state.unverified_claims(access_token) if entry else {}
     scopes = set(str(claims.get("scope", "")).split())
     exp = claims.get("exp")
-    if entry is None or not isinstance(exp, int) or exp <= time.time():
+    if entry is None or not isinstance(exp, int) or exp <= clock.now():
         raise OAuthError("invalid_token", "Access token is invalid or expired", 401)
     if "openid" not in scopes:
         raise OAuthError("invalid_token", "Access token does not have the openid scope", 401)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import secrets
 import threading
-import time
 from dataclasses import dataclass
 
-from claimsctl.local import state
+from claimsctl.local import clock, state
 
 COOKIE = "cognito"
 LIFETIME_SECONDS = 3600
@@ -33,7 +32,7 @@ _lock = threading.Lock()
 def start(pool_id: str, username: str) -> str:
     """A new session id for this user (the cookie's value)."""
     session_id = secrets.token_urlsafe(32)
-    now = time.monotonic()
+    now = clock.monotonic()
     with _lock:
         for stale in [sid for sid, s in _SESSIONS.get().items() if s.expires <= now]:
             del _SESSIONS.get()[stale]
@@ -47,7 +46,7 @@ def user_of(session_id: str | None, pool_id: str) -> str | None:
     """The signed-in user of a live session of this pool, else None."""
     with _lock:
         session = _SESSIONS.get().get(session_id or "")
-    if session is None or session.pool_id != pool_id or session.expires <= time.monotonic():
+    if session is None or session.pool_id != pool_id or session.expires <= clock.monotonic():
         return None
     return session.username
 
@@ -55,3 +54,9 @@ def user_of(session_id: str | None, pool_id: str) -> str | None:
 def end(session_id: str | None) -> None:
     with _lock:
         _SESSIONS.get().pop(session_id or "", None)
+
+
+def forget_all() -> None:
+    """Every session ends (a test kit's restore)."""
+    with _lock:
+        _SESSIONS.get().clear()

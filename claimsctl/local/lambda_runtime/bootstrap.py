@@ -19,6 +19,15 @@ from collections.abc import Callable
 from typing import Any, TextIO
 
 Handler = Callable[[Any, Any], Any]
+_WALL_CLOCK = time.time
+_CLOCK_OFFSET = [0.0]  # the emulator's clock offset, sent with each invocation
+
+
+def _emulator_time() -> float:
+    return _WALL_CLOCK() + _CLOCK_OFFSET[0]
+
+
+time.time = _emulator_time  # the handler's notion of now is the emulator's (a test may have moved it forward)
 
 
 class LambdaContext:
@@ -37,7 +46,7 @@ class LambdaContext:
         self.client_context = None
 
     def get_remaining_time_in_millis(self) -> int:
-        return max(0, self._deadline_ms - int(time.time() * 1000))
+        return max(0, self._deadline_ms - int(_WALL_CLOCK() * 1000))
 
 
 class _RequestIdFilter(logging.Filter):
@@ -85,6 +94,7 @@ def _load_handler(spec: str) -> Handler:
 
 
 def _invoke(handler: Handler, request: dict[str, Any]) -> dict[str, Any]:
+    _CLOCK_OFFSET[0] = float(request.get("clock_offset") or 0.0)
     try:
         result = handler(json.loads(request["event"]), LambdaContext(request))
     except Exception as exc:  # noqa: BLE001 - any handler error is reported like Lambda does

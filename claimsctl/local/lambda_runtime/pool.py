@@ -128,13 +128,14 @@ class Worker:
         """Wait for the end of the init phase (the handler imported, or its import failed)."""
         self._read_line(time.monotonic() + timeout)
 
-    def invoke(self, event: bytes, request_id: str, timeout: float) -> dict[str, Any]:
+    def invoke(self, event: bytes, request_id: str, timeout: float, clock_offset: float = 0.0) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         request = {
             "event": event.decode(),
             "request_id": request_id,
             "deadline_ms": int((time.time() + timeout) * 1000),
             "invoked_function_arn": self.spec.function_arn,
+            "clock_offset": clock_offset,  # the emulator's clock (clock.py): the worker's time.time() adds it
         }
         assert self.proc.stdin is not None
         try:
@@ -194,7 +195,8 @@ class LambdaRuntime:
 
     # -- public ---------------------------------------------------------------
 
-    def invoke(self, spec: FunctionSpec, code_zip: bytes, event: bytes, timeout: float | None = None) -> Invocation:
+    def invoke(self, spec: FunctionSpec, code_zip: bytes, event: bytes, timeout: float | None = None,
+               clock_offset: float = 0.0) -> Invocation:
         """Invoke the function; timeout defaults to the function's own."""
         if not spec.runtime.startswith("python"):
             message = f"The local emulator runs Python functions only; {spec.function_name} uses {spec.runtime}."
@@ -215,7 +217,7 @@ class LambdaRuntime:
                                "", 0.0, request_id)
         started = time.monotonic()
         try:
-            response = worker.invoke(event, request_id, limit)
+            response = worker.invoke(event, request_id, limit, clock_offset)
         except WorkerTimeout:
             keep = False
             message = f"RequestId: {request_id} Error: Task timed out after {limit:.2f} seconds"

@@ -10,7 +10,7 @@ from typing import Any
 
 from moto.awslambda.models import LambdaBackend, LambdaFunction, lambda_backends
 
-from claimsctl.local import patches, state
+from claimsctl.local import clock, patches, state
 from claimsctl.local.lambda_runtime.pool import FunctionSpec, Invocation, LambdaRuntime
 
 
@@ -72,7 +72,7 @@ def spec_for(function: LambdaFunction) -> FunctionSpec:
 def invoke_function(function: LambdaFunction, event: bytes, timeout: float | None = None) -> Invocation:
     """Invoke a function as Lambda would, and keep its log in CloudWatch Logs."""
     INVOCATIONS.get()[function.function_name] += 1
-    invocation = runtime().invoke(spec_for(function), function.code_bytes, event, timeout)
+    invocation = runtime().invoke(spec_for(function), function.code_bytes, event, timeout, clock.offset())
     _store_logs(function, invocation)
     return invocation
 

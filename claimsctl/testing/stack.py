@@ -1,0 +1,256 @@
+"""ClaimsStack: a project's stack deployed on a local emulator of its own, with real users, machine clients,
+API calls and a clock, for tests. The plugin (plugin.py) makes one per test session (per xdist worker)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from claimsctl_runtime import projects as grants
+
+Projects = str | list[str] | tuple[str, ...]
+
+
+class SetupFailed(Exception):
+    """The stack could not be made; the message is one line saying what to fix."""
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    status: int
+    headers: dict[str, str]
+    json: Any  # the body parsed as JSON, or None
+    text: str
+
+
+@dataclass
+class SignedInUser:
+    """A user signed in through the real trigger. `token` is the one the API takes (`ApiTokenUse`)."""
+
+    stack: ClaimsStack = field(repr=False)
+    name: str
+    id_token: str = field(repr=False)
+    access_token: str = field(repr=False)
+    refresh_token: str = field(repr=False)
+    id_claims: dict[str, Any] = field(default_factory=dict)
+    access_claims: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def token(self) -> str:
+        return self.access_token if self.stack.outputs.get("ApiTokenUse") == "access" else self.id_token
+
+    @property
+    def claims(self) -> dict[str, Any]:
+        """The verified claims of the token the API takes."""
+        return self.access_claims if self.stack.outputs.get("ApiTokenUse") == "access" else self.id_claims
+
+    def refresh(self) -> SignedInUser:
+        """New ID and access tokens from the refresh token (the trigger runs again, on the row as it is now)."""
+        result = self.stack.aws.client("cognito-idp").initiate_auth(
+            ClientId=self.stack.outputs["UserPoolClientId"], AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": self.refresh_token})["AuthenticationResult"]
+        self.id_token, self.access_token = result["IdToken"], result["AccessToken"]
+        self.id_claims, self.access_claims = self.stack.verify(self.id_token), self.stack.verify(self.access_token)
+        return self
+
+
+@dataclass
+class MachineCaller:
+    """A machine client (client-credentials grant) and a fresh access token of it."""
+
+    stack: ClaimsStack = field(repr=False)
+    name: str
+    client_id: str
+    secret_file: Path = field(repr=False)
+    access_token: str = field(default="", repr=False)
+    claims: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def token(self) -> str:
+        return self.access_token
+
+    def refresh(self) -> MachineCaller:
+        """A new client-credentials token (the trigger runs again, on the row as it is now)."""
+        secret = json.loads(self.secret_file.read_text())["client_secret"]
+        self.access_token = self.stack.machine_token(self.client_id, secret)
+        self.claims = self.stack.verify(self.access_token)
+        return self
+
+
+class ClaimsStack:
+    """The deployed project. Made by the `claims_stack` fixture; `close()` tears it all down."""
+
+    def __init__(self, project_dir: Path, port: int = 0) -> None:
+        from claimsctl.errors import ClaimsctlError
+        from claimsctl.inputs import load
+
+        self.project_dir = project_dir
+        self.port = port
+        inputs_path = project_dir / "stackInputs.json"
+        if not inputs_path.is_file():
+            raise SetupFailed(f"{project_dir} has no stackInputs.json: pass --claims-project DIR, set claims_project "
+                              "in the pytest ini file, or run `claimsctl init` there.")
+        try:
+            self.inputs = load(inputs_path).with_changes(web_hosting="none")  # tests call the API, not the web app
+        except ClaimsctlError as exc:
+            raise SetupFailed(f"{inputs_path}: {exc}") from None
+        self.inputs_path = inputs_path
+        self.outputs: dict[str, str] = {}
+        self.endpoint = ""
+        self._work = tempfile.TemporaryDirectory(prefix="claimsctl-testkit-")
+        self._emulator: Any = None
+        self._aws: Any = None
+        self._verifier: Any = None
+        self._offset = 0.0
+        self._count = 0
+
+    # -- life -------------------------------------------------------------------------------------
+
+    def open(self) -> ClaimsStack:
+        from claimsctl.testing import deploying
+        from claimsctl.testing.emulator import EmulatorFailed, EmulatorProcess
+
+        self._emulator = EmulatorProcess(self.port)
+        try:
+            self.endpoint = self._emulator.start()
+        except EmulatorFailed as exc:
+            raise SetupFailed(f"the emulator did not start: {exc}") from None
+        from claimsctl.errors import ClaimsctlError
+
+        try:
+            self.outputs = deploying.deploy(self.aws, self.inputs_path, self.inputs, Path(self._work.name))
+        except ClaimsctlError as exc:
+            self.close()
+            raise SetupFailed(f"deploying {self.inputs_path} failed: {exc}") from None
+        except BaseException:
+            self.close()
+            raise
+        self._control("POST", "snapshot")
+        self.roles = deploying.roles(self.inputs_path, self.inputs.claim_name)
+        return self
+
+    def close(self) -> None:
+        if self._emulator is not None:
+            self._emulator.stop()  # the emulator's state goes with its process: the stack, its pool, its tables
+            self._emulator = None
+        self._work.cleanup()
+
+    @property
+    def aws(self) -> Any:
+        if self._aws is None:
+            from claimsctl.aws import Aws
+
+            self._aws = Aws(region=self.inputs.region, endpoint_url=self.endpoint)
+        return self._aws
+
+    def _control(self, method: str, name: str, body: Any = None) -> Any:
+        data = json.dumps(body).encode() if body is not None else (b"{}" if method == "POST" else None)
+        request = urllib.request.Request(f"{self.endpoint}/_claimsctl/{name}", data=data, method=method,  # noqa: S310
+                                         headers={"Content-Type": "application/json"})
+        try:
+            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the loopback emulator
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            raise AssertionError(f"emulator /_claimsctl/{name}: {error.read().decode()[:300]}") from None
+
+    # -- what a test does -----------------------------------------------------------------------------
+
+    def _grants(self, projects: Projects) -> tuple[str, ...]:
+        raw = projects if isinstance(projects, str) else ",".join(projects)
+        return grants.parse_grants(raw, self.roles)
+
+    def _name(self, prefix: str) -> str:
+        self._count += 1
+        return f"{prefix}{self._count}"
+
+    def user(self, projects: Projects = (), name: str | None = None,
+             attributes: dict[str, str] | None = None) -> SignedInUser:
+        """A new user with these projects (e.g. ["p1:editor", "p2"]), signed in through the real trigger."""
+        username = name or self._name("user")
+        row = {"userName": {"S": username}, "projects": grants.to_item(self._grants(projects))}
+        made = self._control("POST", "users", {
+            "pool_id": self.outputs["UserPoolId"], "client_id": self.outputs["UserPoolClientId"], "username": username,
+            "attributes": attributes or {}, "table": self.outputs["UsersTableName"], "row": row})
+        user = SignedInUser(self, made["username"], made["id_token"], made["access_token"], made["refresh_token"])
+        user.id_claims, user.access_claims = self.verify(user.id_token), self.verify(user.access_token)
+        return user
+
+    def client(self, projects: Projects = (), name: str | None = None, scopes: str | None = None) -> MachineCaller:
+        """A new machine client with these projects, and a client-credentials token of it (triggerVersion V3_0)."""
+        from claimsctl import machines
+        from claimsctl.outputs import StackOutputs
+        from claimsctl.users import Target
+
+        outputs = StackOutputs.parse(self.outputs, self.inputs.stack_name)
+        machines.check_stack(outputs)
+        client_name = name or self._name("client")
+        secret_file = Path(self._work.name) / f"{client_name}.json"
+        secret_file.unlink(missing_ok=True)
+        spec = machines.ClientSpec(client_name, self._grants(projects), machines.parse_scopes(scopes, outputs),
+                                   self.inputs.id_token_validity_minutes)
+        _, client_id = machines.add_or_update(self.aws.client("cognito-idp"), self.aws.client("dynamodb"),
+                                              Target.of(outputs), outputs, spec, machines.SecretFile(secret_file))
+        return MachineCaller(self, client_name, client_id, secret_file).refresh()
+
+    def set_projects(self, principal: SignedInUser | MachineCaller, projects: Projects) -> None:
+        """Change a user's or client's projects, as `claimsctl add-user --projects` (or add-client) does: the
+        row changes now; tokens already issued keep what they carry until they expire or are refreshed."""
+        key = principal.name if isinstance(principal, SignedInUser) else principal.client_id
+        item = {"userName": {"S": key}, "projects": grants.to_item(self._grants(projects))}
+        if isinstance(principal, MachineCaller):
+            item.update(principal={"S": "client"}, clientName={"S": principal.name})
+        self.aws.client("dynamodb").put_item(TableName=self.outputs["UsersTableName"], Item=item)
+
+    def machine_token(self, client_id: str, secret: str) -> str:
+        import requests
+
+        answer = requests.post(f"{self.outputs['HostedUiUrl']}/oauth2/token", data={"grant_type": "client_credentials"},
+                               auth=(client_id, secret), timeout=30)
+        if answer.status_code != 200:
+            raise AssertionError(f"the token endpoint refused client {client_id}: {answer.text[:300]}")
+        return str(answer.json()["access_token"])
+
+    def call(self, method: str, path: str, token: str | SignedInUser | MachineCaller | None,
+             json: Any = None) -> ApiResponse:
+        """The API's answer to `method path` with this token (or a user's or client's token) in Authorization."""
+        import requests
+
+        bearer = token.token if isinstance(token, SignedInUser | MachineCaller) else token
+        headers = {"Authorization": bearer} if bearer else {}
+        answer = requests.request(method, self.outputs["ApiUrl"].rstrip("/") + "/" + path.lstrip("/"),
+                                  headers=headers, json=json, timeout=30)
+        try:
+            body = answer.json() if answer.content else None
+        except ValueError:
+            body = None
+        return ApiResponse(answer.status_code, dict(answer.headers), body, answer.text)
+
+    def verify(self, token: str) -> dict[str, Any]:
+        """The token's claims, verified against the pool's JWKS at the emulator's time."""
+        if self._verifier is None:
+            import time
+
+            from claimsctl_runtime.tokens import CognitoVerifier
+
+            self._verifier = CognitoVerifier(
+                user_pool_id=self.outputs["UserPoolId"], region=self.inputs.region,
+                client_ids=(self.outputs["UserPoolClientId"],), endpoint_url=self.endpoint,
+                machine_scopes=tuple(self.outputs.get("ApiScopes", "").split()),
+                clock=lambda: time.time() + self._offset)
+            self._verifier.verified.size = 0
+        claims: dict[str, Any] = self._verifier.verify(token)
+        return claims
+
+    def advance(self, seconds: float) -> float:
+        """Move the emulator's clock forward (tokens, refresh checks, the authorizer cache, the Lambda workers)."""
+        self._offset = float(self._control("POST", "clock", {"advance": seconds})["offset_seconds"])
+        return self._offset
+
+    def reset(self) -> None:
+        """Back to what deploy left: users, clients and rows made since are gone, caches empty, the clock at 0."""
+        self._control("POST", "restore")
+        self._offset = 0.0
