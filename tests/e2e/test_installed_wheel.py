@@ -22,8 +22,8 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    """The bin/ folder of a fresh venv holding the wheel built from this checkout (and its base dependencies)."""
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from a copy of this checkout."""
     scratch = tmp_path_factory.mktemp("wheel")
     source = scratch / "source"  # a copy: building in the checkout would leave (and reuse) a stale build/
     source.mkdir()
@@ -33,12 +33,27 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         shutil.copytree(ROOT / name, source / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(scratch / "dist"),
                     str(source)], check=True, timeout=600, capture_output=True)
-    wheel = next((scratch / "dist").glob("claimsctl-*.whl"))
-    subprocess.run([sys.executable, "-m", "venv", str(scratch / "venv")], check=True, timeout=300)
-    bin_dir = scratch / "venv" / "bin"
-    subprocess.run([str(bin_dir / "pip"), "install", "--quiet", "--disable-pip-version-check", str(wheel)],
-                   check=True, timeout=900, capture_output=True)
-    yield bin_dir
+    return next((scratch / "dist").glob("claimsctl-*.whl"))
+
+
+def _venv_with(folder: Path, *requirements: str) -> Path:
+    subprocess.run([sys.executable, "-m", "venv", str(folder)], check=True, timeout=300)
+    bin_dir = folder / "bin"
+    subprocess.run([str(bin_dir / "pip"), "install", "--quiet", "--disable-pip-version-check", *requirements],
+                   check=True, timeout=1800, capture_output=True)
+    return bin_dir
+
+
+@pytest.fixture(scope="module")
+def installed(wheel: Path) -> Iterator[Path]:
+    """The bin/ folder of a fresh venv holding the wheel (and its base dependencies)."""
+    yield _venv_with(wheel.parent.parent / "venv", str(wheel))
+
+
+@pytest.fixture(scope="module")
+def installed_local(wheel: Path) -> Path:
+    """A venv with the wheel and its [local] extra (the test kit's emulator), pytest and pytest-xdist."""
+    return _venv_with(wheel.parent.parent / "venv-local", f"{wheel}[local]", "pytest>=8", "pytest-xdist>=3.5,<4")
 
 
 def run(bin_dir: Path, folder: Path, *args: str, endpoint: str | None = None,
@@ -115,6 +130,34 @@ def test_machine_clients_from_the_installed_wheel(installed: Path, tmp_path: Pat
         assert (allowed.returncode, refused.returncode) == (0, 1) and "HTTP 403" in refused.stderr
     finally:
         assert run(installed, project, "teardown", "--yes", endpoint=endpoint).returncode == 0
+
+
+def test_the_test_kit_from_the_installed_wheel(installed_local: Path, tmp_path: Path) -> None:
+    """A project made by init, with the example test, a staleness test and a machine client's test, run by
+    pytest from a venv with the wheel[local] (not editable): twice in a row, then with -n 2."""
+    from tests.testkit.user_tests import MACHINES, STALENESS
+
+    assert run(installed_local, tmp_path, "init", "kit").returncode == 0
+    project = tmp_path / "kit"
+    inputs = json.loads((project / "stackInputs.json").read_text())
+    (project / "stackInputs.json").write_text(json.dumps({**inputs, "triggerVersion": "V3_0"}))
+    (project / "tests" / "test_staleness.py").write_text(STALENESS)
+    (project / "tests" / "test_machines.py").write_text(MACHINES)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PYTEST_")) and k != "PYTHONPATH"}
+    for extra in ((), (), ("-n", "2")):
+        result = subprocess.run([str(installed_local / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                                 *extra], cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False)
+        assert result.returncode == 0 and "8 passed" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_the_test_kit_without_the_extra_is_one_line(installed: Path, tmp_path: Path) -> None:
+    subprocess.run([str(installed / "pip"), "install", "--quiet", "--disable-pip-version-check", "pytest>=8"],
+                   check=True, timeout=900, capture_output=True)
+    assert run(installed, tmp_path, "init", "nokit").returncode == 0
+    result = subprocess.run([str(installed / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                            cwd=tmp_path / "nokit", capture_output=True, text=True, timeout=600, check=False)
+    assert result.returncode != 0 and "pip install 'claimsctl[local]'" in result.stdout
+    assert "Traceback" not in result.stdout
 
 
 def test_a_project_folders_own_templates_win(installed: Path, tmp_path: Path) -> None:
