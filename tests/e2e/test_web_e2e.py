@@ -39,6 +39,18 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _answers(url: str) -> bool:
+    """The page is served (HTTP 200 with a body) now."""
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return bool(response.status == 200 and response.read())
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 @contextlib.contextmanager
 def npm_start(app: Path, port: int) -> Iterator[None]:
     """`npm start` (Vite's dev server) in the project's own copy of the web app, on a loopback port."""
@@ -47,14 +59,13 @@ def npm_start(app: Path, port: int) -> Iterator[None]:
         process = subprocess.Popen(["npm", "start", "--", "--host", "127.0.0.1", "--port", str(port), "--strictPort"],
                                    cwd=app, stdout=output, stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        for _ in range(600):  # bounded: 60 s for the dev server to listen
-            assert process.poll() is None, log.read_text()
-            with socket.socket() as probe:
-                if probe.connect_ex(("127.0.0.1", port)) == 0:
-                    break
+        for _ in range(600):  # bounded: 60 s for the dev server to answer (listening is not enough: Vite may
+            assert process.poll() is None, log.read_text()  # still restart once it has optimised its dependencies)
+            if _answers(f"http://127.0.0.1:{port}/"):
+                break
             time.sleep(0.1)
         else:
-            raise AssertionError("npm start did not listen within 60 s:\n" + log.read_text())
+            raise AssertionError("npm start did not answer within 60 s:\n" + log.read_text())
         yield
     finally:
         os.killpg(process.pid, signal.SIGTERM)

@@ -64,10 +64,25 @@ def test_a_page_of_another_site_cannot_call_the_aws_apis_without_an_origin(endpo
                          ids=["cross-site", "same-origin", "own-origin", "own-referer"])
 def test_the_control_routes_take_no_call_from_any_page(endpoint: str, signals: dict[str, str]) -> None:
     headers = {k: v.replace("ENDPOINT", endpoint) for k, v in signals.items()}
-    for method, path in (("GET", "/_claimsctl/stats"), ("POST", "/_claimsctl/faults"), ("POST", "/_claimsctl/reset")):
-        answer = requests.request(method, endpoint + path, headers=headers, data=b"{}", timeout=10)
+    for method, path in (("GET", "/_claimsctl/stats"), ("POST", "/_claimsctl/faults"), ("POST", "/_claimsctl/reset"),
+                         ("POST", "/_claimsctl/clock"), ("GET", "/_claimsctl/clock"), ("POST", "/_claimsctl/snapshot"),
+                         ("POST", "/_claimsctl/restore"), ("POST", "/_claimsctl/users")):
+        answer = requests.request(method, endpoint + path, headers=headers, data=b'{"advance": 3600}', timeout=10)
         assert answer.status_code == 403 and "programs only" in answer.json()["message"], (method, path)
     assert requests.get(f"{endpoint}/_claimsctl/stats", headers={"Sec-Fetch-Site": "none"}, timeout=10).ok
+    assert requests.get(f"{endpoint}/_claimsctl/clock", timeout=10).json()["offset_seconds"] == 0  # nothing moved it
+
+
+def test_the_clock_moves_forward_only_and_within_a_year(endpoint: str) -> None:
+    for bad in (-1, "60", None, True, 10**9):
+        answer = requests.post(f"{endpoint}/_claimsctl/clock", json={"advance": bad}, timeout=10)
+        assert answer.status_code == 400 and "the clock never goes back" in answer.json()["message"], bad
+    moved = requests.post(f"{endpoint}/_claimsctl/clock", json={"advance": 30}, timeout=10).json()
+    assert moved["offset_seconds"] == 30
+    requests.post(f"{endpoint}/_claimsctl/clock", json={"advance": 0}, timeout=10)
+    from claimsctl.local import clock
+
+    clock.reset()  # this session's emulator is shared with the other tests
 
 
 def test_the_jwks_route_serves_get_only_and_only_a_pools_path(endpoint: str, clients: Any) -> None:
