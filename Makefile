@@ -66,6 +66,7 @@ bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.memory --first 1000 --second 10000
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.web_deploy
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.machine_tokens
+	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.testkit
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(AWSCLI_VENV) $(CLIENTS)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist

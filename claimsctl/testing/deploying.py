@@ -9,6 +9,14 @@ from typing import Any
 from claimsctl.inputs import StackInputs
 
 
+def prepare(aws: Any) -> None:
+    """What deploy needs that asks nothing of the emulator: the modules and the clients (made, not called)."""
+    from claimsctl.deployment import deploy as deployment  # noqa: F401 - imported now, used by deploy()
+
+    for service in ("cloudformation", "s3", "sts", "lambda", "dynamodb", "cognito-idp"):
+        aws.client(service)
+
+
 def deploy(aws: Any, inputs_path: Path, inputs: StackInputs, work_dir: Path) -> dict[str, str]:
     from claimsctl.deployment import deploy as deployment
     from claimsctl.deployment.project import ProjectFolder
@@ -16,7 +24,7 @@ def deploy(aws: Any, inputs_path: Path, inputs: StackInputs, work_dir: Path) -> 
 
     project = ProjectFolder.from_inputs(inputs_path, work_dir / "claimsctl-config.json")
     outcome = deployment.deploy(aws, project, inputs, None, lambda changes: True, lambda event: None,
-                                Waiter(poll_seconds=0.05))
+                                Waiter(poll_seconds=0.15))
     return dict(outcome.result.outputs)
 
 

@@ -8,11 +8,20 @@ from __future__ import annotations
 
 import os
 import select
+import socket
 import subprocess
 import sys
 import time
 
 START_TIMEOUT_SECONDS = 60.0
+
+
+def _free_port() -> int:
+    """A port free now on loopback (the emulator binds it a moment later; if another process took it meanwhile,
+    the emulator says so and the fixture's error names it)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 class EmulatorFailed(RuntimeError):
@@ -25,14 +34,24 @@ class EmulatorProcess:
         self.url = ""
         self._process: subprocess.Popen[str] | None = None
 
-    def start(self) -> str:
-        """The endpoint URL once the emulator answers; EmulatorFailed with its error line otherwise."""
+    def launch(self) -> str:
+        """Start the emulator's process; its URL-to-be (port 0: a free port chosen now). `wait_ready` waits."""
+        port = self.port or _free_port()
         env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "claimsctl", "local", "start", "--port", str(self.port)],
+            [sys.executable, "-m", "claimsctl", "local", "start", "--port", str(port)],
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+        self.url = f"http://127.0.0.1:{port}"
+        return self.url
+
+    def wait_ready(self) -> str:
+        """The endpoint URL once the emulator answers; EmulatorFailed with its error line otherwise."""
         self.url = self._first_line()
         return self.url
+
+    def start(self) -> str:
+        self.launch()
+        return self.wait_ready()
 
     def _first_line(self) -> str:
         assert self._process is not None and self._process.stdout is not None

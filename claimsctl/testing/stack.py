@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import tempfile
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +104,7 @@ class ClaimsStack:
         self._emulator: Any = None
         self._aws: Any = None
         self._verifier: Any = None
+        self._session: Any = None
         self._offset = 0.0
         self._count = 0
 
@@ -115,8 +115,10 @@ class ClaimsStack:
         from claimsctl.testing.emulator import EmulatorFailed, EmulatorProcess
 
         self._emulator = EmulatorProcess(self.port)
+        self.endpoint = self._emulator.launch()
+        deploying.prepare(self.aws)  # while the emulator starts: boto3 and its clients, on another core
         try:
-            self.endpoint = self._emulator.start()
+            self.endpoint = self._emulator.wait_ready()
         except EmulatorFailed as exc:
             raise SetupFailed(f"the emulator did not start: {exc}") from None
         from claimsctl.errors import ClaimsctlError
@@ -129,7 +131,7 @@ class ClaimsStack:
         except BaseException:
             self.close()
             raise
-        self._control("POST", "snapshot")
+        self._control("POST", "snapshot", {})
         self.roles = deploying.roles(self.inputs_path, self.inputs.claim_name)
         return self
 
@@ -148,14 +150,15 @@ class ClaimsStack:
         return self._aws
 
     def _control(self, method: str, name: str, body: Any = None) -> Any:
-        data = json.dumps(body).encode() if body is not None else (b"{}" if method == "POST" else None)
-        request = urllib.request.Request(f"{self.endpoint}/_claimsctl/{name}", data=data, method=method,  # noqa: S310
-                                         headers={"Content-Type": "application/json"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310 - the loopback emulator
-                return json.loads(response.read())
-        except urllib.error.HTTPError as error:
-            raise AssertionError(f"emulator /_claimsctl/{name}: {error.read().decode()[:300]}") from None
+        """A call to the emulator's control surface, on one kept-alive connection."""
+        if self._session is None:
+            import requests
+
+            self._session = requests.Session()
+        answer = self._session.request(method, f"{self.endpoint}/_claimsctl/{name}", json=body, timeout=60)
+        if answer.status_code != 200:
+            raise AssertionError(f"emulator /_claimsctl/{name}: {answer.text[:300]}")
+        return answer.json()
 
     # -- what a test does -----------------------------------------------------------------------------
 
@@ -252,5 +255,5 @@ class ClaimsStack:
 
     def reset(self) -> None:
         """Back to what deploy left: users, clients and rows made since are gone, caches empty, the clock at 0."""
-        self._control("POST", "restore")
+        self._control("POST", "restore", {})
         self._offset = 0.0
