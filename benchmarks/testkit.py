@@ -158,7 +158,8 @@ def run(user_count: int = 200) -> dict[str, Any]:
         result["moto_mock_aws_create_and_sign_in"] = moto_create_and_sign_in(user_count)
         result["user_over_moto_p50"] = round(result["new_user_through_trigger"]["p50_ms"]
                                              / result["moto_mock_aws_create_and_sign_in"]["p50_ms"], 2)
-        for name, settings in (("shipped", {}), ("short", {"idTokenValidityMinutes": 5, "authorizerCacheTtl": 0})):
+        for name, settings in (("shipped", {}), ("short", {"idTokenValidityMinutes": 5, "authorizerCacheTtl": 0}),
+                               ("cache_outlives_token", {"idTokenValidityMinutes": 5, "authorizerCacheTtl": 900})):
             (folder / name).mkdir()
             result[f"staleness_{name}"] = staleness(folder / name, **settings)
         (folder / "overhead").mkdir()
