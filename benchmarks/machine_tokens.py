@@ -12,7 +12,6 @@ import argparse
 import base64
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -26,7 +25,7 @@ import boto3
 import requests
 
 from benchmarks.common import ROOT, save
-from benchmarks.peer import throughput
+from benchmarks.peer import _free_port, throughput
 from benchmarks.stack import Deployed, deployed
 
 MINISTACK = "ministack==1.5.33"
@@ -69,12 +68,6 @@ def _baseline(stack: Deployed, calls: int) -> dict[str, float]:
     idp.create_user_pool_domain(UserPoolId=pool_id, Domain="bench-m2m-baseline")
     url = f"{stack.emulator.url}/hosted-ui/bench-m2m-baseline/oauth2/token"
     return throughput(_poster(url, client_id, secret), calls, CLIENTS)
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

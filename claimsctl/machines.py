@@ -21,7 +21,7 @@ from typing import Any
 from claimsctl.aws import AwsCallError
 from claimsctl.errors import AwsError, UserError
 from claimsctl.outputs import StackOutputs
-from claimsctl.users import Target
+from claimsctl.users import Target, put_guarded_row
 from claimsctl_runtime import machines
 from claimsctl_runtime import projects as project_ids
 from claimsctl_runtime.rows import plain as stored_row
@@ -103,16 +103,9 @@ def _write_row(ddb: Any, target: Target, client_id: str, name: str, projects: tu
     """The client's row; never over a person's row (a user whose name is this client id)."""
     item = {"userName": {"S": client_id}, machines.PRINCIPAL: {"S": machines.CLIENT}, "clientName": {"S": name},
             "projects": project_ids.to_item(project_ids.checked_grants(projects))}
-    try:
-        ddb.put_item(TableName=target.table_name, Item=item,
-                     ConditionExpression="attribute_not_exists(userName) OR #p = :client",
-                     ExpressionAttributeNames={"#p": machines.PRINCIPAL},
-                     ExpressionAttributeValues={":client": {"S": machines.CLIENT}})
-    except AwsCallError as exc:
-        if exc.code == "ConditionalCheckFailedException":
-            raise UserError(f"Table {target.table_name} already holds a user's row keyed {client_id}; "
-                            "remove that user first.") from exc
-        raise UserError(f"Cannot write the projects of client {name} to table {target.table_name}: {exc.message}") from exc
+    put_guarded_row(ddb, target, item, "attribute_not_exists(userName) OR #p = :client",
+                    f"Table {target.table_name} already holds a user's row keyed {client_id}; remove that user first.",
+                    f"client {name}")
 
 
 @dataclass(frozen=True)

@@ -103,22 +103,27 @@ def _set_password(idp: Any, target: Target, username: str, password: str) -> Non
         raise UserError(f"Cannot set the password of {username}: {exc.message}") from exc
 
 
-def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...]) -> None:
-    """The user's row; never over a machine client's row (keyed by its client id, which a user name could equal)."""
+def put_guarded_row(ddb: Any, target: Target, item: dict[str, Any], condition: str, taken: str, what: str) -> None:
+    """Write a users-table row unless `condition` (on its `principal` marker, #p, and :client) refuses it:
+    then UserError `taken`. Any other failure: UserError naming `what` was being written."""
     try:
-        ddb.put_item(TableName=target.table_name, Item={"userName": {"S": username},
-                                                        "projects": project_ids.to_item(project_ids.checked_grants(projects))},
-                     ConditionExpression="attribute_not_exists(#p) OR #p <> :client",
+        ddb.put_item(TableName=target.table_name, Item=item, ConditionExpression=condition,
                      ExpressionAttributeNames={"#p": machine_rows.PRINCIPAL},
                      ExpressionAttributeValues={":client": {"S": machine_rows.CLIENT}})
     except AwsCallError as exc:
         if exc.code == "ConditionalCheckFailedException":
-            raise UserError(f"Table {target.table_name} holds machine client {username}'s row under that key; "
-                            "choose another user name.") from exc
-        raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {exc.message}") from exc
+            raise UserError(taken) from exc
+        raise UserError(f"Cannot write the projects of {what} to table {target.table_name}: {exc.message}") from exc
     except AwsError as exc:
-        detail = exc.message if isinstance(exc, AwsCallError) else str(exc)
-        raise UserError(f"Cannot write the projects of {username} to table {target.table_name}: {detail}") from exc
+        raise UserError(f"Cannot write the projects of {what} to table {target.table_name}: {exc}") from exc
+
+
+def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...]) -> None:
+    """The user's row; never over a machine client's row (keyed by its client id, which a user name could equal)."""
+    item = {"userName": {"S": username}, "projects": project_ids.to_item(project_ids.checked_grants(projects))}
+    put_guarded_row(ddb, target, item, "attribute_not_exists(#p) OR #p <> :client",
+                    f"Table {target.table_name} holds machine client {username}'s row under that key; choose another "
+                    "user name.", username)
 
 
 def _create(idp: Any, target: Target, spec: UserSpec) -> str:

@@ -186,3 +186,18 @@ def test_aws_jwt_verify_accepts_the_machine_token_for_its_client_only(stack: dic
         "accessToken": authlib_token(found, "client_secret_basic")})
     assert seen["own"]["client_id"] == found["client_id"] and seen["own"]["projects"] == ["p1"]
     assert "error" in seen["otherClient"] and "error" in seen["otherScope"]
+
+
+def test_a_user_named_like_a_client_id_never_gets_its_row(cli: Cli, stack: dict[str, Any], clients: Any) -> None:
+    client_id = credentials(stack)["client_id"]  # 26 lower-case letters and digits: a valid user name too
+    refused = cli("add-user", "--username", client_id, "--email", "twin@example.com", "--projects", "p9",
+                  "--password-stdin", input=PASSWORD + "\n")
+    assert refused.exit_code == 1 and "holds machine client" in " ".join(refused.output.split()), refused.output
+    assert client_id not in json.dumps(json.loads(cli("list-users", "--output", "json").stdout))  # nothing half made
+    idp = clients("cognito-idp")  # made behind claimsctl's back: the trigger still gives it none of the client's
+    idp.admin_create_user(UserPoolId=stack["outputs"]["UserPoolId"], Username=client_id, MessageAction="SUPPRESS")
+    idp.admin_set_user_password(UserPoolId=stack["outputs"]["UserPoolId"], Username=client_id, Password=PASSWORD,
+                                Permanent=True)
+    result = idp.initiate_auth(ClientId=stack["outputs"]["UserPoolClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                               AuthParameters={"USERNAME": client_id, "PASSWORD": PASSWORD})["AuthenticationResult"]
+    assert jwt.decode(result["AccessToken"], options={"verify_signature": False})["projects"] == []
