@@ -133,7 +133,11 @@ class SecretFile:
 
     def reserve(self, credentials: dict[str, Any]) -> None:
         """Write the credentials (client_id still null) to a new mode-600 file beside the target."""
-        fd = os.open(self._partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(self._partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            raise UserError(f"{self._partial} is left from an add-client that did not finish; it may hold the secret "
+                            "of a client that exists (see list-clients). Move it away, then run add-client again.") from None
         with os.fdopen(fd, "w") as handle:
             json.dump(credentials, handle)
 
@@ -152,7 +156,6 @@ class SecretFile:
 
     def write(self, credentials: dict[str, Any]) -> None:
         """For a client that exists: reserve, then complete."""
-        self.discard()
         self.reserve(credentials)
         self.complete(credentials)
 

@@ -163,6 +163,12 @@ def test_bad_input_is_refused_clearly_and_leaves_nothing(cli: Cli, stack: dict[s
         assert not Path(fresh).exists() and not list(project.root.glob(".*claimsctl-partial"))
     assert _nothing_more(cli) == before
     assert json.loads(project.inputs_path.read_text())["triggerVersion"] == "V3_0"  # the inputs file untouched
+    stale = project.root / ".new.json.claimsctl-partial"  # an add-client that died half way: its secret is kept
+    stale.write_text('{"client_secret": "kept"}')
+    refused = cli("add-client", "bot2", "--projects", "p1", "--secret-out", fresh)
+    assert refused.exit_code == 1 and "did not finish" in " ".join(refused.output.split()), refused.output
+    assert stale.read_text() == '{"client_secret": "kept"}' and _nothing_more(cli) == before
+    stale.unlink()
     wrong = project.root / "wrong.json"
     wrong.write_text(json.dumps({**credentials(stack), "client_secret": "0" * 64}))
     refused = cli("token", "--client", "reporting-bot", "--secret-file", str(wrong))
