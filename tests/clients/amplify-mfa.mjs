@@ -38,14 +38,15 @@ try {
   const first = await signIn({ username: input.username, password: input.password });
   console.error("step first", JSON.stringify(first.nextStep));
   const secret = first.nextStep.totpSetupDetails?.sharedSecret;
-  const setUp = await confirmSignIn({ challengeResponse: totp(secret) });
+  const setUpCode = totp(secret);  // kept: re-sent below, it must be refused whatever the time is by then
+  const setUp = await confirmSignIn({ challengeResponse: setUpCode });
   console.error("step setUp", JSON.stringify(setUp));
   const enrolled = await fetchAuthSession();
   await signOut();
   const second = await signIn({ username: input.username, password: input.password });
   let wrong = null;
   try {
-    await confirmSignIn({ challengeResponse: totp(secret) });  // already used at set-up
+    await confirmSignIn({ challengeResponse: setUpCode });  // already used at set-up
   } catch (error) {
     wrong = error.name;
   }

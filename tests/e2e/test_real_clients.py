@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT, Cli, Project
+from tests.conftest import ROOT, Cli, Deployer, Project
 
 CLIENTS = ROOT / "tests" / "clients"
 AWS_CLI = ROOT / ".venv-awscli" / "bin" / "aws"
@@ -66,14 +66,11 @@ def test_amplify_signs_in_with_srp_refreshes_and_signs_out(stack: dict[str, str]
 
 
 @needs_node
-def test_amplify_sets_up_totp_then_answers_codes_with_the_claim_only_after(cli: Cli, project: Project,
+def test_amplify_sets_up_totp_then_answers_codes_with_the_claim_only_after(deployed: Deployer, cli: Cli,
                                                                           endpoint: str) -> None:
-    project.write(mfa="required", api="none")
-    deployed = cli("deploy", "--yes", "--output", "json")
-    assert deployed.exit_code == 0, deployed.output
+    outputs = deployed(mfa="required", api="none")  # torn down after the test, whatever it finds
     assert cli("add-user", "--username", "mia", "--email", "mia@example.com", "--projects", "p1",
                "--password-stdin", input=PASSWORD + "\n").exit_code == 0
-    outputs = json.loads(deployed.stdout)["outputs"]
     seen = node("amplify-mfa.mjs", {"userPoolId": outputs["UserPoolId"], "clientId": outputs["UserPoolClientId"],
                                     "endpoint": endpoint, "username": "mia", "password": PASSWORD})
     assert "error" not in seen, seen
@@ -83,7 +80,6 @@ def test_amplify_sets_up_totp_then_answers_codes_with_the_claim_only_after(cli: 
     assert seen["reusedCode"] == "CodeMismatchException"
     assert seen["againStep"] == "CONFIRM_SIGN_IN_WITH_TOTP_CODE" and seen["confirmedSignedIn"] is True
     assert seen["idToken"]["projects"] == "p1"
-    cli("teardown", "--yes")
 
 
 @needs_node
