@@ -101,7 +101,7 @@ def list_clients(run: Run, output: str) -> None:
         display.machine_clients(records)
 
 
-def client_credentials(run: Run, aws: Any, outputs: Any, name: str, secret_file: Path) -> tuple[str, str]:
+def client_credentials(aws: Any, outputs: Any, name: str, secret_file: Path) -> tuple[str, str]:
     """(client id, secret) from the file, checked to belong to the machine client NAME of this stack."""
     from claimsctl import machines, users
     from claimsctl.errors import UserError
@@ -134,7 +134,7 @@ def token(run: Run, name: str, secret_file: Path, output: str, show_tokens: bool
 
     inputs = run.inputs()
     aws, outputs = run.deployed(inputs)
-    issued = signing_in.machine_token(aws, outputs, *client_credentials(run, aws, outputs, name, secret_file))
+    issued = signing_in.machine_token(aws, outputs, *client_credentials(aws, outputs, name, secret_file))
     if output == "json":
         display.as_json({"access_token": issued.claims, **({"token": issued.access_token} if show_tokens else {})})
         return

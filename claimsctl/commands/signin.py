@@ -96,8 +96,8 @@ def request(run: Run, method: str, path: str, username: str | None, client_name:
         issued = signing_in.login(aws, outputs, username, secret, password_auth=inputs.user_password_auth).tokens
         token = signing_in.api_token(outputs, issued)
     else:
-        token = signing_in.machine_token(aws, outputs, *client_credentials(run, aws, outputs, str(client_name),
-                                                                         secret_file or Path())).access_token
+        found = client_credentials(aws, outputs, str(client_name), secret_file or Path())
+        token = signing_in.machine_token(aws, outputs, *found).access_token
     answer = apiclient.call(outputs.api_url, method, path, token, body=body)
     display.info(f"HTTP {answer.status}")
     click.echo(answer.body)

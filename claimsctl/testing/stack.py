@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -235,8 +236,6 @@ class ClaimsStack:
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims, verified against the pool's JWKS at the emulator's time."""
         if self._verifier is None:
-            import time
-
             from claimsctl_runtime.tokens import CognitoVerifier
 
             self._verifier = CognitoVerifier(
