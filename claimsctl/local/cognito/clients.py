@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
+import secrets
 from collections.abc import Callable
 from typing import Any
 
@@ -48,6 +49,12 @@ def check(pool: CognitoIdpUserPool, has_secret: bool, config: dict[str, Any]) ->
     for scope in config.get("AllowedOAuthScopes") or []:
         if scope not in known:
             raise ScopeDoesNotExistException(f"Invalid scope requested: {scope}")
+
+
+def secret_matches(client: CognitoIdpUserPoolClient, secret: object) -> bool:
+    """The client has a secret and `secret` is it (compared in constant time)."""
+    return bool(client.generate_secret) and isinstance(secret, str) and \
+        secrets.compare_digest(secret.encode(), str(client.secret).encode())
 
 
 def is_machine_client(client: CognitoIdpUserPoolClient) -> bool:

@@ -25,6 +25,7 @@ from claimsctl.local.cognito.errors import (
     UserLambdaValidationException,
 )
 from claimsctl.local.lambda_runtime import permissions, service
+from claimsctl_runtime.machines import MACHINE_SOURCE
 
 TRIGGER = "PreTokenGeneration"
 COGNITO_TIMEOUT_SECONDS = 5.0
@@ -142,9 +143,6 @@ def invoke(pool: CognitoIdpUserPool, client_id: str, user: CognitoIdpUser, scope
         return TokenOverrides()
     arn, version = configured
     return _call(pool, arn, version, build_event(pool, client_id, user, version, scopes))
-
-
-MACHINE_SOURCE = "TokenGeneration_ClientCredentials"
 
 
 def build_machine_event(pool: CognitoIdpUserPool, client_id: str, scopes: list[str],

@@ -13,7 +13,6 @@ https://docs.aws.amazon.com/cognito/latest/developerguide/cognito-user-pools-def
 from __future__ import annotations
 
 import json
-import secrets
 import uuid
 from typing import Any
 
@@ -33,7 +32,7 @@ def authenticated_client(pool: CognitoIdpUserPool, form: dict[str, str],
     client = pool.clients.get(client_id)
     if client is None or not client.generate_secret:
         raise OAuthError("invalid_client", "client authentication failed: unknown client, or one without a secret")
-    if secret is None or not secrets.compare_digest(str(secret).encode(), str(client.secret).encode()):
+    if not clients.secret_matches(client, secret):
         raise OAuthError("invalid_client", "client authentication failed")
     return client
 

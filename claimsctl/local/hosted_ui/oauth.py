@@ -21,7 +21,7 @@ from moto.cognitoidp.exceptions import NotAuthorizedError
 from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
 from claimsctl.local import clock, state
-from claimsctl.local.cognito import pools, revoke, token_state, trigger
+from claimsctl.local.cognito import clients, pools, revoke, token_state, trigger
 from claimsctl.local.hosted_ui import client_credentials
 from claimsctl.local.hosted_ui.errors import OAuthError
 
@@ -167,7 +167,7 @@ def _authenticate_client(pool: CognitoIdpUserPool, form: dict[str, str], basic: 
         raise OAuthError("invalid_client", "unknown client", 400)
     if client.generate_secret:
         secret = basic[1] if basic else form.get("client_secret")
-        if secret != client.secret:
+        if not clients.secret_matches(client, secret):
             raise OAuthError("invalid_client", "client authentication failed", 400)
     return client_id
 
