@@ -70,9 +70,9 @@ def _oauth_refusal(error: Any) -> str:
     return f"{code}: {body.get('error_description', '')}" + (f" ({hint})" if hint else "")
 
 
-def machine_token(aws: Aws, outputs: StackOutputs, client_id: str, secret: str) -> MachineToken:
-    """A client-credentials token from the stack's token endpoint (secret in a Basic header), verified
-    against the pool's JWKS as an access token of this client."""
+def fetch_machine_token(outputs: StackOutputs, client_id: str, secret: str) -> str:
+    """A client-credentials access token from the stack's token endpoint (the secret in a Basic header);
+    SignInError with the endpoint's reason when it refuses."""
     import base64
     import json
     import urllib.error
@@ -86,11 +86,16 @@ def machine_token(aws: Aws, outputs: StackOutputs, client_id: str, secret: str) 
                                               "Content-Type": "application/x-www-form-urlencoded"})
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the stack's own token endpoint
-            token = str(json.loads(response.read())["access_token"])
+            return str(json.loads(response.read())["access_token"])
     except urllib.error.HTTPError as error:
         raise SignInError(f"The token endpoint refused client {client_id}: {_oauth_refusal(error)}") from None
     except urllib.error.URLError as error:
         raise SignInError(f"Cannot reach the token endpoint {outputs.token_url}: {error.reason}") from error
+
+
+def machine_token(aws: Aws, outputs: StackOutputs, client_id: str, secret: str) -> MachineToken:
+    """A fresh client-credentials token, verified against the pool's JWKS as an access token of this client."""
+    token = fetch_machine_token(outputs, client_id, secret)
     check = tokens.CognitoVerifier(user_pool_id=outputs.user_pool_id, region=outputs.region, client_ids=(client_id,),
                                    token_use="access", endpoint_url=aws.endpoint_url)  # noqa: S106 - a token kind
     return MachineToken(token, check.verify(token))

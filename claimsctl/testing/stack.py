@@ -210,13 +210,10 @@ class ClaimsStack:
         self.aws.client("dynamodb").put_item(TableName=self.outputs["UsersTableName"], Item=item)
 
     def machine_token(self, client_id: str, secret: str) -> str:
-        import requests
+        from claimsctl.login import fetch_machine_token
+        from claimsctl.outputs import StackOutputs
 
-        answer = requests.post(f"{self.outputs['HostedUiUrl']}/oauth2/token", data={"grant_type": "client_credentials"},
-                               auth=(client_id, secret), timeout=30)
-        if answer.status_code != 200:
-            raise AssertionError(f"the token endpoint refused client {client_id}: {answer.text[:300]}")
-        return str(answer.json()["access_token"])
+        return fetch_machine_token(StackOutputs.parse(self.outputs, self.inputs.stack_name), client_id, secret)
 
     def call(self, method: str, path: str, token: str | SignedInUser | MachineCaller | None,
              json: Any = None) -> ApiResponse:
