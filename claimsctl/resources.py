@@ -41,14 +41,6 @@ def fingerprint(folder: Path) -> dict[str, str]:
             for path in sorted(folder.rglob("*.py")) if "__pycache__" not in path.parts}
 
 
-def record_copy(copied: Path, version: str) -> None:
-    """Write what `copied` (a lambda_src copy) was copied from: the claimsctl version and each file's hash."""
-    import json
-
-    record = {"claimsctl": version, "files": fingerprint(copied)}
-    (copied / SOURCE_RECORD).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
 def changed_since_copy(copied: Path) -> tuple[str, list[str]]:
     """(the version a lambda_src copy came from, the shipped files that changed since); nothing without a record."""
     import json
