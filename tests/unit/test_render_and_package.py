@@ -283,7 +283,7 @@ def test_a_lambda_src_copied_before_the_seam_is_refused_with_how_to_move_on(tmp_
     source = tmp_path / "src"
     shutil.copytree(ROOT / "lambda_src", source)
     (source / "claims.py").unlink()
-    with pytest.raises(PackageError, match=r"imports claims, but .* has no claims.py. Copy the handlers"):
+    with pytest.raises(PackageError, match=r"imports claims, but .* has no claims.py. Run `claimsctl upgrade-source`"):
         package.build(source)
     shutil.copy2(ROOT / "lambda_src" / "claims.py", source / "claims.py")
     (source / "authorizer.py").write_text("from claimsctl_tokens import CognitoVerifier\n")
