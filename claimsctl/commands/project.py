@@ -37,7 +37,7 @@ def init(folder: Path, region: str, with_source: bool) -> None:
     for path in outcome.written:
         display.info(f"Wrote {escape(_shown(path))}")
     for path in outcome.kept:
-        display.info(f"Kept {escape(_shown(path))} (it exists; init never overwrites)")
+        display.info(f"Kept {escape(_shown(path))} (there already; init never overwrites, nor writes through a link)")
     if with_source and outcome.kept:
         display.info("To bring kept copies forward to this claimsctl: claimsctl upgrade-source --dry-run")
     display.info(f"Next: {escape(_cd(folder))}claimsctl deploy (add --endpoint-url for the local emulator)")

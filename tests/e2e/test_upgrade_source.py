@@ -80,8 +80,8 @@ def test_init_on_an_existing_project_adds_only_what_it_lacks(app: Path) -> None:
     assert (app / "lambda_src" / "items.py").read_text() == "# mine\n"
     said = one_line(again.output)
     assert f"Wrote {app}/templates/partials/web.yaml.j2" in said and f"Wrote {app}/tests/test_claims.py" in said
-    assert f"Kept {app}/stackInputs.json (it exists; init never overwrites)" in said
-    assert f"Kept {app}/lambda_src/ (it exists" in said and "claimsctl upgrade-source --dry-run" in said
+    assert f"Kept {app}/stackInputs.json (there already; init never overwrites" in said
+    assert f"Kept {app}/lambda_src/ (there already" in said and "claimsctl upgrade-source --dry-run" in said
     assert "Traceback" not in again.output
     assert record_of(app)["copied"]["templates/partials/web.yaml.j2"] == hashlib.sha256(
         shipped("templates/partials/web.yaml.j2")).hexdigest()
@@ -176,6 +176,34 @@ def test_a_copy_made_before_the_seam_is_refused_at_deploy_naming_upgrade_source_
     try:
         deployed = run("deploy", "--yes", *inputs_arg)
         assert deployed.exit_code == 0, deployed.output
+    finally:
+        run("teardown", "--yes", *inputs_arg)
+
+
+def test_an_upgrade_reaches_a_deployed_stack_as_an_update(app: Path, clients: Any) -> None:
+    """Day two: a stack deployed from an older copy of the trigger, upgraded, deployed again."""
+    trigger = "lambda_src/pre_token_generation.py"
+    as_older_copy(app, trigger, shipped(trigger) + b"\n# as an older claimsctl shipped it\n")
+    name = unique("upg")
+    inputs = {**json.loads((app / "stackInputs.json").read_text()), "stackName": name, "userPoolName": name,
+              "userPoolDomainName": name, "usersTableName": f"{name}-users"}
+    (app / "stackInputs.json").write_text(json.dumps(inputs))
+    inputs_arg = ("--inputs", str(app / "stackInputs.json"))
+    lam = clients("lambda")
+    try:
+        first = run("deploy", "--yes", "--output", "json", *inputs_arg)
+        assert first.exit_code == 0, first.output
+        function = json.loads(first.stdout)["outputs"]["TriggerFunctionName"]
+        before = lam.get_function(FunctionName=function)["Configuration"]["CodeSha256"]
+        warned = one_line(first.output)  # deploy says the shipped trigger moved on, and what to run
+        assert "the shipped pre_token_generation.py changed since" in warned
+        assert "`claimsctl upgrade-source --dry-run` shows what it would bring forward" in warned
+        assert upgrade(app).exit_code == 0 and (app / trigger).read_bytes() == shipped(trigger)
+        second = run("deploy", "--yes", "--output", "json", *inputs_arg)
+        assert second.exit_code == 0, second.output
+        assert json.loads(second.stdout)["status"] == "updated"
+        assert "upgrade-source" not in second.output  # the copy is current now
+        assert lam.get_function(FunctionName=function)["Configuration"]["CodeSha256"] != before
     finally:
         run("teardown", "--yes", *inputs_arg)
 
