@@ -69,8 +69,12 @@ def write_new(root: Path, relative: str, data: bytes) -> bool:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)  # O_EXCL: not even a dangling link
     except FileExistsError:
         return False
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except BaseException:
+        target.unlink(missing_ok=True)  # never left half-written
+        raise
     return True
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from claimsctl import folders, resources, sourcerecord
+from claimsctl.errors import ClaimsctlError
 from claimsctl.testing.example import EXAMPLE_TEST
 
 _STACK_NAME = re.compile(r"[A-Za-z][-A-Za-z0-9]{0,39}")
@@ -53,6 +54,14 @@ def init(folder: Path, region: str, with_source: bool) -> Outcome:
     """
     sources = sourcerecord.shipped() if with_source else {}
     record = sourcerecord.read(folder) if with_source and folder.is_dir() else sourcerecord.Record("", {})
+    try:
+        return _fill(folder, region, sources, record)
+    except OSError as exc:  # a permission or a full disk: each file is whole or absent (folders.write_new)
+        raise ClaimsctlError(f"Cannot write {exc.filename or folder}: {exc.strerror or exc}. Files written before "
+                             "it stay; run init again once the folder is writable.") from exc
+
+
+def _fill(folder: Path, region: str, sources: dict[str, Path], record: sourcerecord.Record) -> Outcome:
     folder.mkdir(parents=True, exist_ok=True)
     files = {"stackInputs.json": lambda: (json.dumps(stack_inputs(folder, region), indent=2) + "\n").encode(),
              "tests/test_claims.py": EXAMPLE_TEST.encode,  # claimsctl's pytest plugin: the claims_stack fixture
@@ -62,7 +71,7 @@ def init(folder: Path, region: str, with_source: bool) -> Outcome:
     for relative, data in files.items():
         (written if folders.write_new(folder, relative, data()) else kept).append(relative)
     copied = [relative for relative in written if relative in sources]
-    if copied or (with_source and not record.version):
+    if copied or (sources and not record.version):
         _record(folder, record, sources, copied, kept)
     return Outcome(_grouped(folder, written, sources), _grouped(folder, kept, sources))
 

@@ -14,6 +14,7 @@ from enum import StrEnum
 from pathlib import Path
 
 from claimsctl import folders, resources, sourcerecord
+from claimsctl.errors import ClaimsctlError
 from claimsctl.shipped_history import SHIPPED
 
 SEAM = "lambda_src/claims.py"
@@ -120,10 +121,16 @@ def _decide_file(relative: str, have: str, source: Path | None, new: str | None,
 def apply(made: Plan, version: str) -> bool:
     """Carry out the plan's additions and replacements, then write the record; whether the record was written."""
     shipped = sourcerecord.shipped()
-    for step in made.changes():
-        data = shipped[step.path].read_bytes()
-        if step.action == Action.ADD:
-            folders.write_new(made.root, step.path, data)
-        else:
-            folders.replace_file(made.root / step.path, data)
-    return sourcerecord.write(made.root, version, made.record)
+    done: list[str] = []
+    try:
+        for step in made.changes():
+            data = shipped[step.path].read_bytes()
+            if step.action == Action.ADD:
+                folders.write_new(made.root, step.path, data)
+            else:
+                folders.replace_file(made.root / step.path, data)
+            done.append(step.path)
+        return sourcerecord.write(made.root, version, made.record)
+    except OSError as exc:  # each file is whole, old or new; running again finishes the job
+        raise ClaimsctlError(f"Cannot write {exc.filename or made.root}: {exc.strerror or exc}. Done before it: "
+                             f"{', '.join(done) or 'nothing'}; run upgrade-source again once it is writable.") from exc
