@@ -110,9 +110,11 @@ def _checked_hash(name: str, digest: object) -> str:
 
 
 def write(root: Path, version: str, files: dict[str, str]) -> bool:
-    """Write the record (at once); False, writing nothing, when lambda_src/ is absent or reached through a link."""
-    if folders.reached(root, "lambda_src")[0] != "other" or not (root / "lambda_src").is_dir():
-        return False
+    """Write the record (at once); False, writing nothing, when lambda_src/ is absent, a link, or the shipped one."""
+    shipped = resources.bundled("lambda_src")
+    if folders.reached(root, "lambda_src")[0] != "other" or not (root / "lambda_src").is_dir() \
+            or (shipped is not None and shipped.resolve() == (root / "lambda_src").resolve()):
+        return False  # absent, a link, or claimsctl's own (a checkout's): no record
     legacy = {name.removeprefix("lambda_src/"): digest for name, digest in files.items()
               if name.startswith("lambda_src/") and name.endswith(".py")}
     document = {"claimsctl": version, "copied": dict(sorted(files.items())), "files": dict(sorted(legacy.items()))}

@@ -49,7 +49,7 @@ class Plan:
 def plan(root: Path) -> Plan:
     """What upgrading the project at `root` would do; RecordError when its record cannot be trusted."""
     record = sourcerecord.read(root)
-    owned = tuple(name for name in resources.BUNDLED if (root / name).is_dir())  # as deploy picks them
+    owned = tuple(name for name in resources.BUNDLED if (root / name).is_dir() and not _is_shipped(root / name))
     made = Plan(root, record.version, owned)
     shipped = sourcerecord.shipped()
     on_disk = {f"{name}/{path.relative_to(root / name).as_posix()}" for name in owned
@@ -66,6 +66,12 @@ def plan(root: Path) -> Plan:
         if entry is not None:
             made.record[relative] = entry
     return made
+
+
+def _is_shipped(folder: Path) -> bool:
+    """Whether `folder` is the very one claimsctl ships (a checkout's own), which is current by definition."""
+    shipped = resources.bundled(folder.name)
+    return shipped is not None and shipped.resolve() == folder.resolve()
 
 
 def _files(folder: Path) -> list[Path]:
