@@ -27,6 +27,19 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirects)
 
 
+def open_unredirected(request: urllib.request.Request, timeout: float) -> Any:
+    """urlopen that answers a redirect as it is (an HTTPError with its 3xx code): a token or a secret is
+    never sent on to another URL. The caller says what a 3xx means to it (see `redirected`)."""
+    return _OPENER.open(request, timeout=timeout)
+
+
+def redirected(error: urllib.error.HTTPError) -> str | None:
+    """Where a refused redirect pointed (its Location, or "" when none), or None when `error` is no redirect."""
+    if not 300 <= error.code < 400:
+        return None
+    return str(error.headers.get("Location", "")) if error.headers is not None else ""
+
+
 MAX_DATA = 1024 * 1024
 
 
@@ -39,10 +52,14 @@ def json_body(data: str) -> bytes:
     if data.startswith("@"):
         path = Path(data[1:])
         try:
-            text = path.read_text(encoding="utf-8")[: MAX_DATA + 1]
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_DATA + 1)  # never more than the cap (and one byte to tell): @/dev/zero ends here
+            if len(raw) > MAX_DATA:
+                raise UserError(f"--data {data}: {path} is larger than {MAX_DATA} bytes, the most a request sends.")
+            text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise UserError(f"--data {data}: cannot read {path}: {exc}") from exc
-    if len(text) > MAX_DATA:
+    if len(text.encode()) > MAX_DATA:
         raise UserError(f"--data is larger than {MAX_DATA} bytes.")
     try:
         json.loads(text)

@@ -78,16 +78,22 @@ def fetch_machine_token(outputs: StackOutputs, client_id: str, secret: str) -> s
     import urllib.error
     import urllib.request
 
+    from claimsctl import apiclient
     from claimsctl.errors import SignInError
 
     basic = base64.b64encode(f"{client_id}:{secret}".encode()).decode()
     request = urllib.request.Request(outputs.token_url, method="POST", data=b"grant_type=client_credentials",  # noqa: S310
-                                     headers={"Authorization": f"Basic {basic}",
-                                              "Content-Type": "application/x-www-form-urlencoded"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the stack's own token endpoint
+                                     headers={"Content-Type": "application/x-www-form-urlencoded"})
+    request.add_unredirected_header("Authorization", f"Basic {basic}")
+    try:  # a redirect is never followed: the Basic credentials go to the stack's token endpoint only
+        with apiclient.open_unredirected(request, timeout=30) as response:
             return str(json.loads(response.read())["access_token"])
     except urllib.error.HTTPError as error:
+        location = apiclient.redirected(error)
+        if location is not None:
+            raise SignInError(f"The token endpoint {outputs.token_url} answered HTTP {error.code}, a redirect to "
+                              f"{location or 'nowhere'}; claimsctl never sends a client's secret on to another URL. "
+                              "Check the stack's TokenUrl output (claimsctl status).") from None
         raise SignInError(f"The token endpoint refused client {client_id}: {_oauth_refusal(error)}") from None
     except urllib.error.URLError as error:
         raise SignInError(f"Cannot reach the token endpoint {outputs.token_url}: {error.reason}") from error

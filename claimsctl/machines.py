@@ -108,6 +108,31 @@ def _write_row(ddb: Any, target: Target, client_id: str, name: str, projects: tu
                     f"client {name}")
 
 
+def published_folders(root: Path, lambda_dir: Path, templates_dir: Path, web_app: Path) -> tuple[tuple[Path, str], ...]:
+    """The folders whose files deploy packages or publishes, each with what happens to them (the project's
+    folders by name, and the ones in use when they are elsewhere: the shipped copies)."""
+    zipped = "deploy zips into every Lambda function"
+    rendered = "deploy renders into the stack's template"
+    hosted = "deploy builds and publishes through CloudFront (its public/ as it is)"
+    return ((root / "lambda_src", zipped), (lambda_dir, zipped), (root / "templates", rendered),
+            (templates_dir, rendered), (web_app, hosted))
+
+
+def _not_a_regular_file(path: Path) -> str:
+    """What `path` is when it exists and is not a regular file (a link is not followed), else ""."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return ""
+    if stat.S_ISREG(mode):
+        return ""
+    kinds = ((stat.S_ISLNK, "a link"), (stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"))
+    return next((kind for test, kind in kinds if test(mode)), "a special file")
+
+
 @dataclass(frozen=True)
 class SecretFile:
     """Where the credentials go: JSON with client_id, client_secret, token_url and scope, mode 600."""
@@ -115,13 +140,23 @@ class SecretFile:
     path: Path
     force: bool = False
 
-    def check(self, protected: tuple[Path, ...]) -> None:
-        """Refused before anything is made: an existing file (unless --force), a folder, or a project file."""
+    def check(self, protected: tuple[Path, ...], published: tuple[tuple[Path, str], ...] = ()) -> None:
+        """Refused before anything is made: a project file, a file inside a folder that is packaged or published
+        (`published`: each folder with why), a folder, anything but a regular file, or an existing file (unless
+        --force). Links and `..` are resolved first."""
         resolved = self.path.expanduser().resolve()
         if any(resolved == p.resolve() for p in protected):
             raise UserError(f"{self.path} is one of the project's own files; write the secret somewhere else.")
+        for folder, reason in published:
+            if resolved.is_relative_to(folder.resolve()):
+                raise UserError(f"{self.path} is inside {folder}, which {reason}: the secret would be shipped with it. "
+                                "Write it outside lambda_src/, templates/ and the web app's folder.")
         if resolved.is_dir():
             raise UserError(f"{self.path} is a folder; name a file for the credentials.")
+        kind = _not_a_regular_file(self.path)
+        if kind:
+            raise UserError(f"{self.path} is {kind}, not a regular file; claimsctl writes a secret only to a regular "
+                            "file (or a new one). Name another file.")
         if self.path.exists() and not self.force:
             raise UserError(f"{self.path} exists; pass --force to replace it, or name another file.")
         if not resolved.parent.is_dir():

@@ -96,8 +96,8 @@ def _refuse_stale_handlers(source_dir: Path, files: dict[str, Path]) -> None:
     new handlers need claims.py: refused here, before anything is deployed, rather than failing at sign-in."""
     import re
 
-    fix = ("Copy the handlers from a scratch `claimsctl init --with-source` into it, and put your changes in "
-           "claims.py (docs/claims.md).")
+    fix = ("Run `claimsctl upgrade-source` in the project folder (--dry-run shows the plan): it brings the handlers "
+           "forward, keeping claims.py and every file you changed; then put your changes in claims.py (docs/claims.md).")
     for name, path in sorted(files.items()):
         if not name.endswith(".py"):
             continue

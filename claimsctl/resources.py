@@ -41,24 +41,20 @@ def fingerprint(folder: Path) -> dict[str, str]:
             for path in sorted(folder.rglob("*.py")) if "__pycache__" not in path.parts}
 
 
-def record_copy(copied: Path, version: str) -> None:
-    """Write what `copied` (a lambda_src copy) was copied from: the claimsctl version and each file's hash."""
-    import json
-
-    record = {"claimsctl": version, "files": fingerprint(copied)}
-    (copied / SOURCE_RECORD).write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
-
-
 def changed_since_copy(copied: Path) -> tuple[str, list[str]]:
     """(the version a lambda_src copy came from, the shipped files that changed since); nothing without a record."""
-    import json
+    from claimsctl import sourcerecord
 
     shipped = bundled("lambda_src")
-    try:
-        record = json.loads((copied / SOURCE_RECORD).read_text(encoding="utf-8"))
-        version, then = str(record["claimsctl"]), dict(record["files"])
-    except (OSError, ValueError, KeyError, TypeError):
+    try:  # read as upgrade-source reads it: bounded, and checked (a record that is not one says nothing here)
+        record = sourcerecord.read(copied.parent) if copied.name == "lambda_src" else sourcerecord.Record("", {})
+    except (OSError, sourcerecord.RecordError):
         return "", []
+    if not record.version:
+        return "", []
+    version = record.version
+    then = {name.removeprefix("lambda_src/"): digest for name, digest in record.files.items()
+            if name.startswith("lambda_src/") and name.endswith(".py")}
     if shipped is None or shipped.resolve() == copied.resolve():
         return version, []
     now = fingerprint(shipped)

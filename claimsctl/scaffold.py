@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
-import shutil
+from dataclasses import dataclass
 from pathlib import Path
 
-from claimsctl import resources
+from claimsctl import folders, resources, sourcerecord
 from claimsctl.errors import ClaimsctlError
 from claimsctl.testing.example import EXAMPLE_TEST
 
@@ -36,31 +36,61 @@ def stack_inputs(folder: Path, region: str) -> dict[str, object]:
     }
 
 
-def init(folder: Path, region: str, with_source: bool) -> list[Path]:
-    """Write stackInputs.json, an example test (tests/test_claims.py, for claimsctl's pytest plugin) and, with_source,
-    copies of templates/ and lambda_src/; return what was written.
+@dataclass(frozen=True)
+class Outcome:
+    """What init wrote and what it found there and kept (a folder when all of its files are alike)."""
 
-    Nothing that exists is overwritten: an existing stackInputs.json, templates/ or lambda_src/ is an error,
-    and nothing is written then.
+    written: list[Path]
+    kept: list[Path]
+
+
+def init(folder: Path, region: str, with_source: bool) -> Outcome:
+    """Write what the folder lacks of: stackInputs.json, an example test (tests/test_claims.py, for
+    claimsctl's pytest plugin) and, with_source, copies of templates/ and lambda_src/ (recorded, so that
+    deploy says when the shipped code moves on and upgrade-source can bring it forward).
+
+    Nothing that exists is overwritten, and nothing is written through a link: an existing project folder
+    gains only the files it lacks.
     """
-    wanted = [folder / "stackInputs.json", folder / "tests" / "test_claims.py",
-              *((folder / name for name in resources.BUNDLED) if with_source else ())]
-    existing = [path for path in wanted if path.exists()]
-    if existing:
-        raise ClaimsctlError(f"{existing[0]} already exists; claimsctl init never overwrites. Choose another folder.")
-    sources = {name: resources.bundled(name) for name in resources.BUNDLED} if with_source else {}
-    missing = [name for name, path in sources.items() if path is None]
-    if missing:
-        raise ClaimsctlError(f"This installation ships no {missing[0]}/ to copy; reinstall claimsctl.")
-    folder.mkdir(parents=True, exist_ok=True)
-    wanted[0].write_text(json.dumps(stack_inputs(folder, region), indent=2) + "\n", encoding="utf-8")
-    wanted[1].parent.mkdir(exist_ok=True)
-    wanted[1].write_text(EXAMPLE_TEST, encoding="utf-8")  # claimsctl's pytest plugin: the claims_stack fixture
-    for name, source in sources.items():
-        if source is not None:
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    if with_source:
-        from claimsctl import __version__
+    sources = sourcerecord.shipped() if with_source else {}
+    record = sourcerecord.read(folder) if with_source and folder.is_dir() else sourcerecord.Record("", {})
+    try:
+        return _fill(folder, region, sources, record)
+    except OSError as exc:  # a permission or a full disk: each file is whole or absent (folders.write_new)
+        raise ClaimsctlError(f"Cannot write {exc.filename or folder}: {exc.strerror or exc}. Files written before "
+                             "it stay; run init again once the folder is writable.") from exc
 
-        resources.record_copy(folder / "lambda_src", __version__)  # deploy says when the shipped code moves on
-    return wanted
+
+def _fill(folder: Path, region: str, sources: dict[str, Path], record: sourcerecord.Record) -> Outcome:
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {"stackInputs.json": lambda: (json.dumps(stack_inputs(folder, region), indent=2) + "\n").encode(),
+             "tests/test_claims.py": EXAMPLE_TEST.encode,  # claimsctl's pytest plugin: the claims_stack fixture
+             **{relative: path.read_bytes for relative, path in sources.items()}}
+    written: list[str] = []
+    kept: list[str] = []
+    for relative, data in files.items():
+        (written if folders.write_new(folder, relative, data()) else kept).append(relative)
+    copied = [relative for relative in written if relative in sources]
+    if copied or (sources and not record.version):
+        _record(folder, record, sources, copied, kept)
+    return Outcome(_grouped(folder, written, sources), _grouped(folder, kept, sources))
+
+
+def _record(folder: Path, record: sourcerecord.Record, sources: dict[str, Path], copied: list[str],
+            kept: list[str]) -> None:
+    """The record gains the files just copied, and the kept ones that are exactly as shipped."""
+    from claimsctl import __version__
+
+    same = [relative for relative in kept if relative in sources and folders.reached(folder, relative)[0] == "file"
+            and sourcerecord.sha256(folder / relative) == sourcerecord.sha256(sources[relative])]
+    entries = {**record.files, **{relative: sourcerecord.sha256(sources[relative]) for relative in [*copied, *same]}}
+    sourcerecord.write(folder, __version__, entries)
+
+
+def _grouped(folder: Path, relatives: list[str], sources: dict[str, Path]) -> list[Path]:
+    """Paths to show: templates/ or lambda_src/ as one when every shipped file of it is in `relatives`."""
+    whole = [name for name in resources.BUNDLED
+             if any(r.startswith(f"{name}/") for r in sources)
+             and all(r in relatives for r in sources if r.startswith(f"{name}/"))]
+    shown = [folder / relative for relative in relatives if relative.split("/", 1)[0] not in whole]
+    return shown + [folder / name for name in whole]

@@ -40,8 +40,9 @@ def load(lambda_dir: Path, claim_name: str) -> Seam:
     missing (a lambda_src copied from an older claimsctl) or fails to import."""
     path = lambda_dir / SEAM
     if not path.is_file():
-        raise PackageError(f"{lambda_dir} has no {SEAM}: it was copied from an older claimsctl. Copy claims.py "
-                           "from a scratch `claimsctl init --with-source` (and merge your changes into it).")
+        raise PackageError(f"{lambda_dir} has no {SEAM}: it was copied from an older claimsctl. Run `claimsctl "
+                           "upgrade-source` in the project folder (--dry-run shows the plan) to add it and bring the "
+                           "handlers you have not changed forward; then merge your changes into claims.py.")
     spec = importlib.util.spec_from_file_location("claimsctl_project_claims", path)
     if spec is None or spec.loader is None:
         raise PackageError(f"Cannot load {path}.")

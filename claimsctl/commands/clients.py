@@ -27,7 +27,7 @@ def _roles(run: Run, claim_name: str) -> tuple[str, ...]:
 @click.option("--scopes", help="The API's scopes to grant, comma-separated: items.read, items.write (default: both).")
 @click.option("--secret-out", type=click.Path(dir_okay=False, path_type=Path),
               help="File (mode 600, JSON) receiving client_id, client_secret, token_url and scope; needed for a new client.")
-@click.option("--force", is_flag=True, help="Replace the --secret-out file if it exists.")
+@click.option("--force", is_flag=True, help="Replace the --secret-out file if it exists (a regular file only).")
 def add_client(run: Run, name: str, projects: str | None, scopes: str | None, secret_out: Path | None,
                force: bool) -> None:
     """Add a machine client (client-credentials grant) and the row of its projects, or update one's projects.
@@ -48,7 +48,9 @@ def add_client(run: Run, name: str, projects: str | None, scopes: str | None, se
     grants = users.parse_projects(projects, _roles(run, inputs.claim_name)) if projects is not None else None
     secret_file = machines.SecretFile(secret_out, force) if secret_out is not None else None
     if secret_file is not None:
-        secret_file.check((run.inputs_path, run.project().lambda_dir / "claims.py"))
+        project = run.project()
+        secret_file.check((run.inputs_path, project.lambda_dir / "claims.py"), machines.published_folders(
+            run.inputs_path.resolve().parent, project.lambda_dir, project.templates_dir, project.web_app.root))
     aws, outputs = run.deployed(inputs)
     machines.check_stack(outputs)
     spec = machines.ClientSpec(name, grants, machines.parse_scopes(scopes, outputs), inputs.id_token_validity_minutes)

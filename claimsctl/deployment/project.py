@@ -48,7 +48,7 @@ class ProjectFolder:
         if not changed:
             return None
         return (f"{self.lambda_dir} was copied from claimsctl {version}; the shipped {', '.join(changed)} changed "
-                "since. Compare with a scratch `claimsctl init --with-source` and bring the changes over.")
+                "since. `claimsctl upgrade-source --dry-run` shows what it would bring forward.")
 
     def describe_sources(self) -> str:
         """One line saying where the templates and Lambda code come from."""

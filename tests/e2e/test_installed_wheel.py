@@ -6,6 +6,7 @@ the emulator itself, without the [local] extra, gives one line with the install 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -166,6 +167,16 @@ def test_a_project_folders_own_templates_win(installed: Path, tmp_path: Path) ->
     template.write_text(template.read_text().replace("Resources:\n", "# customised by the project\nResources:\n", 1))
     rendered = run(installed, tmp_path / "own", "render")
     assert rendered.returncode == 0 and "# customised by the project" in rendered.stdout
+    # upgrade-source from the wheel: an older copy of the authorizer (and its record) is brought forward to the
+    # wheel's; the customised template is kept and named
+    authorizer, record_path = (tmp_path / "own" / "lambda_src" / name for name in ("authorizer.py", ".claimsctl-source.json"))
+    shipped, record = authorizer.read_bytes(), json.loads(record_path.read_text())
+    authorizer.write_bytes(b"# older\n")
+    record["copied"]["lambda_src/authorizer.py"] = hashlib.sha256(b"# older\n").hexdigest()
+    record_path.write_text(json.dumps(record))
+    upgraded = run(installed, tmp_path / "own", "upgrade-source")
+    assert upgraded.returncode == 0 and authorizer.read_bytes() == shipped, upgraded.stderr
+    assert "keep     templates/stack.yaml.j2  (changed since the copy" in upgraded.stdout
 
 
 def test_the_emulator_without_the_extra_gives_one_line(installed: Path, tmp_path: Path) -> None:

@@ -270,8 +270,8 @@ def test_deploy_warns_when_the_shipped_handlers_changed_since_init_copied_them(t
     project = ProjectFolder.from_inputs(tmp_path / "app" / "stackInputs.json")
     assert project.source_warning() is None  # just copied: nothing moved on
     record = json.loads((tmp_path / "app" / "lambda_src" / resources.SOURCE_RECORD).read_text())
-    record["files"]["authorizer.py"] = "0" * 64  # as if the shipped authorizer changed after the copy
-    record["files"]["claims.py"] = "0" * 64  # the project's own to change: never reported
+    record["copied"]["lambda_src/authorizer.py"] = "0" * 64  # as if the shipped authorizer changed after the copy
+    record["copied"]["lambda_src/claims.py"] = "0" * 64  # the project's own to change: never reported
     (tmp_path / "app" / "lambda_src" / resources.SOURCE_RECORD).write_text(json.dumps(record))
     warning = project.source_warning()
     assert warning is not None and "the shipped authorizer.py changed since" in warning and "claims.py" not in warning
@@ -283,7 +283,7 @@ def test_a_lambda_src_copied_before_the_seam_is_refused_with_how_to_move_on(tmp_
     source = tmp_path / "src"
     shutil.copytree(ROOT / "lambda_src", source)
     (source / "claims.py").unlink()
-    with pytest.raises(PackageError, match=r"imports claims, but .* has no claims.py. Copy the handlers"):
+    with pytest.raises(PackageError, match=r"imports claims, but .* has no claims.py. Run `claimsctl upgrade-source`"):
         package.build(source)
     shutil.copy2(ROOT / "lambda_src" / "claims.py", source / "claims.py")
     (source / "authorizer.py").write_text("from claimsctl_tokens import CognitoVerifier\n")
