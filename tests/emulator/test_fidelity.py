@@ -172,7 +172,8 @@ def _user_calls() -> dict[str, dict[str, Any]]:
         "delete_user_attributes": {"UserAttributeNames": ["name"]}, "global_sign_out": {},
         "change_password": {"PreviousPassword": PASSWORD, "ProposedPassword": PASSWORD + "x"},
         "associate_software_token": {}, "set_user_mfa_preference": {"SoftwareTokenMfaSettings": {"Enabled": False}},
-        "list_devices": {}, "delete_user": {},
+        "list_devices": {}, "get_user_attribute_verification_code": {"AttributeName": "email"},
+        "verify_user_attribute": {"AttributeName": "email", "Code": "123456"}, "delete_user": {},
     }
 
 
@@ -197,6 +198,15 @@ def test_delete_user_and_attributes_with_the_users_token(idp: Any, lam: Any) -> 
     idp.delete_user_attributes(AccessToken=token, UserAttributeNames=["name"])
     assert "name" not in {a["Name"] for a in idp.get_user(AccessToken=token)["UserAttributes"]}
     assert idp.list_devices(AccessToken=token)["Devices"] == []
+    sent = idp.get_user_attribute_verification_code(AccessToken=token, AttributeName="email")
+    assert sent["CodeDeliveryDetails"] == {"Destination": "c***@e***", "DeliveryMedium": "EMAIL",
+                                           "AttributeName": "email"}
+    idp.update_user_attributes(AccessToken=token, UserAttributes=[{"Name": "email_verified", "Value": "false"}])
+    idp.verify_user_attribute(AccessToken=token, AttributeName="email", Code="123456")
+    assert {a["Name"]: a["Value"] for a in idp.get_user(AccessToken=token)["UserAttributes"]}["email_verified"] == "true"
+    with pytest.raises(ClientError) as no_phone:
+        idp.get_user_attribute_verification_code(AccessToken=token, AttributeName="phone_number")
+    assert error(no_phone)[0] == "InvalidParameterException"
     idp.delete_user(AccessToken=token)
     with pytest.raises(ClientError) as gone:
         idp.admin_get_user(UserPoolId=pool.pool_id, Username="carol")

@@ -6,8 +6,10 @@ aws.cognito.signin.user.admin." Without it Cognito answers NotAuthorizedExceptio
 required scopes" (the text users report from the service). moto checked nothing: a hosted-UI token with only
 `openid email` read and changed its user, and a client-credentials token (no `username`) acted on a user
 named "None". Here the token must be live (this pool's, unexpired, not revoked), hold the scope and name a
-user, before moto's handler runs. DeleteUser, DeleteUserAttributes and ListDevices, which moto lacks, are
-added (ListDevices answers no devices: device tracking is not emulated).
+user, before moto's handler runs. DeleteUser, DeleteUserAttributes, GetUserAttributeVerificationCode,
+VerifyUserAttribute and ListDevices, which moto lacks, are added (ListDevices answers no devices: device
+tracking is not emulated; VerifyUserAttribute marks the attribute verified whatever the code, as moto's
+confirmations do).
 """
 
 from __future__ import annotations
@@ -18,12 +20,12 @@ from collections.abc import Callable
 from typing import Any
 
 import botocore.session
-from moto.cognitoidp.exceptions import NotAuthorizedError, UserNotFoundError
+from moto.cognitoidp.exceptions import InvalidParameterException, NotAuthorizedError, UserNotFoundError
 from moto.cognitoidp.models import CognitoIdpUser, CognitoIdpUserPool
 from moto.cognitoidp.responses import CognitoIdpResponse
 
 from claimsctl.local import patches
-from claimsctl.local.cognito import pools, token_state
+from claimsctl.local.cognito import pools, recovery, token_state
 
 USER_SCOPE = "aws.cognito.signin.user.admin"
 NO_SCOPE = "Access Token does not have required scopes"
@@ -82,6 +84,35 @@ def _delete_user_attributes(self: CognitoIdpResponse) -> str:
     return "{}"
 
 
+VERIFIABLE = {"email": ("EMAIL", "email_verified"), "phone_number": ("SMS", "phone_number_verified")}
+
+
+def _verifiable(user: CognitoIdpUser, name: object) -> tuple[str, str, str]:
+    """(delivery medium, the attribute's value, its *_verified flag) for an email or phone number the user has."""
+    found = VERIFIABLE.get(str(name))
+    value = {a["Name"]: a["Value"] for a in user.attributes}.get(str(name))
+    if found is None or not value:
+        raise InvalidParameterException(f"Attribute {name} cannot be verified: the user has no email or phone "
+                                        "number of that name.")
+    return found[0], str(value), found[1]
+
+
+def _get_user_attribute_verification_code(self: CognitoIdpResponse) -> str:
+    _, user = token_user(self._get_param("AccessToken"))
+    name = self._get_param("AttributeName")
+    medium, value, _ = _verifiable(user, name)
+    destination = recovery.masked_email(value) if medium == "EMAIL" else f"+*******{value[-4:]}"
+    return json.dumps({"CodeDeliveryDetails": {"Destination": destination, "DeliveryMedium": medium,
+                                               "AttributeName": name}})
+
+
+def _verify_user_attribute(self: CognitoIdpResponse) -> str:
+    _, user = token_user(self._get_param("AccessToken"))
+    _, _, flag = _verifiable(user, self._get_param("AttributeName"))
+    user.update_attributes([{"Name": flag, "Value": "true"}])
+    return "{}"
+
+
 def _list_devices(self: CognitoIdpResponse) -> str:
     token_user(self._get_param("AccessToken"))
     return json.dumps({"Devices": []})
@@ -101,7 +132,9 @@ def _token_actions() -> list[str]:
                                  else {})]
 
 
-ADDED = {"delete_user": _delete_user, "delete_user_attributes": _delete_user_attributes, "list_devices": _list_devices}
+ADDED = {"delete_user": _delete_user, "delete_user_attributes": _delete_user_attributes, "list_devices": _list_devices,
+         "get_user_attribute_verification_code": _get_user_attribute_verification_code,
+         "verify_user_attribute": _verify_user_attribute}
 PATCHES = (
     *(patches.replace(CognitoIdpResponse, name, handler, new=True) for name, handler in ADDED.items()),
     *(patches.wrap(CognitoIdpResponse, name, _requiring_user_scope)
