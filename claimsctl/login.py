@@ -26,11 +26,14 @@ def verifier(aws: Aws, outputs: StackOutputs, token_use: str | None = None) -> t
 
 
 def login(aws: Aws, outputs: StackOutputs, username: str, password: str,
-          second: signin.SecondFactor | None = None, password_auth: bool = True) -> LoginResult:
+          second: signin.SecondFactor | None = None, password_auth: bool = True,
+          client_secret: str | None = None) -> LoginResult:
     """Sign in (answering MFA through `second`) and verify both tokens; raises SignInError or a TokenError.
-    Without `password_auth` (the app client has no ALLOW_USER_PASSWORD_AUTH), the sign-in is SRP."""
+    Without `password_auth` (the app client has no ALLOW_USER_PASSWORD_AUTH), the sign-in is SRP; with
+    `client_secret` (an app client that has one), every call carries its SECRET_HASH."""
     srp_pool = None if password_auth else outputs.user_pool_id
-    issued = signin.sign_in(aws.client("cognito-idp"), outputs.client_id, username, password, second, srp_pool)
+    issued = signin.sign_in(aws.client("cognito-idp"), outputs.client_id, username, password, second, srp_pool,
+                            client_secret)
     check = verifier(aws, outputs)
     return LoginResult(issued, check.verify(issued.id_token), check.verify(issued.access_token))
 

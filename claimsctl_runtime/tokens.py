@@ -60,6 +60,10 @@ class TokenNotYetValid(TokenError):
     """nbf (or iat) is in the future."""
 
 
+# How far in the future `iat` may lie (clock skew between the issuer and this host) before a token is refused.
+IAT_LEEWAY_SECONDS = 60
+
+
 class WrongIssuer(TokenError):
     """iss is not the expected user pool."""
 
@@ -223,6 +227,7 @@ class CognitoVerifier:
         """The token's verified claims, or a TokenError saying why not. The claims are shared: do not mutate them."""
         remembered = self.verified.get(token)
         if remembered is not None:
+            self._check_issued(remembered)  # a clock set back since (a test kit's restore) un-issues it
             return remembered
         header = _header(token)
         claims = self._decode(token, header)
@@ -264,8 +269,16 @@ class CognitoVerifier:
             raise TokenExpired("Token expired")
         if nbf is not None and nbf > now + self.grace_seconds:
             raise TokenNotYetValid("Token not yet valid (nbf in the future)")
+        self._check_issued(claims)
         if claims.get("iss") != self._issuer:
             raise WrongIssuer(f"Token issuer is not {self._issuer}")
+
+    def _check_issued(self, claims: dict[str, Any]) -> None:
+        """A token issued in the future (`iat` past now + IAT_LEEWAY_SECONDS, or the grace if larger) is refused:
+        it was minted by a clock that ran ahead, e.g. a test clock advanced and then reset."""
+        iat: Any = claims.get("iat")
+        if iat is not None and iat > self.clock() + max(self.grace_seconds, IAT_LEEWAY_SECONDS):
+            raise TokenNotYetValid("Token not yet valid (iat in the future)")
 
     def _check_claims(self, claims: dict[str, Any]) -> None:
         use = claims.get("token_use")

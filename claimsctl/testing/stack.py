@@ -49,10 +49,18 @@ class SignedInUser:
         return self.access_claims if self.stack.outputs.get("ApiTokenUse") == "access" else self.id_claims
 
     def refresh(self) -> SignedInUser:
-        """New ID and access tokens from the refresh token (the trigger runs again, on the row as it is now)."""
+        """New ID and access tokens from the refresh token (the trigger runs again, on the row as it is now).
+        For an app client with a secret, the refresh carries SECRET_HASH, computed for the token's user."""
+        from claimsctl.signin import secret_hash
+
+        client_id = self.stack.outputs["UserPoolClientId"]
+        parameters = {"REFRESH_TOKEN": self.refresh_token}
+        secret = self.stack.client_secret()
+        if secret:
+            user = str(self.id_claims.get("cognito:username") or self.name)
+            parameters["SECRET_HASH"] = secret_hash(client_id, secret, user)
         result = self.stack.aws.client("cognito-idp").initiate_auth(
-            ClientId=self.stack.outputs["UserPoolClientId"], AuthFlow="REFRESH_TOKEN_AUTH",
-            AuthParameters={"REFRESH_TOKEN": self.refresh_token})["AuthenticationResult"]
+            ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=parameters)["AuthenticationResult"]
         self.id_token, self.access_token = result["IdToken"], result["AccessToken"]
         self.id_claims, self.access_claims = self.stack.verify(self.id_token), self.stack.verify(self.access_token)
         return self
@@ -105,6 +113,7 @@ class ClaimsStack:
         self._emulator: Any = None
         self._aws: Any = None
         self._verifier: Any = None
+        self._client_secret: str | None = None
         self._session: Any = None
         self._offset = 0.0
         self._count = 0
@@ -229,6 +238,14 @@ class ClaimsStack:
         except ValueError:
             body = None
         return ApiResponse(answer.status_code, dict(answer.headers), body, answer.text)
+
+    def client_secret(self) -> str:
+        """The app client's secret ("" when it has none), read once from the pool."""
+        if self._client_secret is None:
+            described = self.aws.client("cognito-idp").describe_user_pool_client(
+                UserPoolId=self.outputs["UserPoolId"], ClientId=self.outputs["UserPoolClientId"])["UserPoolClient"]
+            self._client_secret = str(described.get("ClientSecret") or "")
+        return self._client_secret
 
     def verify(self, token: str) -> dict[str, Any]:
         """The token's claims, verified against the pool's JWKS at the emulator's time."""

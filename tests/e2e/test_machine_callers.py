@@ -207,3 +207,16 @@ def test_a_user_named_like_a_client_id_never_gets_its_row(cli: Cli, stack: dict[
     result = idp.initiate_auth(ClientId=stack["outputs"]["UserPoolClientId"], AuthFlow="USER_PASSWORD_AUTH",
                                AuthParameters={"USERNAME": client_id, "PASSWORD": PASSWORD})["AuthenticationResult"]
     assert jwt.decode(result["AccessToken"], options={"verify_signature": False})["projects"] == []
+
+
+@pytest.mark.parametrize("design", DESIGNS)
+def test_an_oauth_library_calls_both_designs_with_a_bearer_header(stack: dict[str, Any], design: str) -> None:
+    """authlib sends `Authorization: Bearer <token>` (RFC 6750); API Gateway's Cognito user pool authorizer
+    (the standard design) takes the token with or without the prefix, as AWS's Cognito workshop calls it."""
+    found = credentials(stack)
+    with OAuth2Session(found["client_id"], found["client_secret"], scope=found["scope"]) as session:
+        session.fetch_token(found["token_url"], grant_type="client_credentials")
+        answer = session.get(stack["outputs"]["ApiUrl"] + design + "/projects/p1/items", timeout=30)
+        assert answer.request.headers["Authorization"].startswith("Bearer ")
+        assert answer.status_code == 200, answer.text
+        assert session.get(stack["outputs"]["ApiUrl"] + design + "/projects/p2/items", timeout=30).status_code == 403

@@ -13,7 +13,7 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -125,3 +125,86 @@ def test_the_aws_cli_signs_in_and_reads_the_row(stack: dict[str, str], endpoint:
     assert jwt.decode(token, options={"verify_signature": False})["projects"] == ["p1", "p2"]
     row = aws("dynamodb", "get-item", "--table-name", stack["UsersTableName"], "--key", '{"userName": {"S": "rita"}}')
     assert [p["S"] for p in row["Item"]["projects"]["L"]] == ["p1", "p2"]
+
+
+def _secret_client(clients: Any, stack: dict[str, str]) -> tuple[str, str]:
+    """A second app client of the deployed pool, with a secret (a server-side app's)."""
+    made = clients("cognito-idp").create_user_pool_client(
+        UserPoolId=stack["UserPoolId"], ClientName="server-side", GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])
+    return made["UserPoolClient"]["ClientId"], made["UserPoolClient"]["ClientSecret"]
+
+
+def test_pycognito_with_a_client_secret_signs_in_and_refreshes(stack: dict[str, str], endpoint: str,
+                                                               clients: Any) -> None:
+    """pycognito computes SECRET_HASH itself when given the client's secret (SRP and the refresh)."""
+    import requests
+    from botocore.exceptions import ClientError
+    from pycognito import Cognito
+
+    client_id, secret = _secret_client(clients, stack)
+    jwks = requests.get(f"{endpoint}/{stack['UserPoolId']}/.well-known/jwks.json", timeout=10).json()
+    kwargs = {"endpoint_url": endpoint, "region_name": "us-east-1"}
+    user = Cognito(stack["UserPoolId"], client_id, username="rita", client_secret=secret, boto3_client_kwargs=kwargs)
+    user.pool_jwk, user.pool_domain_url = jwks, None  # pycognito takes the endpoint for the issuer otherwise
+    user.authenticate(password=PASSWORD)
+    assert user.id_claims["projects"] == ["p1", "p2"]
+    first = user.access_token
+    user.renew_access_token()
+    assert user.access_token != first and user.access_claims["username"] == "rita"
+    without = Cognito(stack["UserPoolId"], client_id, username="rita", boto3_client_kwargs=kwargs)
+    without.pool_jwk = jwks
+    with pytest.raises(ClientError) as refused:
+        without.authenticate(password=PASSWORD)
+    assert refused.value.response["Error"]["Code"] == "NotAuthorizedException"
+
+
+def test_claimsctl_login_with_a_client_secret(stack: dict[str, str], endpoint: str, clients: Any) -> None:
+    """claimsctl's own login computes SECRET_HASH for a client with a secret, by password and by SRP."""
+    import dataclasses
+
+    from claimsctl import login
+    from claimsctl.aws import Aws
+    from claimsctl.errors import SignInError
+    from claimsctl.outputs import StackOutputs
+
+    client_id, secret = _secret_client(clients, stack)
+    outputs = dataclasses.replace(StackOutputs.parse(stack), client_id=client_id)
+    aws = Aws(region="us-east-1", endpoint_url=endpoint)
+    for password_auth in (True, False):
+        result = login.login(aws, outputs, "rita", PASSWORD, password_auth=password_auth, client_secret=secret)
+        assert result.id_claims["aud"] == client_id and result.access_claims["username"] == "rita"
+    with pytest.raises(SignInError, match="has a secret"):
+        login.login(aws, outputs, "rita", PASSWORD)
+
+
+def test_the_kit_refreshes_through_a_client_with_a_secret(stack: dict[str, str], endpoint: str,
+                                                          clients: Any) -> None:
+    """The test kit's SignedInUser.refresh adds SECRET_HASH when the stack's app client has a secret."""
+    from claimsctl.signin import secret_hash
+    from claimsctl.testing.stack import SignedInUser
+
+    client_id, secret = _secret_client(clients, stack)
+    idp = clients("cognito-idp")
+    issued = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "rita", "PASSWORD": PASSWORD, "SECRET_HASH": secret_hash(client_id, secret, "rita")})
+
+    class Stack:  # what SignedInUser reads of a ClaimsStack, over the deployed stack with the secret client
+        outputs: ClassVar[dict[str, str]] = {**stack, "UserPoolClientId": client_id}
+        aws = type("Aws", (), {"client": staticmethod(clients)})()
+
+        @staticmethod
+        def client_secret() -> str:
+            return secret
+
+        @staticmethod
+        def verify(token: str) -> dict[str, Any]:
+            import jwt
+
+            return jwt.decode(token, options={"verify_signature": False})  # type: ignore[no-any-return]
+
+    auth = issued["AuthenticationResult"]
+    user = SignedInUser(Stack(), "rita", auth["IdToken"], auth["AccessToken"], auth["RefreshToken"],  # type: ignore[arg-type]
+                        id_claims={"cognito:username": "rita"})
+    before = user.access_token
+    assert user.refresh().access_token != before and user.id_claims["cognito:username"] == "rita"

@@ -43,7 +43,7 @@ def test_the_example_and_the_staleness_tests_pass_twice(scratch: Path) -> None:
     for _ in range(2):
         result = pytest_in(scratch)
         assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-        assert "6 passed" in result.stdout
+        assert "7 passed" in result.stdout
 
 
 def test_a_short_lived_token_and_no_cache_narrow_the_window(scratch: Path, tmp_path: Path) -> None:
@@ -64,14 +64,14 @@ def test_machine_clients_in_a_v3_project(scratch: Path, tmp_path: Path) -> None:
     (project / "tests" / "test_machines.py").write_text(MACHINES)
     result = pytest_in(project)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "8 passed" in result.stdout
+    assert "9 passed" in result.stdout
 
 
 @pytest.mark.skipif(importlib.util.find_spec("xdist") is None, reason="pytest-xdist is installed by the dev extra")
 def test_with_xdist_each_worker_has_its_own_stack(scratch: Path) -> None:
     result = pytest_in(scratch, "-n", "2")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "6 passed" in result.stdout
+    assert "7 passed" in result.stdout
 
 
 def _one_line(result: subprocess.CompletedProcess[str], message: str) -> None:

@@ -25,6 +25,20 @@ def test_a_revoked_project_works_in_the_optimized_design_until_the_token_expires
     assert claims_stack.call("GET", "/projects/p1/items", rita).status == 403
 
 
+def test_a_token_minted_while_the_clock_ran_ahead_is_refused_after_the_reset(claims_stack):
+    claims_stack.advance(3600)
+    early = claims_stack.user(projects=["p1"])  # iat an hour ahead of the machine's time
+    assert claims_stack.call("GET", "/projects/p1/items", early).status == 200
+    claims_stack.reset()  # the clock is back: the token's iat lies in the future
+    assert claims_stack.call("GET", "/projects/p1/items", early).status == 401
+    try:
+        claims_stack.verify(early.token)
+    except Exception as refused:
+        assert "iat" in str(refused)
+    else:
+        raise AssertionError("a token issued in the future was accepted")
+
+
 def test_the_clock_is_back_at_the_machines_time_for_the_next_test(claims_stack):
     fresh = claims_stack.user(projects=["p1"])
     assert claims_stack.call("GET", "/projects/p1/items", fresh).status == 200

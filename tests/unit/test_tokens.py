@@ -217,3 +217,21 @@ def test_verified_tokens_are_remembered_until_they_expire(jwks: FakeJwks) -> Non
     for sub in ("a", "b", "c"):
         verifier.verify(sign(claims(sub=sub)))
     assert len(verifier.verified) == 2
+
+
+def test_a_token_issued_in_the_future_is_refused_past_a_small_leeway(jwks: FakeJwks) -> None:
+    clock = Clock()
+    clock.now = time.time()
+    verifier = tokens.CognitoVerifier(POOL, "us-east-1", (CLIENT,), jwks=tokens.JwksCache(fetch=jwks), clock=clock,
+                                      verified=tokens.VerifiedCache(clock=clock))
+    skewed = sign(claims(iat=int(clock.now) + tokens.IAT_LEEWAY_SECONDS - 5))
+    assert verifier.verify(skewed)["sub"] == "u1"  # within the leeway: clock skew between hosts
+    ahead = int(clock.now) + 3600  # minted by a clock an hour ahead (a test clock advanced, then reset)
+    with pytest.raises(tokens.TokenNotYetValid, match="iat"):
+        verifier.verify(sign(claims(iat=ahead, exp=ahead + 3600)))
+    clock.now += 3600  # verified while the clock was ahead, remembered, then the clock is set back
+    minted = sign(claims(iat=int(clock.now), exp=int(clock.now) + 3600, sub="later"))
+    assert verifier.verify(minted)["sub"] == "later"
+    clock.now -= 3600
+    with pytest.raises(tokens.TokenNotYetValid):
+        verifier.verify(minted)

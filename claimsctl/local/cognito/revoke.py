@@ -4,6 +4,8 @@ https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_
 the refresh token, and every access token generated from it, stop working.
 An access or ID token given as Token gets UnsupportedTokenTypeException; a
 client with EnableTokenRevocation false gets UnsupportedOperationException.
+For a client with a secret, ClientSecret must be it ("required only if the client ID has a secret"):
+otherwise UnauthorizedException "Invalid client or secret" (the text users report), and nothing is revoked.
 A token that is unknown, already revoked or another client's changes nothing
 (RFC 7009: the answer does not reveal which tokens exist).
 """
@@ -16,12 +18,17 @@ from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.exceptions import JsonRESTError
 
 from claimsctl.local import patches
-from claimsctl.local.cognito import pools
+from claimsctl.local.cognito import clients, pools
 
 
 class UnsupportedTokenTypeException(JsonRESTError):
     def __init__(self) -> None:
         super().__init__("UnsupportedTokenTypeException", "Only refresh tokens can be revoked.")
+
+
+class UnauthorizedException(JsonRESTError):
+    def __init__(self) -> None:
+        super().__init__("UnauthorizedException", "Invalid client or secret")
 
 
 class UnsupportedOperationException(JsonRESTError):
@@ -46,6 +53,9 @@ def _revoke_token(self: CognitoIdpResponse) -> str:
     pool = pools.of_client(client_id)
     if pool is None:
         raise ResourceNotFoundError(client_id)
+    client = pool.clients[client_id]
+    if client.generate_secret and not clients.secret_matches(client, self._get_param("ClientSecret")):
+        raise UnauthorizedException()
     revoke(pool, client_id, self._get_param("Token") or "")
     return "{}"
 

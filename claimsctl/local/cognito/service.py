@@ -21,13 +21,16 @@ from claimsctl.local.cognito import (
     minting,
     passwords,
     pools,
+    recovery,
     refresh,
     resource_servers,
     revoke,
+    secret_hash,
     srp,
     token_state,
     totp,
     trigger,
+    user_api,
     usernames,
 )
 from claimsctl.local.cognito.errors import FeatureUnavailableInTierException
@@ -173,6 +176,8 @@ def _checking_pool_config(original: Callable[..., Any]) -> Callable[..., Any]:
         check_lambda_version(config or {})
         existing = self.user_pools.get(first)  # `first` is the pool id on update, its name on create
         check_feature_plan(config or {}, existing.extended_config.get("UserPoolTier") if existing else None)
+        if config is not None and not config.get("UserPoolTier"):  # DescribeUserPool shows the plan it is on
+            config["UserPoolTier"] = (existing.extended_config.get("UserPoolTier") if existing else None) or DEFAULT_TIER
         result = original(self, first, config, *args, **kwargs)
         if result is not None:
             keys.of(result)  # a new pool's signing keys are made with it, as Cognito does
@@ -238,7 +243,9 @@ _SIGN_IN = (
 )
 # Cognito's whole wiring, in the order it is applied: ids first (every later wrapper of a pool's __init__
 # sees the id Cognito would give); srp before the sign-in wrappers, so they see (and time) the whole call;
-# existence last, since it wraps every sign-in wrapper before it.
+# existence after them, since it wraps every sign-in wrapper before it; the SECRET_HASH check last, so it
+# runs first, before anything else looks at a call made for a client with a secret.
 PATCHES = (*ids.PATCHES, *_ACCOUNTS, *resource_servers.PATCHES, *clients.PATCHES,
            *usernames.PATCHES, *revoke.PATCHES, *refresh.PATCHES, *totp.PATCHES,
-           *srp.PATCHES, *_SIGN_IN, *existence.PATCHES)
+           *srp.PATCHES, *_SIGN_IN, *existence.PATCHES, *recovery.PATCHES, *user_api.PATCHES,
+           *secret_hash.PATCHES)

@@ -252,7 +252,9 @@ class IssuedTokens(MutableMapping[str, Any]):
             raise KeyError("token")
         client_id = claims.get("client_id") if self.token_use == "access" else claims.get("aud")  # noqa: S105
         username = claims.get("username") if self.token_use == "access" else claims.get("cognito:username")  # noqa: S105
-        return str(client_id), str(username)
+        if not isinstance(username, str) or not username:
+            raise KeyError("token")  # a machine (client-credentials) token acts for no user
+        return str(client_id), username
 
     def __setitem__(self, token: str, value: Any) -> None:
         """A token is live because of its signature; nothing to keep."""

@@ -22,6 +22,8 @@ from claimsctl.local import clock
 from claimsctl.local.cognito import clients, minting, resource_servers, trigger
 from claimsctl.local.hosted_ui.errors import OAuthError
 
+CLIENT_AUTHENTICATION_FAILED = "client authentication failed"
+
 
 def authenticated_client(pool: CognitoIdpUserPool, form: dict[str, str],
                          basic: tuple[str, str] | None) -> CognitoIdpUserPoolClient:
@@ -30,24 +32,25 @@ def authenticated_client(pool: CognitoIdpUserPool, form: dict[str, str],
         raise OAuthError("invalid_request", "send the client's credentials one way: a Basic header or the body")
     client_id, secret = basic if basic is not None else (form.get("client_id", ""), form.get("client_secret"))
     client = pool.clients.get(client_id)
-    if client is None or not client.generate_secret:
-        raise OAuthError("invalid_client", "client authentication failed: unknown client, or one without a secret")
-    if not clients.secret_matches(client, secret):
-        raise OAuthError("invalid_client", "client authentication failed")
+    if client is None or not clients.secret_matches(client, secret):  # one answer: no client id is revealed
+        raise OAuthError("invalid_client", CLIENT_AUTHENTICATION_FAILED)
     return client
 
 
 def granted_scopes(pool: CognitoIdpUserPool, client: CognitoIdpUserPoolClient, asked: str | None) -> list[str]:
-    """The custom scopes the token gets; invalid_scope for one the client is not allowed or the pool lacks."""
+    """The custom scopes the token gets; invalid_scope for one the client is not allowed. A scope the client
+    still allows but its resource server no longer defines is ignored and left out of the token (the resource
+    servers page); invalid_scope only when nothing is left."""
+    configured = list(client.extended_config.get("AllowedOAuthScopes") or [])
     existing = resource_servers.custom_scopes(pool)
-    allowed = [s for s in client.extended_config.get("AllowedOAuthScopes") or [] if s in existing]
     if asked is None or not asked.strip():
-        scopes = allowed
+        scopes = configured
     else:
         scopes = list(dict.fromkeys(asked.split()))
-        refused = [s for s in scopes if s not in allowed]
+        refused = [s for s in scopes if s not in configured]
         if refused:
             raise OAuthError("invalid_scope", f"scope {refused[0]} is not allowed for this client")
+    scopes = [s for s in scopes if s in existing]
     if not scopes:
         raise OAuthError("invalid_scope", "the client is allowed no custom scope of this user pool")
     return scopes

@@ -160,15 +160,15 @@ def store_code(pool: CognitoIdpUserPool, request: AuthorizeRequest, tokens: dict
     return code
 
 
-def _authenticate_client(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> str:
+def _authenticate_client(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None,
+                         status: int = 400) -> str:
+    """The client the request names, authenticated by its secret when it has one. An unknown client and a
+    wrong secret get the same answer, so the answer does not tell which client ids exist."""
     client_id = basic[0] if basic else form.get("client_id", "")
     client = _client(pool, client_id)
-    if client is None:
-        raise OAuthError("invalid_client", "unknown client", 400)
-    if client.generate_secret:
-        secret = basic[1] if basic else form.get("client_secret")
-        if not clients.secret_matches(client, secret):
-            raise OAuthError("invalid_client", "client authentication failed", 400)
+    secret = basic[1] if basic else form.get("client_secret")
+    if client is None or (client.generate_secret and not clients.secret_matches(client, secret)):
+        raise OAuthError("invalid_client", client_credentials.CLIENT_AUTHENTICATION_FAILED, status)
     return client_id
 
 
@@ -192,6 +192,8 @@ def exchange_code(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[s
 
 def refresh(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, Any]:
     client_id = _authenticate_client(pool, form, basic)
+    if not form.get("refresh_token"):
+        raise OAuthError("invalid_request", "refresh_token is required for grant_type refresh_token")
     problem = token_state.refresh_token_problem(pool, form.get("refresh_token", ""), client_id)
     if problem is not None:
         raise OAuthError("invalid_grant", problem)
@@ -218,11 +220,12 @@ def token_endpoint(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[
 
 def revoke_endpoint(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> None:
     """POST /oauth2/revoke: the refresh token, and every token issued from it, stop working (Cognito's
-    revocation endpoint). An unknown token changes nothing and succeeds (RFC 7009)."""
+    revocation endpoint). An unknown token changes nothing and succeeds (RFC 7009). Bad client credentials are
+    401 invalid_client, as the revocation endpoint's page documents (the token endpoint answers 400)."""
     token = form.get("token", "")
     if not token:
         raise OAuthError("invalid_request", "token is required")
-    client_id = _authenticate_client(pool, form, basic)
+    client_id = _authenticate_client(pool, form, basic, status=401)
     try:
         revoke.revoke(pool, client_id, token)
     except revoke.UnsupportedTokenTypeException:
