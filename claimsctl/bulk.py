@@ -115,11 +115,14 @@ class _CsvRecord(dict[str, Any]):
 
 
 def _named_attributes(row: dict[str, Any]) -> list[tuple[str, Any]]:
-    """(name, value) of a CSV record's non-empty attr.NAME cells, or of a JSON record's `attributes` object."""
+    """(name, value) of a CSV record's non-empty attr.NAME cells, or of a JSON record's `attributes` object;
+    names checked first, then a cell's text read as JSON or text."""
     if isinstance(row, _CsvRecord):
-        return [(column.removeprefix(ATTRIBUTE_COLUMN), row_attributes.parse_value(column, cell))
-                for column, cell in row.items()
-                if isinstance(column, str) and column.startswith(ATTRIBUTE_COLUMN) and cell not in (None, "")]
+        cells = [(column.removeprefix(ATTRIBUTE_COLUMN), cell) for column, cell in row.items()
+                 if isinstance(column, str) and column.startswith(ATTRIBUTE_COLUMN) and cell not in (None, "")]
+        for name, _ in cells:
+            row_attributes.check_name(name)
+        return [(name, row_attributes.parse_value(name, str(cell))) for name, cell in cells]
     given = row.get("attributes")
     if given is not None and not isinstance(given, dict):
         raise ValueError("attributes must be a JSON object of NAME: value")

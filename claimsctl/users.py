@@ -141,7 +141,8 @@ def update_guarded_row(ddb: Any, target: Target, key: str, update: row_attribute
     except AwsCallError as exc:
         if exc.code == "ConditionalCheckFailedException":
             raise UserError(taken) from exc
-        raise UserError(f"Cannot write the row of {what} to table {target.table_name}: {exc.message}") from exc
+        limit = " (a DynamoDB item holds at most 400 KB; nothing was changed)" if "size" in exc.message else ""
+        raise UserError(f"Cannot write the row of {what} to table {target.table_name}: {exc.message}{limit}") from exc
     except AwsError as exc:
         raise UserError(f"Cannot write the row of {what} to table {target.table_name}: {exc}") from exc
 
