@@ -1,5 +1,9 @@
 """Bulk seeding: many users and their project rows from a CSV or JSON file, concurrently, resumable.
 
+A record may carry attributes of the user's row: CSV columns named `attr.NAME` (a cell is JSON when it parses
+as JSON, else text; an empty cell leaves the attribute as it is, `null` removes it), or a JSON record's
+`attributes` object (`null` removes). Attributes a record does not name are kept.
+
 Every record is validated before anything is written. A re-run changes only
 what differs (missing users, changed projects or emails); a password in the
 file applies when the user is created, never to an existing user. Throttling
@@ -26,11 +30,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from claimsctl import safejson, users
+from claimsctl import row_attributes, safejson, users
 from claimsctl.aws import AwsCallError
 from claimsctl.errors import AwsError, UserError
 
 FIELDS = ("username", "email", "projects", "password")
+ATTRIBUTE_COLUMN = "attr."  # a CSV column `attr.department` sets the row's `department`
 
 
 class Action(StrEnum):
@@ -85,7 +90,7 @@ def _rows(path: Path) -> list[tuple[int, dict[str, Any]]]:
     missing = [name for name in FIELDS[:3] if name not in (reader.fieldnames or [])]
     if missing:
         raise UserError(f"{path}: the header row must name {', '.join(FIELDS[:3])} (missing {', '.join(missing)})")
-    return [(number, row) for number, row in enumerate(reader, start=2)]
+    return [(number, _CsvRecord(row)) for number, row in enumerate(reader, start=2)]
 
 
 def _text(row: dict[str, Any], name: str) -> str:
@@ -105,12 +110,44 @@ def _projects(row: dict[str, Any], roles: tuple[str, ...]) -> tuple[str, ...]:
     return users.parse_projects(_text(row, "projects"), roles)
 
 
+class _CsvRecord(dict[str, Any]):
+    """A CSV row: its cells are text, and its attributes come from attr.NAME columns."""
+
+
+def _named_attributes(row: dict[str, Any]) -> list[tuple[str, Any]]:
+    """(name, value) of a CSV record's non-empty attr.NAME cells, or of a JSON record's `attributes` object;
+    names checked first, then a cell's text read as JSON or text."""
+    if isinstance(row, _CsvRecord):
+        cells = [(column.removeprefix(ATTRIBUTE_COLUMN), cell) for column, cell in row.items()
+                 if isinstance(column, str) and column.startswith(ATTRIBUTE_COLUMN) and cell not in (None, "")]
+        for name, _ in cells:
+            row_attributes.check_name(name)
+        return [(name, row_attributes.parse_value(name, str(cell))) for name, cell in cells]
+    given = row.get("attributes")
+    if given is not None and not isinstance(given, dict):
+        raise ValueError("attributes must be a JSON object of NAME: value")
+    return list((given or {}).items())
+
+
+def _attributes(row: dict[str, Any]) -> dict[str, row_attributes.Typed | None]:
+    """The record's attributes, checked and typed (None: remove)."""
+    changes: dict[str, row_attributes.Typed | None] = {}
+    try:
+        for name, value in _named_attributes(row):
+            row_attributes.check_name(name)
+            changes[name] = row_attributes.typed(name, value)
+        row_attributes.check_size(changes)
+    except ValueError as exc:
+        raise UserError(str(exc)) from None
+    return changes
+
+
 def _spec(row: dict[str, Any], roles: tuple[str, ...]) -> users.UserSpec:
     username = _text(row, "username").strip()
     email = _text(row, "email").strip()
     users.validate_username(username)
     users.validate_email(email)
-    return users.UserSpec(username, email, _projects(row, roles), _text(row, "password") or None)
+    return users.UserSpec(username, email, _projects(row, roles), _text(row, "password") or None, _attributes(row))
 
 
 def read(path: Path, roles: tuple[str, ...] = users.SHIPPED_ROLES) -> list[users.UserSpec]:
@@ -209,7 +246,8 @@ def _pool_case_sensitive(idp: Any, target: users.Target) -> bool:
 def _action(spec: users.UserSpec, existing: users.UserRecord | None) -> Action:
     if existing is None:
         return Action.CREATED
-    if existing.email == spec.email and tuple(sorted(existing.projects)) == spec.projects:
+    if (existing.email == spec.email and tuple(sorted(existing.projects)) == spec.projects
+            and row_attributes.already_held(existing.attributes, spec.attributes)):
         return Action.UNCHANGED
     return Action.UPDATED
 
@@ -240,7 +278,7 @@ def seed(idp: Any, ddb: Any, target: users.Target, specs: list[users.UserSpec], 
             if action is Action.CREATED and spec.password is None:
                 if passwords is None:
                     raise UserError("no password and no --passwords-out file to write a generated one to")
-                spec = users.UserSpec(spec.username, spec.email, spec.projects, generate_password())
+                spec = users.UserSpec(spec.username, spec.email, spec.projects, generate_password(), spec.attributes)
                 passwords.add(spec.username, spec.password or "")
                 report.generated_passwords[spec.username] = spec.password or ""
             users.add_or_update(idp, ddb, target, spec, password_on_create_only=True)

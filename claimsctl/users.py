@@ -1,17 +1,23 @@
-"""Users: the Cognito user and its DynamoDB row of projects, always created, changed and removed together."""
+"""Users: the Cognito user and its DynamoDB row of projects, always created, changed and removed together.
+
+A row's change is one UpdateItem that sets only what was named (the projects, the attributes given), so
+every other attribute a row holds (a tenant, a department a claims.py reads) is kept.
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from claimsctl import row_attributes
 from claimsctl.aws import AwsCallError
 from claimsctl.errors import AwsError, UserError
 from claimsctl.outputs import StackOutputs
 from claimsctl_runtime import machines as machine_rows
 from claimsctl_runtime import projects as project_ids
+from claimsctl_runtime import rows as row_names
 from claimsctl_runtime.rows import plain as stored_row
 
 # Whole-value patterns (fullmatch): "alice\n" is not "alice". A name may not start with = + - @, which a
@@ -40,6 +46,7 @@ class UserSpec:
     email: str | None
     projects: tuple[str, ...] | None  # None: leave an existing user's projects as they are
     password: str | None  # None: leave an existing user's password as it is
+    attributes: row_attributes.Changes = field(default_factory=dict)  # set (typed) or removed (None); others kept
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class UserRecord:
     email: str | None
     projects: tuple[str, ...]
     mfa: str = "off"  # the pool's MFA is off; else "totp" (enrolled) or "none" (not yet)
+    attributes: dict[str, Any] = field(default_factory=dict)  # the row's attributes claimsctl does not manage
 
 
 SHIPPED_ROLES = ("viewer", "editor", "owner")  # the shipped lambda_src/claims.py's ROLES
@@ -118,12 +126,55 @@ def put_guarded_row(ddb: Any, target: Target, item: dict[str, Any], condition: s
         raise UserError(f"Cannot write the projects of {what} to table {target.table_name}: {exc}") from exc
 
 
-def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...]) -> None:
-    """The user's row; never over a machine client's row (keyed by its client id, which a user name could equal)."""
-    item = {"userName": {"S": username}, "projects": project_ids.to_item(project_ids.checked_grants(projects))}
-    put_guarded_row(ddb, target, item, "attribute_not_exists(#p) OR #p <> :client",
-                    f"Table {target.table_name} holds machine client {username}'s row under that key; choose another "
-                    "user name.", username)
+USER_ROW_GUARD = "attribute_not_exists(#p) OR #p <> :client"  # a user's write never touches a client's row
+
+
+def update_guarded_row(ddb: Any, target: Target, key: str, update: row_attributes.Update, condition: str,
+                       taken: str, what: str) -> None:
+    """Change the row keyed `key` with one UpdateItem (made if absent) unless `condition` (on its `principal`
+    marker, #p, and :client) refuses it: then UserError `taken`. Any other failure: UserError naming `what`."""
+    try:
+        ddb.update_item(TableName=target.table_name, Key={row_names.KEY: {"S": key}},
+                        UpdateExpression=update.expression, ConditionExpression=condition,
+                        ExpressionAttributeNames={**update.names, "#p": machine_rows.PRINCIPAL},
+                        ExpressionAttributeValues={**update.values, ":client": {"S": machine_rows.CLIENT}})
+    except AwsCallError as exc:
+        if exc.code == "ConditionalCheckFailedException":
+            raise UserError(taken) from exc
+        limit = " (a DynamoDB item holds at most 400 KB; nothing was changed)" if "size" in exc.message else ""
+        raise UserError(f"Cannot write the row of {what} to table {target.table_name}: {exc.message}{limit}") from exc
+    except AwsError as exc:
+        raise UserError(f"Cannot write the row of {what} to table {target.table_name}: {exc}") from exc
+
+
+def _client_row_taken(target: Target, key: str) -> str:
+    return (f"Table {target.table_name} holds machine client {key}'s row under that key; choose another user name. "
+            "Nothing was changed.")
+
+
+def _write_row(ddb: Any, target: Target, username: str, projects: tuple[str, ...] | None,
+               attributes: row_attributes.Changes) -> None:
+    """Set the user's projects (None: keep them) and the attributes named; never over a machine client's row
+    (keyed by its client id, which a user name could equal)."""
+    stored = None if projects is None else project_ids.to_item(project_ids.checked_grants(projects))
+    update_guarded_row(ddb, target, username, row_attributes.update(stored, attributes), USER_ROW_GUARD,
+                       _client_row_taken(target, username), username)
+
+
+def read_row(ddb: Any, target: Target, key: str) -> dict[str, Any] | None:
+    """The row keyed `key` as plain values (a consistent read), or None."""
+    try:
+        item = ddb.get_item(TableName=target.table_name, Key={row_names.KEY: {"S": key}}, ConsistentRead=True)
+    except AwsError as exc:
+        raise UserError(f"Cannot read the row of {key} from table {target.table_name}: {exc}") from exc
+    return stored_row(item.get("Item"))
+
+
+def projects_dropped(idp: Any, ddb: Any, target: Target, username: str) -> tuple[str, ...]:
+    """The projects an existing user holds now (what `--projects ""` would remove); () for a new user."""
+    stored = canonical_name(idp, target, username)
+    row = None if stored is None else read_row(ddb, target, stored)
+    return () if machine_rows.is_client_row(row) else project_ids.stored_grants(row)
 
 
 def _create(idp: Any, target: Target, spec: UserSpec) -> str:
@@ -186,17 +237,17 @@ def add_or_update(idp: Any, ddb: Any, target: Target, spec: UserSpec,
         username = _create(idp, target, spec)
         try:
             _set_password(idp, target, username, spec.password or "")
-            _write_row(ddb, target, username, spec.projects or ())
+            _write_row(ddb, target, username, spec.projects or (), spec.attributes)
         except BaseException:
             _delete_quietly(idp, target, username)
             raise
         return UserOutcome.CREATED
+    if spec.projects is not None or spec.attributes:  # first: a refused row (a client's) leaves all unchanged
+        _write_row(ddb, target, username, spec.projects, spec.attributes)
     if spec.email:
         _update_email(idp, target, username, spec.email)
     if spec.password and not password_on_create_only:
         _set_password(idp, target, username, spec.password)
-    if spec.projects is not None:
-        _write_row(ddb, target, username, spec.projects)
     return UserOutcome.UPDATED
 
 
@@ -219,37 +270,59 @@ def seed_items(ddb: Any, table: str, projects: tuple[str, ...], per_project: int
     return written
 
 
+def _refuse_client_row(target: Target, stored: str, row: dict[str, Any] | None) -> None:
+    """A user whose name is a machine client's id (made outside claimsctl) is not removed: its row is the client's."""
+    if machine_rows.is_client_row(row):
+        client = (row or {}).get(row_names.CLIENT_NAME) or stored
+        raise UserError(f"The row keyed {stored} in table {target.table_name} is machine client {client}'s, not a "
+                        f"user's: remove-user never deletes it. Nothing was changed. Cognito user {stored} was made "
+                        f"outside claimsctl with the client's id as its name; delete it with AdminDeleteUser (aws "
+                        f"cognito-idp admin-delete-user), or remove the client with `claimsctl remove-client {client}`.")
+
+
 def remove(idp: Any, ddb: Any, target: Target, username: str) -> str:
     """Sign the user out everywhere, delete it and its row; return its stored name. An unknown user is an error.
 
     The global sign-out revokes its refresh tokens, so no new token (and no new claim) can be
-    issued; ID and access tokens already issued stay valid until they expire.
+    issued; ID and access tokens already issued stay valid until they expire. A user whose row is a machine
+    client's is refused before anything changes; the row's delete is guarded too (a client's row is never
+    deleted, even if one appeared meanwhile).
     """
     stored = canonical_name(idp, target, username)
     if stored is None:
         raise UserError(f"No user named {username} in pool {target.user_pool_id}.")
+    _refuse_client_row(target, stored, read_row(ddb, target, stored))
     idp.admin_user_global_sign_out(UserPoolId=target.user_pool_id, Username=stored)
     idp.admin_delete_user(UserPoolId=target.user_pool_id, Username=stored)
-    ddb.delete_item(TableName=target.table_name, Key={"userName": {"S": stored}})
+    try:
+        ddb.delete_item(TableName=target.table_name, Key={row_names.KEY: {"S": stored}}, ConditionExpression=USER_ROW_GUARD,
+                        ExpressionAttributeNames={"#p": machine_rows.PRINCIPAL},
+                        ExpressionAttributeValues={":client": {"S": machine_rows.CLIENT}})
+    except AwsCallError as exc:
+        if exc.code != "ConditionalCheckFailedException":
+            raise
+        raise UserError(f"User {stored} was removed; its row had become machine client "
+                        f"{stored}'s meanwhile, and was kept.") from exc
     return stored
 
 
 def list_all(idp: Any, ddb: Any, target: Target) -> list[UserRecord]:
     """Every user with its projects (one scan of the table, not a read per user)."""
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for page in ddb.get_paginator("scan").paginate(TableName=target.table_name):
         for item in page.get("Items", []):
             row = stored_row(item)
-            if not machine_rows.is_client_row(row):  # a machine client's row: list-clients shows it
-                rows[item["userName"]["S"]] = project_ids.stored_grants(row)
+            if row is not None and not machine_rows.is_client_row(row):  # a client's row: list-clients shows it
+                rows[item["userName"]["S"]] = row
     records = []
     with_mfa = idp.describe_user_pool(UserPoolId=target.user_pool_id)["UserPool"].get("MfaConfiguration", "OFF") != "OFF"
     for page in idp.get_paginator("list_users").paginate(UserPoolId=target.user_pool_id):
         for user in page["Users"]:
             attributes = {a["Name"]: a["Value"] for a in user.get("Attributes", [])}
             mfa = _mfa_state(idp, target.user_pool_id, user["Username"]) if with_mfa else "off"
+            row = rows.get(user["Username"])
             records.append(UserRecord(user["Username"], user["UserStatus"], attributes.get("email"),
-                                      rows.get(user["Username"], ()), mfa))
+                                      project_ids.stored_grants(row), mfa, row_names.own_attributes(row)))
     return sorted(records, key=lambda r: r.username)
 
 

@@ -11,6 +11,13 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer
 
+from claimsctl_runtime.machines import PRINCIPAL
+
+KEY = "userName"  # the table's key: a user's name as Cognito stores it, or a machine client's id
+PROJECTS = "projects"
+CLIENT_NAME = "clientName"  # a machine client's row: the client's name (beside PRINCIPAL, its marker)
+MANAGED = (KEY, PROJECTS, PRINCIPAL, CLIENT_NAME)  # written by claimsctl alone; every other attribute is the user's
+
 _DESERIALIZER = TypeDeserializer()
 
 
@@ -39,3 +46,8 @@ def plain(item: dict[str, Any] | None) -> dict[str, Any] | None:
         if not isinstance(value, bytes | bytearray):
             row[name] = _plain(value)
     return row
+
+
+def own_attributes(row: dict[str, Any] | None) -> dict[str, Any]:
+    """The attributes of a plain row that claimsctl does not manage (a tenant, a department...)."""
+    return {name: value for name, value in (row or {}).items() if name not in MANAGED}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -19,33 +20,45 @@ from claimsctl.commands.common import CONTEXT, OUTPUT, PASSWORD_STDIN, Run, comm
 @PASSWORD_STDIN
 @click.option("--seed-items", type=click.IntRange(0, 100), default=0, show_default=True,
               help="Also write this many sample items into each of the user's projects (needs the API).")
+@click.option("--set", "assignments", multiple=True, metavar="NAME=VALUE",
+              help="Set an attribute of the user's row (repeatable): VALUE is JSON when it parses (level=4, "
+                   'tags=["a"], vip=true), else text. Other attributes are kept.')
+@click.option("--unset", "removals", multiple=True, metavar="NAME", help="Remove an attribute of the user's row "
+                                                                        "(repeatable).")
+@click.option("--yes", "-y", is_flag=True, help='Do not ask before --projects "" removes every project of a user.')
 @click.option("--from-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Add or update many users from a CSV or JSON file (username, email, projects[, password]).")
+              help="Add or update many users from a CSV or JSON file (username, email, projects[, password], "
+                   "attr.NAME columns or an attributes object).")
 @click.option("--concurrency", type=click.IntRange(1, 64), default=8, show_default=True,
               help="With --from-file: users written at once.")
 @click.option("--passwords-out", type=click.Path(dir_okay=False, path_type=Path),
               help="With --from-file: CSV (mode 600) receiving the passwords generated for records without one.")
 def add_user(run: Run, username: str | None, email: str | None, projects: str | None, password_stdin: bool,
-             seed_items: int, from_file: Path | None, concurrency: int, passwords_out: Path | None) -> None:
+             seed_items: int, assignments: tuple[str, ...], removals: tuple[str, ...], yes: bool,
+             from_file: Path | None, concurrency: int, passwords_out: Path | None) -> None:
     """Add a user and the DynamoDB row of its projects, or update an existing one.
 
     With no options it asks for everything; the password is hidden and confirmed.
-    For an existing user only what you pass changes (the password only with --password-stdin).
+    For an existing user only what you pass changes (the password only with --password-stdin);
+    every attribute of its row that you do not name is kept.
 
     \b
     Examples:
       claimsctl add-user
       echo "$PASSWORD" | claimsctl add-user --username alice --email alice@example.com --projects p1,p2 --password-stdin
       claimsctl add-user --username alice --projects p1:editor,p3
+      claimsctl add-user --username alice --set department=sales --set level=4 --unset tenant
       claimsctl add-user --from-file users.csv --passwords-out passwords.csv
     """
     from claimsctl import display, users
 
     if from_file is not None:
-        if username or email or projects or password_stdin:
-            raise click.UsageError("--from-file cannot be combined with --username, --email, --projects or --password-stdin")
+        if username or email or projects is not None or password_stdin or assignments or removals:
+            raise click.UsageError("--from-file cannot be combined with --username, --email, --projects, "
+                                   "--password-stdin, --set or --unset")
         _add_users_from_file(run, from_file, concurrency, passwords_out)
         return
+    attributes = _row_changes(assignments, removals)
     interactive = username is None
     inputs = run.inputs()
     roles = _roles(run, inputs.claim_name)
@@ -58,13 +71,40 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
     secret = password(password_stdin, "Password", confirm=True) if (interactive or password_stdin) else None
     aws, outputs = run.deployed(inputs)
     users.check_seed_items(outputs, seed_items, project_ids)  # refused before the user is touched
-    spec = users.UserSpec(str(username), email, project_ids, secret)
-    result = users.add_or_update(aws.client("cognito-idp"), aws.client("dynamodb"), users.Target.of(outputs), spec)
+    spec = users.UserSpec(str(username), email, project_ids, secret, attributes)
+    idp, ddb, target = aws.client("cognito-idp"), aws.client("dynamodb"), users.Target.of(outputs)
+    if project_ids == ():
+        _confirm_no_projects(users.projects_dropped(idp, ddb, target, spec.username), spec.username, yes)
+    result = users.add_or_update(idp, ddb, target, spec)
     shown = ", ".join(project_ids) if project_ids is not None else "unchanged"
-    display.info(f"[green]User {username} {result}[/] (projects: {shown or 'none'}).")
+    changed = f"; attributes set: {', '.join(attributes)}" if attributes else ""
+    display.info(f"[green]User {username} {result}[/] (projects: {shown or 'none'}{changed}).")
     if seed_items and project_ids and outputs.items_table is not None:
         count = users.seed_items(aws.client("dynamodb"), outputs.items_table, project_ids, seed_items)
         display.info(f"Wrote {count} sample item(s).")
+
+
+def _row_changes(assignments: tuple[str, ...], removals: tuple[str, ...]) -> dict[str, Any]:
+    """--set and --unset as one checked change of the row (usage error naming the bad one)."""
+    from claimsctl import row_attributes
+
+    try:
+        return row_attributes.changes(assignments, removals)
+    except ValueError as exc:
+        raise click.UsageError(f"--set/--unset: {exc}") from None
+
+
+def _confirm_no_projects(held: tuple[str, ...], username: str, yes: bool) -> None:
+    """Removing every project of a user who has some: asked on a terminal, --yes otherwise."""
+    from claimsctl.errors import Aborted
+
+    if not held or yes:
+        return
+    question = f'--projects "" removes every project of {username} ({", ".join(held)})'
+    if not sys.stdin.isatty():
+        raise click.UsageError(f"{question}; pass --yes to confirm (standard input is not a terminal to ask on)")
+    if not click.confirm(f"{question}. Remove them all?", default=False, err=True):
+        raise Aborted(f"Nothing was changed: {username} keeps {', '.join(held)}.")
 
 
 def _roles(run: Run, claim_name: str) -> tuple[str, ...]:

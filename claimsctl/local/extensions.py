@@ -18,6 +18,7 @@ MOTO_VERSION = "5.2.1"
 # it caches the response classes' methods as the others left them.
 ORDER = (
     "claimsctl.local.untracked",
+    "claimsctl.local.dynamodb_atomic",
     "claimsctl.local.apigateway.cfn",
     "claimsctl.local.apigateway.stages",
     "claimsctl.local.cloudfront.cfn",

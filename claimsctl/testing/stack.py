@@ -15,6 +15,19 @@ from claimsctl_runtime import projects as grants
 Projects = str | list[str] | tuple[str, ...]
 
 
+def _typed(attributes: dict[str, Any]) -> dict[str, Any]:
+    """Python values in DynamoDB JSON (None: remove), names and values checked as `add-user --set` checks them;
+    ValueError naming what DynamoDB or claimsctl would refuse."""
+    from claimsctl import row_attributes
+
+    changes = {}
+    for name, value in attributes.items():
+        row_attributes.check_name(name)
+        changes[name] = row_attributes.typed(name, value)
+    row_attributes.check_size(changes)
+    return changes
+
+
 class SetupFailed(Exception):
     """The stack could not be made; the message is one line saying what to fix."""
 
@@ -181,13 +194,15 @@ class ClaimsStack:
         return f"{prefix}{self._count}"
 
     def user(self, projects: Projects = (), name: str | None = None,
-             attributes: dict[str, str] | None = None) -> SignedInUser:
-        """A new user with these projects (e.g. ["p1:editor", "p2"]), signed in through the real trigger."""
+             attributes: dict[str, str] | None = None, row: dict[str, Any] | None = None) -> SignedInUser:
+        """A new user with these projects (e.g. ["p1:editor", "p2"]) and these other attributes of its row
+        (e.g. {"department": "sales"}), signed in through the real trigger. `attributes` are Cognito's."""
         username = name or self._name("user")
-        row = {"userName": {"S": username}, "projects": grants.to_item(self._grants(projects))}
+        own = {name: value for name, value in _typed(row or {}).items() if value is not None}
+        item = {"userName": {"S": username}, "projects": grants.to_item(self._grants(projects)), **own}
         made = self._control("POST", "users", {
             "pool_id": self.outputs["UserPoolId"], "client_id": self.outputs["UserPoolClientId"], "username": username,
-            "attributes": attributes or {}, "table": self.outputs["UsersTableName"], "row": row})
+            "attributes": attributes or {}, "table": self.outputs["UsersTableName"], "row": item})
         user = SignedInUser(self, made["username"], made["id_token"], made["access_token"], made["refresh_token"])
         user.id_claims, user.access_claims = self.verify(user.id_token), self.verify(user.access_token)
         return user
@@ -211,12 +226,29 @@ class ClaimsStack:
 
     def set_projects(self, principal: SignedInUser | MachineCaller, projects: Projects) -> None:
         """Change a user's or client's projects, as `claimsctl add-user --projects` (or add-client) does: the
-        row changes now; tokens already issued keep what they carry until they expire or are refreshed."""
-        key = principal.name if isinstance(principal, SignedInUser) else principal.client_id
-        item = {"userName": {"S": key}, "projects": grants.to_item(self._grants(projects))}
-        if isinstance(principal, MachineCaller):
-            item.update(principal={"S": "client"}, clientName={"S": principal.name})
-        self.aws.client("dynamodb").put_item(TableName=self.outputs["UsersTableName"], Item=item)
+        row changes now, and every other attribute of it is kept; tokens already issued keep what they carry
+        until they expire or are refreshed."""
+        self._update_row(principal, grants.to_item(self._grants(projects)), {})
+
+    def set_row(self, principal: SignedInUser | MachineCaller, **attributes: Any) -> None:
+        """Set attributes of a user's or client's row (`department="sales"`, `level=4`); None removes one. The
+        projects and every attribute not named are kept, as `claimsctl add-user --set/--unset` does."""
+        self._update_row(principal, None, _typed(attributes))
+
+    def _update_row(self, principal: SignedInUser | MachineCaller, projects: dict[str, Any] | None,
+                    changes: dict[str, Any]) -> None:
+        """One UpdateItem, guarded as claimsctl's own: a user's never touches a client's row, nor the reverse."""
+        from claimsctl import row_attributes
+        from claimsctl.users import USER_ROW_GUARD, Target, update_guarded_row
+
+        target = Target(self.outputs["UserPoolId"], self.outputs["UsersTableName"])
+        if isinstance(principal, SignedInUser):
+            key, guard = principal.name, USER_ROW_GUARD
+        else:
+            key, guard = principal.client_id, "#p = :client"
+        update_guarded_row(self.aws.client("dynamodb"), target, key, row_attributes.update(projects, changes), guard,
+                           f"The row keyed {key} is not {principal.name}'s (a user's and a client's rows never mix).",
+                           principal.name)
 
     def machine_token(self, client_id: str, secret: str) -> str:
         from claimsctl.login import fetch_machine_token
