@@ -10,7 +10,7 @@ from __future__ import annotations
 import click
 
 from claimsctl import __version__
-from claimsctl.commands import claims, clients, emulator, project, signin, stack, users
+from claimsctl.commands import claims, clients, emulator, logs, project, signin, stack, users
 from claimsctl.commands.common import CONTEXT
 
 
@@ -30,7 +30,7 @@ def main() -> None:
     """
 
 
-for _module in (stack, users, clients, signin, claims, project, emulator):
+for _module in (stack, users, clients, signin, claims, project, emulator, logs):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
-from tests.conftest import Cli, Project
+from cli import main
+from tests.conftest import Cli, Project, unique
 from tests.e2e.test_api import PASSWORD, Api, deploy_api
 
 
@@ -84,3 +87,89 @@ def test_deploy_on_a_terminal_shows_a_live_table_of_the_resources(cli: Cli, proj
         assert "Stack created: " in result.stderr.rsplit("CREATE_COMPLETE", 1)[1]  # the summary ends it
     finally:
         cli("teardown", "--yes")
+
+
+@pytest.fixture
+def own_project(tmp_path: Path, endpoint: str) -> Iterator[tuple[Any, Path]]:
+    """A project made by `claimsctl init --with-source`, named uniquely, without the web app; torn down after."""
+    runner = CliRunner()
+    folder = tmp_path / "app"
+
+    def cli(*args: str, stdin: str | None = None) -> Any:
+        return runner.invoke(main, [*args, "--inputs", str(folder / "stackInputs.json")], input=stdin)
+
+    assert runner.invoke(main, ["init", str(folder), "--with-source"]).exit_code == 0
+    name = unique("nc")
+    inputs = {**json.loads((folder / "stackInputs.json").read_text()), "stackName": name,
+              "userPoolName": f"{name}-users", "userPoolDomainName": name, "usersTableName": f"{name}-users",
+              "userPasswordAuth": True, "web": {"hosting": "none"}}
+    (folder / "stackInputs.json").write_text(json.dumps(inputs))
+    yield cli, folder
+    cli("teardown", "--yes")
+
+
+def test_a_failing_trigger_is_one_line_in_explain_and_login_and_its_logs_say_why(own_project: Any) -> None:
+    cli, folder = own_project
+    claims_file = folder / "lambda_src" / "claims.py"
+    claims_file.write_text(claims_file.read_text().replace(
+        "def claims_for(principal: str, row: dict[str, Any] | None) -> dict[str, Any]:\n",
+        "def claims_for(principal: str, row: dict[str, Any] | None) -> dict[str, Any]:\n"
+        "    raise ValueError(\"no claims for \" + principal)\n", 1))
+    assert "no claims for" in claims_file.read_text()
+    assert cli("deploy", "--yes", "--quiet").exit_code == 0
+    assert cli("add-user", "--username", "ann", "--email", "ann@example.com", "--projects", "p1",
+               "--password-stdin", stdin=PASSWORD + "\n").exit_code == 0
+    explained = cli("explain", "ann")
+    assert explained.exit_code == 1 and "Traceback" not in explained.output and "b'" not in explained.output
+    assert len(explained.output.strip().splitlines()) == 1
+    assert "failed (ValueError: no claims for ann); its logs: claimsctl logs trigger" in explained.output
+    login = cli("login", "ann", "--password-stdin", stdin=PASSWORD + "\n")
+    assert login.exit_code == 1 and len(login.output.strip().splitlines()) == 1
+    logged = cli("logs", "trigger", "--since", "5m")
+    assert logged.exit_code == 0, logged.output
+    assert "ValueError: no claims for ann" in logged.output
+    assert all(line.split()[2] == "trigger" for line in logged.output.splitlines())
+    assert cli("logs", "teleporter").output.strip() == (
+        f"Error: Stack {json.loads((folder / 'stackInputs.json').read_text())['stackName']} has no function "
+        "named 'teleporter'; choose one of: authorizer, check-user-access, items, standard-items, trigger.")
+
+
+def test_logs_follow_prints_new_lines_until_ctrl_c_and_never_a_token(deployed: Any, project: Project, cli: Cli,
+                                                                     clients: Any, endpoint: str) -> None:
+    import os
+    import selectors
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    outputs = deployed(api="none")
+    assert cli("add-user", "--username", "ann", "--email", "ann@example.com", "--projects", "p1",
+               "--password-stdin", input=PASSWORD + "\n").exit_code == 0
+    following = subprocess.Popen(
+        [sys.executable, "-m", "claimsctl", "logs", "trigger", "--follow", "--inputs", str(project.inputs_path)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0, env={**os.environ, "AWS_ENDPOINT_URL": endpoint})
+    try:
+        token = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbm4ifQ.c2lnbmF0dXJlLW9mLWEtdG9rZW4"
+        group = f"/aws/lambda/{outputs['TriggerFunctionName']}"
+        clients("logs").create_log_stream(logGroupName=group, logStreamName="by-hand")
+        clients("logs").put_log_events(logGroupName=group, logStreamName="by-hand", logEvents=[
+            {"timestamp": int(time.time() * 1000), "message": f"a handler that logs {token} by mistake"}])
+        assert cli("login", "ann", "--password-stdin", input=PASSWORD + "\n").exit_code == 0  # runs the trigger
+        seen, watch = "", selectors.DefaultSelector()
+        assert following.stdout is not None
+        watch.register(following.stdout, selectors.EVENT_READ)
+        for _ in range(300):  # bounded: each wait is at most 0.2 s
+            if "REPORT RequestId" in seen and "by mistake" in seen:
+                break
+            if watch.select(timeout=0.2):
+                seen += os.read(following.stdout.fileno(), 65536).decode()
+        assert "START RequestId" in seen and "REPORT RequestId" in seen
+        assert "a handler that logs [token redacted] by mistake" in seen and token not in seen
+        following.send_signal(signal.SIGINT)
+        _, errors = following.communicate(timeout=30)
+        assert following.returncode == 0 and b"Traceback" not in errors
+    finally:
+        if following.poll() is None:
+            following.kill()
+            following.wait()
