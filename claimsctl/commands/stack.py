@@ -102,13 +102,16 @@ def _web_progress(printer: Any, bars: contextlib.ExitStack) -> Callable[[int], C
 @click.option("--artifact-bucket", help="The bucket given to deploy --artifact-bucket, if any.")
 @click.option("--web-config", type=click.Path(dir_okay=False, path_type=Path),
               help="The web config deploy --web-config wrote, if any.")
-def teardown(run: Run, yes: bool, keep_data: bool, artifact_bucket: str | None, web_config: Path | None) -> None:
+@click.option("--quiet", "-q", is_flag=True, help="Print what was deleted only (no progress).")
+def teardown(run: Run, yes: bool, keep_data: bool, artifact_bucket: str | None, web_config: Path | None,
+             quiet: bool) -> None:
     """Delete the stack, its tables (unless --keep-data), the published web app, its artifacts and the web config.
 
     \b
     Examples:
       claimsctl teardown
       claimsctl teardown --keep-data --yes
+      claimsctl teardown --yes --quiet
     """
     from claimsctl import display, reports
     from claimsctl.deployment import teardown as deletion
@@ -118,7 +121,7 @@ def teardown(run: Run, yes: bool, keep_data: bool, artifact_bucket: str | None, 
     planned = deletion.plan(aws, inputs, keep_data)  # stops here when deletion protection is on
     if not yes:
         click.confirm(reports.teardown_question(planned), abort=True, err=True)
-    with display.EventPrinter() as printer:
+    with display.EventPrinter(quiet=quiet) as printer:
         outcome = deletion.teardown(aws, run.project(web_config), inputs, artifact_bucket, printer, waiter(aws),
                                     planned)
     reports.torn_down(inputs.stack_name, outcome)
