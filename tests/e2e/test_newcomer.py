@@ -173,3 +173,27 @@ def test_logs_follow_prints_new_lines_until_ctrl_c_and_never_a_token(deployed: A
         if following.poll() is None:
             following.kill()
             following.wait()
+
+
+def test_the_readme_quick_start_sample_is_what_request_prints(cli: Cli, project: Project, clients: Any) -> None:
+    """The lines of the README's `make demo` sample from "HTTP 200" on, as scripts/demo.sh makes them."""
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    block = readme.split("`make demo` shows the decoded", 1)[1].split("```\n", 2)[1]
+    sample = block[block.index("HTTP 200"):].strip().splitlines()
+    project.write(api="optimized")
+    try:
+        assert cli("deploy", "--yes", "--quiet").exit_code == 0
+        assert cli("add-user", "--username", "demo", "--email", "demo@example.com", "--projects",
+                   "project-alpha,project-beta", "--seed-items", "2", "--password-stdin",
+                   input=PASSWORD + "\n").exit_code == 0
+        outputs = json.loads(cli("status", "--output", "json").stdout)["outputs"]
+        token = Api(outputs["ApiUrl"], outputs, clients("cognito-idp")).token("demo")
+        printed = []
+        for path in ("/projects/project-alpha/items", "/projects/project-gamma/items"):
+            answered = cli("request", "GET", path, "--token", "-", input=token)
+            printed += [*answered.stderr.strip().splitlines(), *answered.stdout.strip().splitlines()]
+        assert printed == sample
+    finally:
+        cli("teardown", "--yes")
