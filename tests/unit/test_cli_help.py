@@ -127,3 +127,27 @@ def test_commands_are_loaded_only_when_used() -> None:
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True,
                             cwd=ROOT)
     assert result.stdout.strip().splitlines()[-1] == "['claimsctl.commands.common', 'claimsctl.commands.stack']"
+
+
+def test_the_groups_help_imports_no_command_and_lists_each_as_its_own_help_does() -> None:
+    """`claimsctl --help` lists every command from cli.SUMMARIES (no command module imported), and each summary is
+    the first paragraph of that command's own help, so the listing is what click would print from the command
+    (a command without a summary is listed too: its module is imported for it)."""
+    from claimsctl import cli
+
+    script = ("import sys; from cli import main\n"
+              "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+              "print(sorted(m for m in sys.modules if m.startswith('claimsctl.commands.')))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True,
+                            cwd=ROOT)
+    unsummarised = sorted({f"claimsctl.commands.{cli.COMMANDS[name].split(':')[0].rsplit('.', 1)[1]}"
+                           for name in set(cli.COMMANDS) - set(cli.SUMMARIES)})
+    assert result.stdout.strip().splitlines()[-1] in (str(unsummarised), str(sorted({*unsummarised,
+                                                                                       "claimsctl.commands.common"})))
+    assert all(f"  {name} " in result.stdout for name in cli.COMMANDS)
+    context = click.Context(main)
+    for name in cli.SUMMARIES:
+        command = main.get_command(context, name)
+        assert command is not None
+        first_paragraph = " ".join((command.help or "").split("\n\n")[0].split())
+        assert cli.SUMMARIES.get(name) == first_paragraph, f"cli.SUMMARIES[{name!r}] should be {first_paragraph!r}"
