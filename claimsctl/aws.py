@@ -57,12 +57,12 @@ def check_endpoint(endpoint_url: str) -> None:
     parsed = urlparse(endpoint_url)
     if "://" not in endpoint_url or parsed.scheme not in ("http", "https") or not parsed.hostname:
         fixed = f" (e.g. http://{endpoint_url})" if "://" not in endpoint_url else ""
-        raise ClaimsctlError(f"--endpoint-url {endpoint_url} is not an http:// or https:// URL{fixed}: use the URL "
-                             "`claimsctl local start` prints, or leave it out for AWS.")
+        raise ClaimsctlError(f"--endpoint-url (or AWS_ENDPOINT_URL) {endpoint_url} is not an http:// or https:// "
+                             f"URL{fixed}: use the URL `claimsctl local start` prints, or leave it out for AWS.")
     if parsed.path.strip("/") or parsed.query or parsed.fragment:
         base = f"{parsed.scheme}://{parsed.netloc}"
-        raise ClaimsctlError(f"--endpoint-url {endpoint_url} has a path: an endpoint is a scheme, host and port "
-                             f"only, e.g. {base} (the URL `claimsctl local start` prints).")
+        raise ClaimsctlError(f"--endpoint-url (or AWS_ENDPOINT_URL) {endpoint_url} has a path: an endpoint is a "
+                             f"scheme, host and port only, e.g. {base} (the URL `claimsctl local start` prints).")
 
 
 def translated(exc: Exception, endpoint_url: str | None = None) -> ClaimsctlError | None:

@@ -65,14 +65,15 @@ def another_web_server() -> Iterator[str]:
 def test_an_endpoint_without_a_scheme_is_one_line_with_the_fix(inputs_path: Path) -> None:
     code, output = _status(inputs_path, "127.0.0.1:4566")
     assert code == 1 and "Traceback" not in output and len(output.strip().splitlines()) == 1
-    assert output.startswith("Error: --endpoint-url 127.0.0.1:4566 is not an http:// or https:// URL")
+    assert output.startswith("Error: --endpoint-url (or AWS_ENDPOINT_URL) 127.0.0.1:4566 is not an http:// or "
+                             "https:// URL")
     assert "http://127.0.0.1:4566" in output and "claimsctl local start" in output
 
 
 def test_an_endpoint_with_a_path_is_one_line_naming_the_base_url(inputs_path: Path) -> None:
     code, output = _status(inputs_path, "http://127.0.0.1:4566/wrong/path")
     assert code == 1 and "Traceback" not in output and len(output.strip().splitlines()) == 1
-    assert "--endpoint-url http://127.0.0.1:4566/wrong/path has a path" in output
+    assert "--endpoint-url (or AWS_ENDPOINT_URL) http://127.0.0.1:4566/wrong/path has a path" in output
     assert "e.g. http://127.0.0.1:4566 " in output
 
 
