@@ -11,6 +11,9 @@ CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 # The AWS CLI (v1, from PyPI) too: it pins botocore exactly. The real-client tests drive the emulator with it.
 AWSCLI_VENV := .venv-awscli
 AWSCLI_STAMP := $(AWSCLI_VENV)/.installed
+# The demo needs claimsctl and its emulator only ([local]), not the dev toolchain: a venv of its own.
+DEMO_VENV := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed
 # Amplify JS and aws-jwt-verify, for the real-client tests, installed from their lock file like the web demo's.
 CLIENTS := tests/clients
 CLIENTS_STAMP := $(CLIENTS)/node_modules/.installed
@@ -22,6 +25,12 @@ $(STAMP): setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]' --config-settings editable_mode=compat
 	touch $(STAMP)
+
+$(DEMO_STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_VENV)/bin/pip install --quiet --upgrade pip
+	$(DEMO_VENV)/bin/pip install --quiet -e '.[local]' --config-settings editable_mode=compat
+	touch $(DEMO_STAMP)
 
 $(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json
 	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
@@ -47,8 +56,8 @@ install: $(STAMP)
 
 web: $(WEB_STAMP)
 
-demo: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" bash scripts/demo.sh
+demo: $(DEMO_STAMP)
+	PATH="$(abspath $(DEMO_VENV))/bin:$$PATH" bash scripts/demo.sh
 
 test: $(STAMP) $(WEB_STAMP) $(CHECKOV_STAMP) $(AWSCLI_STAMP) $(CLIENTS_STAMP)
 	bash scripts/install-browser.sh
@@ -69,4 +78,4 @@ bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.testkit
 
 clean:
-	rm -rf $(VENV) $(CHECKOV_VENV) $(AWSCLI_VENV) $(CLIENTS)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist
+	rm -rf $(VENV) $(DEMO_VENV) $(CHECKOV_VENV) $(AWSCLI_VENV) $(CLIENTS)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist

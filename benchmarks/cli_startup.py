@@ -1,5 +1,6 @@
-"""CLI start-up: `claimsctl --help` against `python -c pass` and `python -c "import click"` (the least a click
-CLI can cost), and `sam --help` when SAM CLI is installed.
+"""CLI start-up: `claimsctl --help` against `python -c pass`, `python -c "import click"` and a minimal click app's
+`--help` (benchmarks/minimal_click_app.py: the least a click CLI's help can cost; the goal is claimsctl within
+1.25x of it), and `sam --help` when SAM CLI is installed.
 
 Run: python benchmarks/cli_startup.py [--runs 30]
 """
@@ -42,9 +43,13 @@ def measure(runs: int = 30) -> dict[str, Any]:
         "python_import_click_ms": round(median_seconds([sys.executable, "-c", "import click"], runs) * 1000, 1),
         "claimsctl_help_ms": round(median_seconds([claimsctl or sys.executable, *([] if claimsctl else [str(ROOT / "cli.py")]),
                                                    "--help"], runs) * 1000, 1),
+        "minimal_click_app_help_ms": round(median_seconds([sys.executable, str(ROOT / "benchmarks" /
+                                                                          "minimal_click_app.py"), "--help"], runs)
+                                           * 1000, 1),
         "claimsctl_render_ms": round(median_seconds([sys.executable, str(ROOT / "cli.py"), "render"], runs) * 1000, 1),
     }
     result["help_over_python_ms"] = round(result["claimsctl_help_ms"] - result["python_c_pass_ms"], 1)
+    result["help_over_minimal_click_app"] = round(result["claimsctl_help_ms"] / result["minimal_click_app_help_ms"], 2)
     sam = shutil.which("sam")
     result["sam_help_ms"] = round(median_seconds([sam, "--help"], runs) * 1000, 1) if sam else None
     return result

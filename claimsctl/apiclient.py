@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -66,6 +67,17 @@ def json_body(data: str) -> bytes:
     except ValueError as exc:
         raise UserError(f"--data is not JSON ({exc}); e.g. --data '{{\"title\": \"x\"}}' or --data @item.json") from exc
     return text.encode()
+
+
+PATH_PATTERN = re.compile(r"/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*(\?[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*)?")
+
+
+def check_path(path: str) -> None:
+    """An API path as `request` takes it: it starts with / and holds only what a URL may hold (a space or a
+    control character is refused, in one line, before any sign-in)."""
+    if not PATH_PATTERN.fullmatch(path):
+        raise UserError(f"The path {path!r} is not a URL path: it must start with / and hold no space or "
+                        "control character (write a space as %20), e.g. /projects/p1/items.")
 
 
 def call(api_url: str, method: str, path: str, token: str, timeout: float = 30, body: bytes | None = None) -> ApiResponse:

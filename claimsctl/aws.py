@@ -41,9 +41,36 @@ def _endpoint_problem(endpoint_url: str | None, exc: Exception) -> EndpointUnrea
     return EndpointUnreachable(f"Cannot reach AWS: {exc}. Check the network and the region.")
 
 
+def _not_aws(endpoint_url: str | None) -> EndpointUnreachable:
+    """Something answered, but not as AWS does: another web server, or a path after the host."""
+    if endpoint_url and is_local(endpoint_url):
+        return EndpointUnreachable(f"{endpoint_url} did not answer as the AWS emulator does: use the URL "
+                                   "`claimsctl local start` prints (scheme, host and port, no path), and check the "
+                                   "region.")
+    where = endpoint_url or "the AWS endpoint"
+    return EndpointUnreachable(f"{where} did not answer as AWS does: check --endpoint-url (or AWS_ENDPOINT_URL) "
+                               "and the region.")
+
+
+def check_endpoint(endpoint_url: str) -> None:
+    """An endpoint URL is a scheme, a host and a port: anything else is refused before a call, in one line."""
+    parsed = urlparse(endpoint_url)
+    if "://" not in endpoint_url or parsed.scheme not in ("http", "https") or not parsed.hostname:
+        fixed = f" (e.g. http://{endpoint_url})" if "://" not in endpoint_url else ""
+        raise ClaimsctlError(f"--endpoint-url (or AWS_ENDPOINT_URL) {endpoint_url} is not an http:// or https:// "
+                             f"URL{fixed}: use the URL `claimsctl local start` prints, or leave it out for AWS.")
+    if parsed.path.strip("/") or parsed.query or parsed.fragment:
+        base = f"{parsed.scheme}://{parsed.netloc}"
+        raise ClaimsctlError(f"--endpoint-url (or AWS_ENDPOINT_URL) {endpoint_url} has a path: an endpoint is a "
+                             f"scheme, host and port only, e.g. {base} (the URL `claimsctl local start` prints).")
+
+
 def translated(exc: Exception, endpoint_url: str | None = None) -> ClaimsctlError | None:
     """botocore's error as claimsctl's (None for anything that is not botocore's)."""
-    from botocore import exceptions
+    from botocore import exceptions, parsers
+
+    if isinstance(exc, parsers.ResponseParserError):
+        return _not_aws(endpoint_url)
 
     if isinstance(exc, exceptions.ClientError):
         code, message = error_details(exc)
@@ -157,6 +184,19 @@ def max_attempts() -> int:
     return int(raw) if raw.isdigit() and 1 <= int(raw) <= 20 else DEFAULT_MAX_ATTEMPTS
 
 
+def no_retry_when_refused(raw: Any) -> None:
+    """A refused connection is final on a loopback endpoint: nothing listens on that port, and retrying it (as
+    botocore does, for AWS's sake) only makes the user wait seconds for the same answer. Other errors (the
+    emulator's throttling, a 5xx) keep their retries."""
+    from botocore.exceptions import EndpointConnectionError
+
+    def refused(caught_exception: Exception | None = None, **_: Any) -> bool | None:
+        return False if isinstance(caught_exception, EndpointConnectionError) else None  # False: no retry
+
+    service = raw.meta.service_model.service_id.hyphenize()
+    raw.meta.events.register_first(f"needs-retry.{service}", refused)
+
+
 @dataclass
 class Aws:
     """The AWS target of one run: real AWS through boto3's chain, or the local emulator."""
@@ -166,6 +206,10 @@ class Aws:
     endpoint_url: str | None = None
     _session: Any = field(default=None, repr=False)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.endpoint_url is not None:
+            check_endpoint(self.endpoint_url)
 
     @property
     def local(self) -> bool:
@@ -193,6 +237,8 @@ class Aws:
             config = Config(retries={"max_attempts": max_attempts(), "mode": "adaptive"}, connect_timeout=5,
                             read_timeout=60)
             raw = self.session().client(service, endpoint_url=self.endpoint_url, config=config)
+            if self.local:
+                no_retry_when_refused(raw)
             self._clients[service] = Client(raw, self.endpoint_url)
         return self._clients[service]
 

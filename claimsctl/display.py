@@ -28,19 +28,42 @@ def _style(status: str) -> str:
     return ""
 
 
-class EventPrinter:
-    """Streams stack events: a live table of resources on a terminal, one line per event otherwise."""
+STACK_TYPE = "AWS::CloudFormation::Stack"
+FINAL_WORDS = {"CREATE_COMPLETE": "created", "UPDATE_COMPLETE": "updated", "DELETE_COMPLETE": "deleted",
+               "DELETE_SKIPPED": "retained", "IMPORT_COMPLETE": "imported", "ROLLBACK_COMPLETE": "rolled back",
+               "UPDATE_ROLLBACK_COMPLETE": "rolled back", "IMPORT_ROLLBACK_COMPLETE": "rolled back"}
 
-    def __init__(self) -> None:
+
+def final_word(status: str) -> str | None:
+    """What a resource's final state says in a summary ("created", "failed"...); None while in progress."""
+    if status.endswith("_FAILED"):
+        return "failed"
+    return FINAL_WORDS.get(status)
+
+
+class EventPrinter:
+    """Stack events as progress: a live table of the resources and their states on a terminal; without one, a
+    line for each resource that reaches a final state; nothing with `quiet`. It keeps each resource's final state
+    for the summary (`tally`)."""
+
+    def __init__(self, quiet: bool = False) -> None:
         self.console = _console(stderr=True)
+        self.quiet = quiet
         self.rows: dict[str, tuple[str, str, str]] = {}
+        self.final: dict[str, str] = {}
         self.live: Any = None
 
     def __call__(self, event: StackEvent) -> None:
+        word = final_word(event.status) if event.resource_type != STACK_TYPE else None
+        if word is not None:
+            self.final[event.logical_id] = word
+        if self.quiet:
+            return
         if not self.console.is_terminal:
-            reason = f"  {event.reason}" if event.reason else ""
-            self.console.print(f"  [{_style(event.status)}]{event.status:<28}[/] {event.logical_id:<28} "
-                               f"{event.resource_type}{reason}")
+            if word is not None:
+                reason = f"  {event.reason}" if event.reason and word == "failed" else ""
+                self.console.print(f"  [{_style(event.status)}]{word:<9}[/] {event.logical_id:<30} "
+                                   f"{event.resource_type}{reason}")
             return
         self.rows[event.logical_id] = (event.resource_type, event.status, event.reason or "")
         if self.live is None:  # started on the first event, so it never covers a prompt shown before
@@ -49,6 +72,13 @@ class EventPrinter:
             self.live = Live(self._table(), console=self.console, refresh_per_second=8, transient=False)
             self.live.start()
         self.live.update(self._table())
+
+    def tally(self) -> dict[str, int]:
+        """How many resources reached each final state: {"created": 40, "failed": 1...}, most first."""
+        counts: dict[str, int] = {}
+        for word in self.final.values():
+            counts[word] = counts.get(word, 0) + 1
+        return dict(sorted(counts.items(), key=lambda item: -item[1]))
 
     def _table(self) -> Any:
         from rich.table import Table

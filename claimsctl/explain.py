@@ -97,8 +97,24 @@ def _invoke_trigger(aws: Aws, function: str, event: dict[str, Any]) -> dict[str,
     answer = aws.client("lambda").invoke(FunctionName=function, Payload=json.dumps(event).encode())
     payload = answer["Payload"].read()
     if answer.get("FunctionError"):
-        raise UserError(f"The deployed trigger {function} failed: {payload[:300]!r}")
+        raise UserError(f"The deployed trigger {function} failed ({_failure(payload)}); "
+                        "its logs: claimsctl logs trigger --since 10m")
     return dict(json.loads(payload).get("response") or {})
+
+
+def _failure(payload: bytes) -> str:
+    """A Lambda error payload as one short line: "ValueError: the message" (the stack trace left out)."""
+    try:
+        error = json.loads(payload)
+    except ValueError:
+        error = None
+    if not isinstance(error, dict):
+        text = payload.decode(errors="replace")
+    else:
+        kind, message = str(error.get("errorType") or ""), str(error.get("errorMessage") or "")
+        text = f"{kind}: {message}" if kind and message else kind or message or "no error message"
+    line = " ".join(text.split())
+    return line if len(line) <= 300 else line[:297] + "..."
 
 
 def _deployed_differs(aws: Aws, project: ProjectFolder, inputs: StackInputs) -> tuple[bool, int]:

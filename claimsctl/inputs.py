@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from claimsctl import versions
-from claimsctl.errors import InputsError
+from claimsctl.errors import ClaimsctlError, InputsError
 from claimsctl_runtime import reserved
 
 TRIGGER_VERSIONS = tuple(versions.VERSIONS)
@@ -285,8 +285,8 @@ def load(path: Path) -> StackInputs:
     try:
         data = safejson.load(path)
     except FileNotFoundError as exc:
-        problem = "file not found; pass --inputs PATH or start from the shipped stackInputs.json"
-        raise InputsError(str(path), [problem]) from exc
+        raise ClaimsctlError(f"{path}: file not found. This is not a project folder: make one with "
+                             "`claimsctl init FOLDER` and run claimsctl from it, or pass --inputs PATH.") from exc
     except OSError as exc:
         raise InputsError(str(path), [f"cannot be read: {exc.strerror}"]) from exc
     except safejson.JsonFileError as exc:

@@ -19,12 +19,17 @@ DEPLOY_STATUS = {"up-to-date": "Stack is up to date: no changes.", "created": "S
                  "updated": "Stack updated."}
 
 
-def deployed(outcome: DeployOutcome) -> None:
+def deployed(outcome: DeployOutcome, tally: dict[str, int] | None = None) -> None:
+    """The summary: what happened to the stack and how many resources reached each final state."""
     result = outcome.result
     if result.recreated:
         display.info("The stack was left in ROLLBACK_COMPLETE by an earlier failed create; "
                      "it was deleted and created again.")
-    display.info(f"[green]{DEPLOY_STATUS[result.status]}[/]")
+    counts = [f"{count} {word}" for word, count in (tally or {}).items()]
+    if counts:
+        counts[0] = counts[0].replace(" ", " resource(s) ", 1)
+    summary = DEPLOY_STATUS[result.status]
+    display.info(f"[green]{summary[:-1]}: {', '.join(counts)}.[/]" if counts else f"[green]{summary}[/]")
     if outcome.web_config:
         display.info(f"Web demo configuration written to {outcome.web_config}")
     if outcome.web is not None:

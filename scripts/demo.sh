@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The whole journey on the local emulator: start it, deploy, add a demo user with
-# projects, sign in and show the `projects` claim, tear down, stop the emulator.
+# projects, sign in and show the `projects` claim, call the API, tear down, stop the emulator.
+# Short on purpose: deploy and teardown print their summary only (--quiet); every other
+# line is what the command prints.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +24,8 @@ echo "Local emulator at $AWS_ENDPOINT_URL"
 # A throwaway password for the throwaway demo user; never printed.
 password="Demo-$(python3 -c 'import secrets; print(secrets.token_urlsafe(12))')-9a"
 
-claimsctl deploy --yes   # with "web": {"hosting": "s3"}: builds the web app and publishes it behind CloudFront
+echo "== Deploy"
+claimsctl deploy --yes --quiet   # with "web": {"hosting": "s3"}: builds the web app and publishes it behind CloudFront
 
 web_url="$(claimsctl status --output json | python3 -c 'import json, sys; print(json.load(sys.stdin)["outputs"].get("WebUrl", ""))')"
 if [[ -n "$web_url" ]]; then
@@ -35,19 +38,26 @@ connection = http.client.HTTPConnection("127.0.0.1", url.port, timeout=10)
 connection.request("GET", "/", headers={"Host": url.netloc})
 response = connection.getresponse()
 title = re.search(rb"<title>(.*?)</title>", response.read())
-print(f"HTTP {response.status}    GET {sys.argv[1]}   {title.group(1).decode() if title else ''}")
-print(f"            Content-Security-Policy: {response.getheader('Content-Security-Policy', '')[:70]}...")
+print(f"HTTP {response.status}  GET {sys.argv[1]}  ({title.group(1).decode() if title else 'no title'})")
+print(f"Content-Security-Policy: {response.getheader('Content-Security-Policy', '')[:70]}...")
 PY
 fi
+echo "== A user with two projects, signed in: the ID token's claims (the custom claim marked)"
 printf '%s\n' "$password" | claimsctl add-user --username demo --email demo@example.com \
   --projects project-alpha,project-beta --seed-items 2 --password-stdin
 printf '%s\n' "$password" | claimsctl login demo --password-stdin
 
-echo "== The API, authorized from the claim: the user's project, then another one"
-printf '%s\n' "$password" | claimsctl request GET /projects/project-alpha/items --user demo --password-stdin
-if printf '%s\n' "$password" | claimsctl request GET /projects/project-gamma/items --user demo --password-stdin; then
+echo "== The API, authorized from the claim: the user's project, then another one (one sign-in, its token reused)"
+token="$(printf '%s\n' "$password" | claimsctl login demo --password-stdin --output json --show-tokens \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["tokens"]["id_token"])')"
+printf '%s' "$token" | claimsctl request GET /projects/project-alpha/items --token -
+if printf '%s' "$token" | claimsctl request GET /projects/project-gamma/items --token -; then
   echo "project-gamma should have been refused" >&2
   exit 1
 fi
 
-claimsctl teardown --yes
+echo "== The function logs: the trigger's, for that sign-in"
+claimsctl logs trigger --since 5m | tail -n 3
+
+echo "== Teardown"
+claimsctl teardown --yes --quiet

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import click
 
+from claimsctl.commands import CONTEXT as CONTEXT  # re-exported: every command takes it from here
 from claimsctl.errors import ClaimsctlError
 
 if TYPE_CHECKING:  # imported lazily at run time: `--help` must not load boto3
@@ -21,7 +22,6 @@ if TYPE_CHECKING:  # imported lazily at run time: `--help` must not load boto3
     from claimsctl.signin import SecondFactor
     from claimsctl.stack import Waiter
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 OUTPUT = click.option("--output", type=click.Choice(["text", "json"]), default="text", show_default=True)
 PASSWORD_STDIN = click.option("--password-stdin", is_flag=True,
                               help="Read the password from the first line of standard input.")

@@ -63,14 +63,17 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
 @click.option("--client", "client_name", help="Or get a machine client's token first (with --secret-file).")
 @click.option("--secret-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="With --client: the credentials file add-client wrote.")
+@click.option("--token", help="Or reuse a token (the one the API takes); - reads it from standard input.")
 @PASSWORD_STDIN
 @click.option("--data", help="A JSON body to send, or @FILE to send a file's JSON (e.g. for POST).")
 def request(run: Run, method: str, path: str, username: str | None, client_name: str | None, secret_file: Path | None,
-            password_stdin: bool, data: str | None) -> None:
-    """Sign in (or get a machine client's token) and call the deployed API; print the status and the body.
+            token: str | None, password_stdin: bool, data: str | None) -> None:
+    """Sign in (or get a machine client's token, or reuse a token) and call the deployed API; print the status
+    line, then the body.
 
     The token the API expects (ID token for V1_0, access token for V2_0 and V3_0, a machine client's
-    access token) goes in the Authorization header. Exit 0 for a 2xx answer, 1 otherwise.
+    access token) goes in the Authorization header. The status line (`HTTP 200  GET /path`) goes to standard
+    error, the body to standard output. Exit 0 for a 2xx answer, 1 otherwise.
 
     \b
     Examples:
@@ -79,30 +82,51 @@ def request(run: Run, method: str, path: str, username: str | None, client_name:
       claimsctl request DELETE /projects/p1/items/item-1 --user alice
       echo "$PASSWORD" | claimsctl request GET /standard/projects/p1/items --user alice --password-stdin
       claimsctl request GET /projects/p1/items --client reporting-bot --secret-file bot.json
+      printf '%s' "$ID_TOKEN" | claimsctl request GET /projects/p1/items --token -
     """
     from claimsctl import apiclient, display
-    from claimsctl import login as signing_in
     from claimsctl.errors import ClaimsctlError
 
-    if (username is None) == (client_name is None) or (client_name is not None) != (secret_file is not None):
-        raise click.UsageError("Name a --user, or a --client with its --secret-file.")
+    given = [name for name in (username, client_name, token) if name is not None]
+    if len(given) != 1 or (client_name is not None) != (secret_file is not None):
+        raise click.UsageError("Name a --user, a --client with its --secret-file, or a --token.")
+    apiclient.check_path(path)  # before anything is asked or sent
+    body = apiclient.json_body(data) if data is not None else None
+    reused = _token_given(token) if token is not None else None
     inputs = run.inputs()
     aws, outputs = run.deployed(inputs)
     if outputs.api_url is None:
         raise ClaimsctlError('The stack has no API; set "api" in stackInputs.json and deploy.')
-    body = apiclient.json_body(data) if data is not None else None  # checked before anyone signs in
-    if username is not None:
-        secret = password(password_stdin, "Password", confirm=False)
-        issued = signing_in.login(aws, outputs, username, secret, password_auth=inputs.user_password_auth).tokens
-        token = signing_in.api_token(outputs, issued)
-    else:
-        found = client_credentials(aws, outputs, str(client_name), secret_file or Path())
-        token = signing_in.machine_token(aws, outputs, *found).access_token
-    answer = apiclient.call(outputs.api_url, method, path, token, body=body)
-    display.info(f"HTTP {answer.status}")
+    answer = apiclient.call(outputs.api_url, method, path, reused or _token_for(run, aws, outputs, username, (
+        client_name, secret_file), password_stdin), body=body)
+    display.info(f"HTTP {answer.status}  {method.upper()} {path}")
     click.echo(answer.body)
     if not 200 <= answer.status < 300:
         sys.exit(1)
+
+
+def _token_given(token: str) -> str:
+    """--token: the token itself, or "-" for the first line of standard input (out of `ps` and the history)."""
+    if token != "-":  # noqa: S105 - "read it from standard input", not a secret
+        return token.strip()
+    read = sys.stdin.read(MAX_TOKEN_INPUT).strip()
+    if not read:
+        raise click.UsageError("--token - was given but standard input was empty")
+    return read
+
+
+def _token_for(run: Run, aws: Any, outputs: Any, username: str | None, client: tuple[str | None, Path | None],
+               password_stdin: bool) -> str:
+    """A fresh token: the user's (asking for the password) or the machine client's."""
+    from claimsctl import login as signing_in
+
+    inputs = run.inputs()
+    if username is not None:
+        secret = password(password_stdin, "Password", confirm=False)
+        issued = signing_in.login(aws, outputs, username, secret, password_auth=inputs.user_password_auth).tokens
+        return signing_in.api_token(outputs, issued)
+    found = client_credentials(aws, outputs, str(client[0]), client[1] or Path())
+    return signing_in.machine_token(aws, outputs, *found).access_token
 
 
 @click.command(context_settings=CONTEXT)

@@ -48,7 +48,11 @@ def claims_stack(request: pytest.FixtureRequest) -> Iterator[Any]:
     try:
         stack = ClaimsStack(_project_dir(request.config), request.config.getoption("claims_port") or 0).open()
     except SetupFailed as exc:
-        _fail(str(exc))
+        failure: str | None = str(exc)
+    else:
+        failure = None
+    if failure is not None:  # failed outside the except block: pytest shows the message alone, not the chain
+        _fail(failure)
     try:
         yield stack
     finally:

@@ -118,7 +118,8 @@ class ClaimsStack:
         try:
             self.inputs = load(inputs_path).with_changes(web_hosting="none")  # tests call the API, not the web app
         except ClaimsctlError as exc:
-            raise SetupFailed(f"{inputs_path}: {exc}") from None
+            named = str(inputs_path) in str(exc)  # InputsError's message starts with the path already
+            raise SetupFailed(str(exc) if named else f"{inputs_path}: {exc}") from None
         self.inputs_path = inputs_path
         self.outputs: dict[str, str] = {}
         self.endpoint = ""

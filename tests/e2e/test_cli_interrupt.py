@@ -36,7 +36,7 @@ def interrupt_after(process: subprocess.Popen[str], marker: str, timeout: float 
     return "".join(seen) + rest
 
 
-@pytest.mark.parametrize("marker", ["Deploying stack", "CREATE_COMPLETE              UsersTable"])
+@pytest.mark.parametrize("marker", ["Deploying stack", "created   UsersTable"])
 def test_interrupted_deploy_then_deploy_again(cli: Cli, project: Project, endpoint: str, marker: str,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLAIMSCTL_EMULATOR_STEP_DELAY", "0.3")

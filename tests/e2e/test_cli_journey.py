@@ -129,7 +129,7 @@ def test_update_asks_before_executing(cli: Cli, project: Project) -> None:
     assert "Deploy cancelled; the stack was not changed." in declined.output
     accepted = cli("deploy", input="y\n")
     assert accepted.exit_code == 0, accepted.output
-    assert "Stack updated." in accepted.output
+    assert "Stack updated: 1 resource(s) updated." in accepted.output
     cli("teardown", "--yes")
 
 

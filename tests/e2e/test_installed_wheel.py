@@ -202,3 +202,41 @@ def test_the_unit_tier_passes_without_moto(installed: Path) -> None:
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=900, check=False)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
     assert " passed" in result.stdout.splitlines()[-1]
+
+
+def test_the_readme_installed_section_past_deploy(installed_local: Path, tmp_path: Path, endpoint: str) -> None:
+    """README's "Installed, in a folder of your own", command by command, in a project made by init from the
+    wheel: add-user, login, explain, request (signing in, then a reused token), logs, the test kit."""
+    password = "Readme-Passw0rd!"
+    assert run(installed_local, tmp_path, "init", "my-app").returncode == 0
+    project = tmp_path / "my-app"
+    deployed = run(installed_local, project, "deploy", "--yes", endpoint=endpoint)
+    assert deployed.returncode == 0, deployed.stderr
+    try:
+        added = run(installed_local, project, "add-user", "--username", "alice", "--email", "alice@example.com",
+                    "--projects", "p1:editor,p2", "--password-stdin", endpoint=endpoint, stdin=password + "\n")
+        assert added.returncode == 0, added.stderr
+        login = run(installed_local, project, "login", "alice", "--password-stdin", endpoint=endpoint,
+                    stdin=password + "\n")
+        assert login.returncode == 0 and "◀ custom claim" in login.stdout, login.stderr
+        explained = run(installed_local, project, "explain", "alice", "--request", "POST /projects/p1/items",
+                        endpoint=endpoint)
+        assert explained.returncode == 0 and "POST /projects/p1/items: allow (by " in explained.stderr
+        requested = run(installed_local, project, "request", "GET", "/projects/p1/items", "--user", "alice",
+                        "--password-stdin", endpoint=endpoint, stdin=password + "\n")
+        assert requested.returncode == 0 and requested.stderr.strip() == "HTTP 200  GET /projects/p1/items"
+        tokens = run(installed_local, project, "login", "alice", "--password-stdin", "--output", "json",
+                     "--show-tokens", endpoint=endpoint, stdin=password + "\n")
+        token = json.loads(tokens.stdout)["tokens"]["id_token"]
+        reused = run(installed_local, project, "request", "GET", "/projects/p2/items", "--token", "-",
+                     endpoint=endpoint, stdin=token)
+        assert reused.returncode == 0 and reused.stderr.strip() == "HTTP 200  GET /projects/p2/items"
+        logged = run(installed_local, project, "logs", "trigger", "--since", "10m", endpoint=endpoint)
+        assert logged.returncode == 0 and "START RequestId" in logged.stdout, logged.stderr
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST_") and k != "PYTHONPATH"}
+        kit = subprocess.run([str(installed_local / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+                             cwd=project, env={**env, "AWS_ENDPOINT_URL": endpoint}, capture_output=True, text=True,
+                             timeout=900, check=False)  # with AWS_ENDPOINT_URL exported, as the README has it
+        assert kit.returncode == 0 and " passed" in kit.stdout, kit.stdout[-3000:]
+    finally:
+        assert run(installed_local, project, "teardown", "--yes", endpoint=endpoint).returncode == 0

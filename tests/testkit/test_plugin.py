@@ -88,7 +88,7 @@ def test_bad_input_is_one_line(tmp_path: Path, scratch: Path) -> None:
     broken = tmp_path / "broken"
     shutil.copytree(scratch, broken)
     (broken / "stackInputs.json").write_text(json.dumps({"stackName": "x"}))
-    _one_line(pytest_in(broken), "stackInputs.json:")
+    _one_line(pytest_in(broken), "stackInputs.json has 4 problem(s):")
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()

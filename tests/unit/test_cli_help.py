@@ -15,8 +15,12 @@ from tests.conftest import ROOT
 
 
 def commands(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every command's path, through click's own listing (the group loads its commands lazily)."""
     found = []
-    for name, command in group.commands.items():
+    context = click.Context(group)
+    for name in group.list_commands(context):
+        command = group.get_command(context, name)
+        assert command is not None, name
         if isinstance(command, click.Group):
             found += commands(command, (*prefix, name))
         else:
@@ -44,7 +48,9 @@ def _examples_as_written(command: click.Command) -> list[str]:
 def test_every_commands_help_shows_its_examples_exactly_as_written(path: tuple[str, ...]) -> None:
     command: click.Command = main
     for name in path:
-        command = command.commands[name]  # type: ignore[attr-defined]
+        found = command.get_command(click.Context(command), name)  # type: ignore[attr-defined]
+        assert found is not None
+        command = found
     shown = [line.strip() for line in CliRunner().invoke(main, [*path, "-h"]).output.splitlines()]
     for example in _examples_as_written(command):
         assert example in shown, f"{' '.join(path)} --help shows {example!r} broken or re-wrapped"
@@ -111,3 +117,37 @@ def test_deploy_to_an_endpoint_that_is_not_running_names_the_endpoint_not_creden
     assert result.exit_code == 1
     assert f"Nothing answers at http://127.0.0.1:{closed}" in result.output
     assert "claimsctl local start" in result.output and "credentials" not in result.output
+
+
+def test_commands_are_loaded_only_when_used() -> None:
+    """`claimsctl render -h` imports render's module alone, not every command's (click's lazy loading)."""
+    script = ("import sys; from cli import main\n"
+              "try:\n    main(['render', '-h'])\nexcept SystemExit:\n    pass\n"
+              "print(sorted(m for m in sys.modules if m.startswith('claimsctl.commands.')))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True,
+                            cwd=ROOT)
+    assert result.stdout.strip().splitlines()[-1] == "['claimsctl.commands.common', 'claimsctl.commands.stack']"
+
+
+def test_the_groups_help_imports_no_command_and_lists_each_as_its_own_help_does() -> None:
+    """`claimsctl --help` lists every command from cli.SUMMARIES (no command module imported), and each summary is
+    the first paragraph of that command's own help, so the listing is what click would print from the command
+    (a command without a summary is listed too: its module is imported for it)."""
+    from claimsctl import cli
+
+    script = ("import sys; from cli import main\n"
+              "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+              "print(sorted(m for m in sys.modules if m.startswith('claimsctl.commands.')))")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True,
+                            cwd=ROOT)
+    unsummarised = sorted({f"claimsctl.commands.{cli.COMMANDS[name].split(':')[0].rsplit('.', 1)[1]}"
+                           for name in set(cli.COMMANDS) - set(cli.SUMMARIES)})
+    assert result.stdout.strip().splitlines()[-1] in (str(unsummarised), str(sorted({*unsummarised,
+                                                                                       "claimsctl.commands.common"})))
+    assert all(f"  {name} " in result.stdout for name in cli.COMMANDS)
+    context = click.Context(main)
+    for name in cli.SUMMARIES:
+        command = main.get_command(context, name)
+        assert command is not None
+        first_paragraph = " ".join((command.help or "").split("\n\n")[0].split())
+        assert cli.SUMMARIES.get(name) == first_paragraph, f"cli.SUMMARIES[{name!r}] should be {first_paragraph!r}"
