@@ -35,6 +35,7 @@ COMMANDS = {
     "verify": "claimsctl.commands.signin:verify",
     "explain": "claimsctl.commands.claims:explain",
     "init": "claimsctl.commands.project:init",
+    "upgrade-source": "claimsctl.commands.project:upgrade_source",
     "local": "claimsctl.commands.emulator:local",
     "logs": "claimsctl.commands.logs:logs",
 }
@@ -64,6 +65,7 @@ SUMMARIES = {
     "explain": ("Show, without signing in, what USERNAME's (or a --client's) token will say and which routes it "
                 "allows."),
     "init": "Start a project folder: a stackInputs.json (and, with --with-source, the templates and Lambda code).",
+    "upgrade-source": "Bring the project's copied templates/ and lambda_src/ forward to this claimsctl.",
     "local": "The local AWS emulator (moto, extended by claimsctl).",
     "logs": "Print the stack's Lambda logs from CloudWatch Logs: every function's, or FUNCTION's.",
 }

@@ -18,10 +18,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from claimsctl import row_attributes
 from claimsctl.aws import AwsCallError
 from claimsctl.errors import AwsError, UserError
 from claimsctl.outputs import StackOutputs
-from claimsctl.users import Target, put_guarded_row
+from claimsctl.users import Target, update_guarded_row
 from claimsctl_runtime import machines
 from claimsctl_runtime import projects as project_ids
 from claimsctl_runtime.rows import plain as stored_row
@@ -100,12 +101,14 @@ def find(idp: Any, ddb: Any, target: Target, name: str) -> dict[str, Any] | None
 
 
 def _write_row(ddb: Any, target: Target, client_id: str, name: str, projects: tuple[str, ...]) -> None:
-    """The client's row; never over a person's row (a user whose name is this client id)."""
-    item = {"userName": {"S": client_id}, machines.PRINCIPAL: {"S": machines.CLIENT}, "clientName": {"S": name},
-            "projects": project_ids.to_item(project_ids.checked_grants(projects))}
-    put_guarded_row(ddb, target, item, "attribute_not_exists(userName) OR #p = :client",
-                    f"Table {target.table_name} already holds a user's row keyed {client_id}; remove that user first.",
-                    f"client {name}")
+    """The client's projects, marker and name with one UpdateItem, keeping the row's other attributes; never
+    over a person's row (a user whose name is this client id)."""
+    stored = project_ids.to_item(project_ids.checked_grants(projects))
+    marks = {machines.PRINCIPAL: {"S": machines.CLIENT}, "clientName": {"S": name}}
+    update_guarded_row(ddb, target, client_id, row_attributes.update(stored, marks),
+                       "attribute_not_exists(userName) OR #p = :client",
+                       f"Table {target.table_name} already holds a user's row keyed {client_id}; remove that user first.",
+                       f"client {name}")
 
 
 def published_folders(root: Path, lambda_dir: Path, templates_dir: Path, web_app: Path) -> tuple[tuple[Path, str], ...]:

@@ -111,21 +111,6 @@ def _set_password(idp: Any, target: Target, username: str, password: str) -> Non
         raise UserError(f"Cannot set the password of {username}: {exc.message}") from exc
 
 
-def put_guarded_row(ddb: Any, target: Target, item: dict[str, Any], condition: str, taken: str, what: str) -> None:
-    """Write a users-table row unless `condition` (on its `principal` marker, #p, and :client) refuses it:
-    then UserError `taken`. Any other failure: UserError naming `what` was being written."""
-    try:
-        ddb.put_item(TableName=target.table_name, Item=item, ConditionExpression=condition,
-                     ExpressionAttributeNames={"#p": machine_rows.PRINCIPAL},
-                     ExpressionAttributeValues={":client": {"S": machine_rows.CLIENT}})
-    except AwsCallError as exc:
-        if exc.code == "ConditionalCheckFailedException":
-            raise UserError(taken) from exc
-        raise UserError(f"Cannot write the projects of {what} to table {target.table_name}: {exc.message}") from exc
-    except AwsError as exc:
-        raise UserError(f"Cannot write the projects of {what} to table {target.table_name}: {exc}") from exc
-
-
 USER_ROW_GUARD = "attribute_not_exists(#p) OR #p <> :client"  # a user's write never touches a client's row
 
 

@@ -112,8 +112,11 @@ def test_a_read_only_client_may_not_write_whatever_its_role(cli: Cli, stack: dic
     assert call(stack["outputs"], token, "POST", "/standard/projects/p1/items", {"title": "x"}) == 401  # Cognito's
 
 
-def test_token_explain_request_update_list_and_remove(cli: Cli, stack: dict[str, Any]) -> None:
+def test_token_explain_request_update_list_and_remove(cli: Cli, stack: dict[str, Any], clients: Any) -> None:
     file = str(stack["secret_file"])
+    table, client_id = stack["outputs"]["UsersTableName"], credentials(stack)["client_id"]
+    clients("dynamodb").update_item(TableName=table, Key={"userName": {"S": client_id}},  # the app's own attribute
+                                    UpdateExpression="SET tenant = :t", ExpressionAttributeValues={":t": {"S": "acme"}})
     shown = cli("token", "--client", "reporting-bot", "--secret-file", file, "--output", "json")
     assert shown.exit_code == 0, shown.output
     assert json.loads(shown.stdout)["access_token"]["projects"] == ["p1"]
@@ -122,6 +125,9 @@ def test_token_explain_request_update_list_and_remove(cli: Cli, stack: dict[str,
     assert explained.exit_code == 0 and json.loads(explained.stdout)["decision"] == "allow", explained.output
     updated = cli("add-client", "reporting-bot", "--projects", "p1,p3:editor")
     assert updated.exit_code == 0 and "updated" in updated.output
+    row = clients("dynamodb").get_item(TableName=table, Key={"userName": {"S": client_id}}, ConsistentRead=True)["Item"]
+    assert row["tenant"] == {"S": "acme"} and row["projects"] == {"L": [{"S": "p1"}, {"S": "p3:editor"}]}
+    assert row["principal"] == {"S": "client"} and row["clientName"] == {"S": "reporting-bot"}
     created = cli("request", "POST", "/projects/p3/items", "--client", "reporting-bot", "--secret-file", file,
                   "--data", '{"title": "from a machine"}')
     assert created.exit_code == 0, created.output
