@@ -142,7 +142,8 @@ def _sign_in_error(exc: AwsCallError, who: str) -> SignInError:
     if code in ("NotAuthorizedException", "UserNotFoundException"):
         return SignInError(f"Sign-in failed for {who}: incorrect user name or password.")
     if code in ("UserLambdaValidationException", "InvalidLambdaResponseException", "UnexpectedLambdaException"):
-        return SignInError(f"Sign-in failed for {who}: the pre token generation trigger failed ({message}).")
+        return SignInError(f"Sign-in failed for {who}: the pre token generation trigger failed ({message}); "
+                           "its logs: claimsctl logs trigger --since 10m")
     if code == "ResourceNotFoundException":
         return SignInError(f"Sign-in failed: the app client does not exist ({message}); run `claimsctl deploy`.")
     return SignInError(f"Sign-in failed for {who}: {message}")

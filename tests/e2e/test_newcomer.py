@@ -125,6 +125,7 @@ def test_a_failing_trigger_is_one_line_in_explain_and_login_and_its_logs_say_why
     assert "failed (ValueError: no claims for ann); its logs: claimsctl logs trigger" in explained.output
     login = cli("login", "ann", "--password-stdin", stdin=PASSWORD + "\n")
     assert login.exit_code == 1 and len(login.output.strip().splitlines()) == 1
+    assert "its logs: claimsctl logs trigger" in login.output
     logged = cli("logs", "trigger", "--since", "5m")
     assert logged.exit_code == 0, logged.output
     assert "ValueError: no claims for ann" in logged.output
