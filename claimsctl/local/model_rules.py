@@ -13,10 +13,11 @@ with the service's own error and AWS's wording, naming each parameter path:
 - A member the model marks `sensitive` (a password, a secret hash, a token) is named without its value
   ("Value at 'password' failed to satisfy constraint: ..."), as AWS answers.
 - botocore's patterns are Java regular expressions, matched whole (Java's `matches`): `\\w`, `\\s` and `\\d`
-  are ASCII, `\\p{L}` and the other Unicode classes are Unicode, and a UTF-16 surrogate pair range (DynamoDB's
-  `\\uD800\\uDC00-\\uDBFF\\uDFFF`) means the code points above U+FFFF. The `regex` module reads them with the
-  ASCII flag after that one translation; a pattern it cannot compile is not checked (none in the services
-  below, which tests/emulator/test_model_rules.py asserts).
+  are ASCII, `\\p{L}` and the other Unicode classes are Unicode, nested sets are allowed, and a UTF-16
+  surrogate pair range (DynamoDB's `\\uD800\\uDC00-\\uDBFF\\uDFFF`) means the code points above U+FFFF. The
+  `regex` module (VERSION1: nested sets, `\\p{...}`) reads them once `\\w`, `\\s`, `\\d` are written out
+  as ASCII sets and surrogate pairs as code points; a pattern it cannot compile is not checked (none in the
+  services below, which tests/emulator/test_model_rules.py asserts).
 - Compiled patterns and each operation's input shape are cached; benchmarks/model_rules.py measures the
   added time per call.
 
@@ -56,11 +57,42 @@ def _code_point(match: re.Match[str]) -> str:
     return f"\\U{0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00):08X}"
 
 
+# Java's \\w, \\d and \\s are ASCII classes (Python's are Unicode): written out, as a set of their own outside a
+# bracket expression, as members (or a nested set, for the negated ones) inside one.
+_JAVA_CLASSES = {"w": "0-9A-Za-z_", "d": "0-9", "s": " \\t\\n\\x0B\\f\\r"}
+
+
+def java_to_regex(pattern: str) -> str:
+    """A Java regular expression in the `regex` module's VERSION1 syntax (nested sets, as Java has)."""
+    pattern = _SURROGATE_PAIR.sub(_code_point, pattern)
+    out, depth, index = [], 0, 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            letter = pattern[index + 1]
+            members = _JAVA_CLASSES.get(letter.lower())
+            if members is None:
+                out.append(pattern[index:index + 2])
+            elif letter.islower():
+                out.append(members if depth else f"[{members}]")
+            else:
+                out.append(f"[^{members}]")
+            index += 2
+            continue
+        if char == "[":
+            depth += 1
+        elif char == "]" and depth:
+            depth -= 1
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 @functools.cache
 def compiled(pattern: str) -> Any:
     """The Java pattern as a `regex` pattern, or None when it cannot be read."""
     try:
-        return regex.compile(_SURROGATE_PAIR.sub(_code_point, pattern), regex.ASCII | regex.V0)
+        return regex.compile(java_to_regex(pattern), regex.V1)
     except regex.error:
         return None
 
