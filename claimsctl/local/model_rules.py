@@ -283,6 +283,14 @@ def refusal(response: BaseResponse, request: Any) -> str | None:
     return message(errors) if errors else None
 
 
+def refusal_of(service: str, action: str, params: dict[str, Any]) -> str | None:
+    """AWS's message for the model rules these parameters of `action` break (for callers that reach a backend
+    without a request: CloudFormation's resource handlers); None when they keep them."""
+    shape = _input_shape(service, action)
+    errors = violations(shape, params) if shape is not None else []
+    return message(errors) if errors else None
+
+
 def _error(service: str, text: str) -> Exception:
     code = ERRORS[service]
     if service == "cloudformation":

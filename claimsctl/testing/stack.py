@@ -49,11 +49,13 @@ class SignedInUser:
         return self.access_claims if self.stack.outputs.get("ApiTokenUse") == "access" else self.id_claims
 
     def refresh(self) -> SignedInUser:
-        """New ID and access tokens from the refresh token (the trigger runs again, on the row as it is now)."""
-        result = self.stack.aws.client("cognito-idp").initiate_auth(
-            ClientId=self.stack.outputs["UserPoolClientId"], AuthFlow="REFRESH_TOKEN_AUTH",
-            AuthParameters={"REFRESH_TOKEN": self.refresh_token})["AuthenticationResult"]
+        """New ID and access tokens from the refresh token (the trigger runs again, on the row as it is now).
+        GetTokensFromRefreshToken works with and without refresh-token rotation; with it, the answer carries a
+        new refresh token, which replaces this one (the old one stops after the grace period)."""
+        result = self.stack.aws.client("cognito-idp").get_tokens_from_refresh_token(
+            ClientId=self.stack.outputs["UserPoolClientId"], RefreshToken=self.refresh_token)["AuthenticationResult"]
         self.id_token, self.access_token = result["IdToken"], result["AccessToken"]
+        self.refresh_token = result.get("RefreshToken") or self.refresh_token
         self.id_claims, self.access_claims = self.stack.verify(self.id_token), self.stack.verify(self.access_token)
         return self
 
