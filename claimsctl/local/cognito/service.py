@@ -21,6 +21,7 @@ from claimsctl.local.cognito import (
     minting,
     passwords,
     pools,
+    quotas,
     refresh,
     resource_servers,
     revoke,
@@ -239,6 +240,6 @@ _SIGN_IN = (
 # Cognito's whole wiring, in the order it is applied: ids first (every later wrapper of a pool's __init__
 # sees the id Cognito would give); srp before the sign-in wrappers, so they see (and time) the whole call;
 # existence last, since it wraps every sign-in wrapper before it.
-PATCHES = (*ids.PATCHES, *_ACCOUNTS, *resource_servers.PATCHES, *clients.PATCHES,
+PATCHES = (*ids.PATCHES, *_ACCOUNTS, *resource_servers.PATCHES, *quotas.PATCHES, *clients.PATCHES,
            *usernames.PATCHES, *revoke.PATCHES, *refresh.PATCHES, *totp.PATCHES,
            *srp.PATCHES, *_SIGN_IN, *existence.PATCHES)
