@@ -4,6 +4,7 @@ API Gateway's Authorizer reference (TTL 0-3600) and "Amazon API Gateway quotas" 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import boto3
@@ -103,3 +104,31 @@ def test_an_api_holds_10_authorizers(endpoint: str) -> None:
     code, message, status = _error(lambda: create(10))
     assert (code, status) == ("LimitExceededException", 429) and "10" in message
     assert len(apigw.get_authorizers(restApiId=api_id)["items"]) == 10
+
+
+def test_cloudformation_refuses_the_same_ttl_and_rotation_settings(clients: Any) -> None:
+    from tests.emulator.test_cloudformation import events, pool_template, wait
+
+    cfn = clients("cloudformation")
+    template = pool_template(UserPoolTier="ESSENTIALS")
+    template["Resources"]["Api"] = {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": unique("api")}}
+    template["Resources"]["Authorizer"] = {"Type": "AWS::ApiGateway::Authorizer", "Properties": {
+        "RestApiId": {"Ref": "Api"}, "Name": "pool", "Type": "COGNITO_USER_POOLS",
+        "ProviderARNs": [{"Fn::GetAtt": ["Pool", "Arn"]}], "IdentitySource": "method.request.header.Authorization",
+        "AuthorizerResultTtlInSeconds": 4000}}
+    name = unique("ttl")
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    assert wait(cfn, name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    failed = [reason for logical, status, reason in events(cfn, name) if status == "CREATE_FAILED"]
+    assert len(failed) == 1 and "0 to 3600" in failed[0]
+
+    template = pool_template(UserPoolTier="ESSENTIALS")
+    template["Resources"]["Client"]["Properties"]["RefreshTokenRotation"] = {"Feature": "ENABLED",
+                                                                             "RetryGracePeriodSeconds": 90}
+    name = unique("grace")
+    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    assert wait(cfn, name)["StackStatus"] == "ROLLBACK_COMPLETE"
+    failed = [(logical, reason) for logical, status, reason in events(cfn, name) if status == "CREATE_FAILED"]
+    assert failed == [("Client", "1 validation error detected: Value '90' at 'refreshTokenRotation.retryGracePeriod"
+                                 "Seconds' failed to satisfy constraint: Member must have value less than or equal "
+                                 "to 60")]
