@@ -58,6 +58,8 @@ class StackInputs:
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     implicit_flow: bool = True  # the post's flow; init writes false for a new project
     user_password_auth: bool = True  # ALLOW_USER_PASSWORD_AUTH; without it `claimsctl login` signs in with SRP
+    refresh_token_rotation: bool = False  # each refresh returns a new refresh token (GetTokensFromRefreshToken)
+    rotation_grace_seconds: int = 0  # how long a rotated-out refresh token still works (RetryGracePeriodSeconds)
 
     @property
     def trigger_function_name(self) -> str:
@@ -88,8 +90,13 @@ class StackInputs:
 
     @property
     def feature_plan(self) -> str:
-        """The cheapest UserPoolTier with every feature asked for: threat protection needs PLUS."""
-        return "PLUS" if self.threat_protection != "off" else self.trigger.feature_plan
+        """The cheapest UserPoolTier with every feature asked for: threat protection needs PLUS, refresh-token
+        rotation ESSENTIALS."""
+        if self.threat_protection != "off":
+            return "PLUS"
+        if self.refresh_token_rotation and self.trigger.feature_plan == "LITE":
+            return "ESSENTIALS"
+        return self.trigger.feature_plan
 
     @property
     def mfa_configuration(self) -> str:
@@ -211,6 +218,21 @@ def _boolean(value: Any) -> str | None:
     return None if isinstance(value, bool) else "must be true or false"
 
 
+def _rotation(value: Any) -> str | None:
+    example = '{"enabled": true, "retryGracePeriodSeconds": 10}'
+    if not isinstance(value, dict):
+        return f"must be an object such as {example}"
+    unknown = sorted(set(value) - {"enabled", "retryGracePeriodSeconds"})
+    if unknown:
+        return f"unknown key '{unknown[0]}'; the keys are 'enabled' and 'retryGracePeriodSeconds'"
+    if not isinstance(value.get("enabled", False), bool):
+        return "enabled must be true or false"
+    grace = value.get("retryGracePeriodSeconds", 0)
+    if isinstance(grace, bool) or not isinstance(grace, int) or not 0 <= grace <= 60:
+        return f"retryGracePeriodSeconds must be a whole number of seconds from 0 to 60 (got {json.dumps(grace)[:40]})"
+    return None
+
+
 FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "stackName": ("stack_name", REQUIRED, _string(_STACK_NAME, "a letter, then letters, digits and hyphens, up to 40")),
     "region": ("region", REQUIRED, _string(_REGION, "an AWS region such as us-east-1")),
@@ -234,6 +256,7 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "tags": ("tags", {}, _tags),
     "implicitFlow": ("implicit_flow", True, _boolean),
     "userPasswordAuth": ("user_password_auth", True, _boolean),
+    "refreshTokenRotation": ("refresh_token_rotation", {"enabled": False}, _rotation),
 }
 
 
@@ -275,6 +298,9 @@ def parse(data: Any, source: str = "stackInputs.json") -> StackInputs:
     values["logout_urls"] = tuple(values["logout_urls"])
     values["tags"] = tuple(sorted(values["tags"].items()))
     values["web_hosting"] = values["web_hosting"].get("hosting", "none")
+    rotation = values["refresh_token_rotation"]
+    values["refresh_token_rotation"] = bool(rotation.get("enabled", False))
+    values["rotation_grace_seconds"] = int(rotation.get("retryGracePeriodSeconds", 0))
     return StackInputs(**values)
 
 

@@ -30,9 +30,9 @@ from moto.core import responses
 from moto.core import utils as moto_utils
 from moto.moto_server import werkzeug_app
 
-from claimsctl.local import patches
+from claimsctl.local import model_rules, patches
 
-USES = ("moto.core.responses.BaseResponse.dispatch", "moto.core.utils.get_service_model",
+USES = (*model_rules.USES, "moto.core.responses.BaseResponse.dispatch", "moto.core.utils.get_service_model",
         "moto.core.serialize.XFormedAttributePicker", "moto.core.serialize.get_serializer_class",
         "moto.dynamodb.responses.DynamoHandler.dispatch", "moto.cognitoidp.responses.CognitoIdpResponse.dispatch")
 
@@ -167,4 +167,5 @@ PATCHES = (
     patches.wrap(werkzeug_app, "create_backend_app", _without_debug),
     patches.replace(responses, "method_names_from_class", functools.cache(moto_utils.method_names_from_class)),
     patches.wrap(responses.BaseResponse, "serialized", _plain_json_first),
+    *model_rules.PATCHES,  # every request's parameters checked against botocore's model before moto acts
 )

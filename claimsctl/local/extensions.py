@@ -21,6 +21,7 @@ ORDER = (
     "claimsctl.local.dynamodb_atomic",
     "claimsctl.local.apigateway.cfn",
     "claimsctl.local.apigateway.stages",
+    "claimsctl.local.apigateway.quotas",
     "claimsctl.local.cloudfront.cfn",
     "claimsctl.local.cognito.cfn",
     "claimsctl.local.s3.cfn",

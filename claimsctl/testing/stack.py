@@ -63,18 +63,16 @@ class SignedInUser:
 
     def refresh(self) -> SignedInUser:
         """New ID and access tokens from the refresh token (the trigger runs again, on the row as it is now).
-        For an app client with a secret, the refresh carries SECRET_HASH, computed for the token's user."""
-        from claimsctl.signin import secret_hash
-
-        client_id = self.stack.outputs["UserPoolClientId"]
-        parameters = {"REFRESH_TOKEN": self.refresh_token}
+        GetTokensFromRefreshToken works with and without refresh-token rotation; with it, the answer carries a
+        new refresh token, which replaces this one (the old one stops after the grace period). For an app client
+        with a secret, the call carries the client's secret."""
+        request = {"ClientId": self.stack.outputs["UserPoolClientId"], "RefreshToken": self.refresh_token}
         secret = self.stack.client_secret()
         if secret:
-            user = str(self.id_claims.get("cognito:username") or self.name)
-            parameters["SECRET_HASH"] = secret_hash(client_id, secret, user)
-        result = self.stack.aws.client("cognito-idp").initiate_auth(
-            ClientId=client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters=parameters)["AuthenticationResult"]
+            request["ClientSecret"] = secret
+        result = self.stack.aws.client("cognito-idp").get_tokens_from_refresh_token(**request)["AuthenticationResult"]
         self.id_token, self.access_token = result["IdToken"], result["AccessToken"]
+        self.refresh_token = result.get("RefreshToken") or self.refresh_token
         self.id_claims, self.access_claims = self.stack.verify(self.id_token), self.stack.verify(self.access_token)
         return self
 

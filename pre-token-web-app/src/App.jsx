@@ -27,7 +27,17 @@ function CodeFlow({ config }) {
     window.location.assign(logoutUrl(config));
   };
   const error = auth.error ? `Sign-in failed: ${auth.error.message}` : null;
-  return <Demo config={config} session={session} error={error} onLogin={() => auth.signinRedirect()} onLogout={logout} />;
+  const refresh = auth.user?.refresh_token ? () => auth.signinSilent() : undefined;
+  return (
+    <Demo
+      config={config}
+      session={session}
+      error={error}
+      onLogin={() => auth.signinRedirect()}
+      onLogout={logout}
+      onRefresh={refresh}
+    />
+  );
 }
 
 function ImplicitFlow({ config }) {

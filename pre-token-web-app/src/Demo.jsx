@@ -7,7 +7,12 @@ function accessPayload(session) {
   return session ? decodeToken(session.accessToken)?.payload : null;
 }
 
-export function Demo({ config, session, error, onLogin, onLogout }) {
+// onRefresh (the code flow, which holds a refresh token): new tokens through the token endpoint's
+// refresh_token grant, so the trigger runs again on the user's row as it is now. With refresh-token rotation
+// the answer carries a new refresh token, which oidc-client-ts keeps in place of the old one.
+export function Demo({ config, session, error, onLogin, onLogout, onRefresh }) {
+  const [refreshing, setRefreshing] = useState(false);
+  const [refreshError, setRefreshError] = useState(null);
   const [showDetail, setShowDetail] = useState(false);
   const idPayload = session ? decodeToken(session.idToken)?.payload : null;
   const expired = isExpired(idPayload);
@@ -15,7 +20,18 @@ export function Demo({ config, session, error, onLogin, onLogout }) {
   const claims = idPayload?.[config.claimName] !== undefined ? idPayload : accessPayload(session);
   const grants = grantsFrom(claims, config.claimName);
   const others = otherClaims(claims, config.claimName);
-  const message = error || (expired ? "Your session has expired; sign in again." : null);
+  const message = error || refreshError || (expired ? "Your session has expired; sign in again." : null);
+  const refresh = async () => {
+    setRefreshing(true);
+    setRefreshError(null);
+    try {
+      await onRefresh();
+    } catch (failure) {
+      setRefreshError(`Refresh failed: ${failure?.message ?? failure}`);
+    } finally {
+      setRefreshing(false);
+    }
+  };
   return (
     <main>
       <h1>Custom claims in Cognito tokens</h1>
@@ -71,6 +87,11 @@ export function Demo({ config, session, error, onLogin, onLogout }) {
             <button type="button" onClick={() => setShowDetail(!showDetail)}>
               {showDetail ? "Hide Token Detail" : "Show Token Detail"}
             </button>
+            {onRefresh && (
+              <button type="button" onClick={refresh} disabled={refreshing}>
+                {refreshing ? "Refreshing…" : "Refresh Tokens"}
+              </button>
+            )}
             <button type="button" onClick={onLogout}>
               Logout
             </button>

@@ -62,4 +62,20 @@ describe("Demo", () => {
     render(<Demo config={config} session={null} error="Sign-in failed: boom" onLogin={vi.fn()} onLogout={vi.fn()} />);
     expect(screen.getByRole("alert").textContent).toBe("Sign-in failed: boom");
   });
+
+  it("refreshes through onRefresh when the flow holds a refresh token, and says when that fails", async () => {
+    const onRefresh = vi.fn().mockRejectedValueOnce(new Error("invalid_grant")).mockResolvedValue(undefined);
+    render(<Demo config={config} session={session({ projects: "p1" })} onLogin={vi.fn()} onLogout={vi.fn()}
+      onRefresh={onRefresh} />);
+    fireEvent.click(screen.getByRole("button", { name: "Refresh Tokens" }));
+    expect((await screen.findByRole("alert")).textContent).toBe("Refresh failed: invalid_grant");
+    fireEvent.click(await screen.findByRole("button", { name: "Refresh Tokens" }));
+    await vi.waitFor(() => expect(screen.queryByRole("alert")).toBeNull());
+    expect(onRefresh).toHaveBeenCalledTimes(2);
+  });
+
+  it("offers no refresh without a refresh token (the implicit flow)", () => {
+    render(<Demo config={config} session={session({ projects: "p1" })} onLogin={vi.fn()} onLogout={vi.fn()} />);
+    expect(screen.queryByRole("button", { name: "Refresh Tokens" })).toBeNull();
+  });
 });

@@ -244,3 +244,39 @@ def test_the_hosted_copy_behind_cloudfront_signs_in_and_sends_the_security_heade
     assert shown(page) == SHOWN
     assert "#" not in page.url
     assert refused == []
+
+
+@pytest.mark.parametrize("app_url", [{"refreshTokenRotation": {"enabled": True, "retryGracePeriodSeconds": 0}}],
+                         indirect=True)
+def test_refresh_in_the_browser_shows_the_new_projects_and_keeps_the_rotated_token(
+        page: Any, app_url: str, project: Project, clients: Any) -> None:
+    import requests
+
+    from claimsctl_runtime import projects as grants
+
+    def stored_user() -> dict[str, Any]:  # oidc-client-ts keeps the signed-in user in sessionStorage
+        found = page.evaluate("() => Object.keys(sessionStorage).filter(k => k.startsWith('oidc.user:'))"
+                              ".map(k => sessionStorage.getItem(k))")
+        assert len(found) == 1
+        return json.loads(found[0])  # type: ignore[no-any-return]
+
+    sign_in(page, app_url, PASSWORD)
+    assert shown(page) == SHOWN
+    first = stored_user()["refresh_token"]
+    clients("dynamodb").put_item(TableName=project.inputs["usersTableName"], Item={
+        "userName": {"S": "alice"}, "projects": grants.to_item(["project-c:editor"])})
+    assert shown(page) == SHOWN  # the token in hand still says what it said
+    page.get_by_role("button", name="Refresh Tokens").click()
+    page.wait_for_function("() => document.querySelector('[data-testid=project]')?.textContent === 'project-c'")
+    assert shown(page) == [("project-c", "editor")]
+    second = stored_user()["refresh_token"]
+    assert second != first  # the rotated token replaced the old one in the app's session
+    config = json.loads((project.root / "pre-token-web-app" / "public" / "claimsctl-config.json").read_text())
+    token_url = f"{config['hostedUiUrl']}/oauth2/token"
+    old = requests.post(token_url, data={"grant_type": "refresh_token", "client_id": config["clientId"],
+                                         "refresh_token": first}, timeout=15)
+    assert old.status_code == 400 and old.json()["error"] == "invalid_grant"  # no grace period: gone at once
+    page.get_by_role("button", name="Refresh Tokens").click()  # the kept token refreshes again
+    page.wait_for_function(f"() => !Object.keys(sessionStorage).some(k => k.startsWith('oidc.user:') && "
+                           f"sessionStorage.getItem(k).includes({json.dumps(second)}))")
+    assert shown(page) == [("project-c", "editor")]

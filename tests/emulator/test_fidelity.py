@@ -219,6 +219,22 @@ def test_delete_user_and_attributes_with_the_users_token(idp: Any, lam: Any) -> 
 # -- RevokeToken and the OAuth endpoints -----------------------------------------------------------
 
 
+def test_get_tokens_from_refresh_token_checks_the_client_secret(idp: Any, confidential: SecretClient) -> None:
+    issued = idp.initiate_auth(ClientId=confidential.id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
+        "USERNAME": "alice", "PASSWORD": PASSWORD, "SECRET_HASH": confidential.hash("alice")})["AuthenticationResult"]
+    token = issued["RefreshToken"]
+    with pytest.raises(ClientError) as missing:
+        idp.get_tokens_from_refresh_token(ClientId=confidential.id, RefreshToken=token)
+    assert error(missing) == ("NotAuthorizedException",
+                              f"Client {confidential.id} is configured with secret but ClientSecret was not received")
+    with pytest.raises(ClientError) as wrong:
+        idp.get_tokens_from_refresh_token(ClientId=confidential.id, RefreshToken=token, ClientSecret="x" * 30)
+    assert error(wrong) == ("NotAuthorizedException", f"Unable to verify secret for client {confidential.id}")
+    refreshed = idp.get_tokens_from_refresh_token(ClientId=confidential.id, RefreshToken=token,
+                                                  ClientSecret=confidential.secret)["AuthenticationResult"]
+    assert idp.get_user(AccessToken=refreshed["AccessToken"])["Username"] == "alice"
+
+
 def test_revoke_token_checks_the_client_secret(idp: Any, confidential: SecretClient) -> None:
     issued = idp.initiate_auth(ClientId=confidential.id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={
         "USERNAME": "alice", "PASSWORD": PASSWORD, "SECRET_HASH": confidential.hash("alice")})["AuthenticationResult"]

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT
-from tests.testkit.user_tests import MACHINES, STALENESS
+from tests.testkit.user_tests import MACHINES, ROTATION, STALENESS
 
 pytestmark = pytest.mark.slow
 
@@ -54,6 +54,18 @@ def test_a_short_lived_token_and_no_cache_narrow_the_window(scratch: Path, tmp_p
                                                           "authorizerCacheTtl": 0}))
     result = pytest_in(project, "tests/test_staleness.py")
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def test_with_refresh_token_rotation_the_kit_refreshes_through_it(scratch: Path, tmp_path: Path) -> None:
+    project = tmp_path / "rotation"
+    shutil.copytree(scratch, project)
+    inputs = json.loads((project / "stackInputs.json").read_text())
+    (project / "stackInputs.json").write_text(json.dumps({
+        **inputs, "refreshTokenRotation": {"enabled": True, "retryGracePeriodSeconds": 10}}))
+    (project / "tests" / "test_rotation.py").write_text(ROTATION)
+    result = pytest_in(project, "tests/test_staleness.py", "tests/test_rotation.py")
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "3 passed" in result.stdout
 
 
 def test_machine_clients_in_a_v3_project(scratch: Path, tmp_path: Path) -> None:

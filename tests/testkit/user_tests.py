@@ -62,3 +62,33 @@ def test_users_and_clients_of_one_test_are_gone_in_the_next(claims_stack):
     rows = claims_stack.aws.client("dynamodb").scan(TableName=claims_stack.outputs["UsersTableName"])
     assert rows["Items"] == []
 '''
+
+ROTATION = '''
+"""With "refreshTokenRotation" on: a refresh ends the staleness window as before, through
+GetTokensFromRefreshToken, and keeps the new refresh token; the one it replaced stops after the grace period."""
+import json
+from pathlib import Path
+
+import pytest
+
+GRACE = json.loads((Path(__file__).parents[1] / "stackInputs.json").read_text())["refreshTokenRotation"][
+    "retryGracePeriodSeconds"]
+
+
+def test_a_rotating_refresh_ends_the_window_and_retires_the_old_token(claims_stack):
+    rita = claims_stack.user(projects=["p1"])
+    first = rita.refresh_token
+    claims_stack.set_projects(rita, [])  # revoked at T: the token in hand still says p1
+    assert claims_stack.call("GET", "/projects/p1/items", rita).status == 200
+    rita.refresh()  # the trigger runs on the row as it is now, and a new refresh token comes back
+    assert rita.refresh_token != first
+    assert "p1" not in str(rita.claims.get("projects"))
+    assert claims_stack.call("GET", "/projects/p1/items", rita).status == 403
+    idp, client_id = claims_stack.aws.client("cognito-idp"), claims_stack.outputs["UserPoolClientId"]
+    claims_stack.advance(GRACE + 1)
+    with pytest.raises(Exception, match="Invalid Refresh Token"):  # the kit's clients name the AWS error
+        idp.get_tokens_from_refresh_token(ClientId=client_id, RefreshToken=first)
+    second = rita.refresh_token
+    rita.refresh()  # the kept token still refreshes, and rotates in turn
+    assert rita.refresh_token not in (first, second)
+'''

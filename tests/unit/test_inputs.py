@@ -77,6 +77,21 @@ def test_the_sign_in_flows_can_be_turned_off_and_default_to_on() -> None:
     assert (inputs.parse(minimal).implicit_flow, inputs.parse(minimal).user_password_auth) == (True, True)
 
 
+def test_refresh_token_rotation_is_off_unless_asked_for_and_its_grace_period_is_checked() -> None:
+    minimal = {k: SHIPPED[k] for k in ("stackName", "region", "userPoolName", "userPoolDomainName", "usersTableName")}
+    assert (inputs.parse(minimal).refresh_token_rotation, inputs.parse(minimal).feature_plan) == (False, "LITE")
+    rotating = inputs.parse({**minimal, "refreshTokenRotation": {"enabled": True, "retryGracePeriodSeconds": 10}})
+    assert (rotating.refresh_token_rotation, rotating.rotation_grace_seconds) == (True, 10)
+    assert rotating.feature_plan == "ESSENTIALS"  # rotation is not in the Lite plan
+    assert inputs.parse({**minimal, "refreshTokenRotation": {"enabled": True}}).rotation_grace_seconds == 0
+    assert problems({**minimal, "refreshTokenRotation": {"enabled": True, "retryGracePeriodSeconds": 61}}) == [
+        "$.refreshTokenRotation: retryGracePeriodSeconds must be a whole number of seconds from 0 to 60 (got 61)"]
+    assert problems({**minimal, "refreshTokenRotation": True}) == [
+        '$.refreshTokenRotation: must be an object such as {"enabled": true, "retryGracePeriodSeconds": 10}']
+    assert problems({**minimal, "refreshTokenRotation": {"enable": True}}) == [
+        "$.refreshTokenRotation: unknown key 'enable'; the keys are 'enabled' and 'retryGracePeriodSeconds'"]
+
+
 def test_callback_lists_may_be_empty_only_when_the_hosted_app_supplies_its_url() -> None:
     empty = {**SHIPPED, "callbackUrls": [], "logoutUrls": [], "web": {"hosting": "none"}}
     assert problems(empty) == [

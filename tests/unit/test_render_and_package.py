@@ -248,6 +248,12 @@ def test_the_app_clients_flows_follow_the_inputs() -> None:
     hardened = rendered(implicit_flow=False, user_password_auth=False)["Resources"]["UserPoolClient"]["Properties"]
     assert hardened["AllowedOAuthFlows"] == ["code"]
     assert hardened["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+    assert "RefreshTokenRotation" not in hardened
+    rotating = rendered(user_password_auth=False, refresh_token_rotation=True, rotation_grace_seconds=10)["Resources"]
+    client = rotating["UserPoolClient"]["Properties"]
+    assert client["RefreshTokenRotation"] == {"Feature": "ENABLED", "RetryGracePeriodSeconds": 10}
+    assert client["ExplicitAuthFlows"] == ["ALLOW_USER_SRP_AUTH"]  # REFRESH_TOKEN_AUTH cannot rotate: left out
+    assert rotating["UserPool"]["Properties"]["UserPoolTier"] == "ESSENTIALS"
     hosted_only = rendered(web_hosting="s3", callback_urls=(), logout_urls=())["Resources"]["UserPoolClient"]
     assert len(hosted_only["Properties"]["CallbackURLs"]) == 1  # the distribution's URL only
 

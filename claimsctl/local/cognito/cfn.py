@@ -14,9 +14,10 @@ from moto.cognitoidp.exceptions import InvalidParameterException
 from moto.cognitoidp.models import CognitoIdpBackend, cognitoidp_backends
 from moto.core.common_models import CloudFormationModel
 
+from claimsctl.local import model_rules
 from claimsctl.local.cfn.errors import ResourceFailure
 from claimsctl.local.cfn.model import Attributes
-from claimsctl.local.cognito import clients, resource_servers
+from claimsctl.local.cognito import clients, refresh, resource_servers
 
 
 def _backend(account_id: str, region: str) -> CognitoIdpBackend:
@@ -114,6 +115,14 @@ class UserPool(_CognitoModel, CloudFormationModel):
             raise ResourceFailure(exc.message) from None
 
 
+def _check_client_model(params: dict[str, Any], action: str = "CreateUserPoolClient") -> None:
+    """The API model's rules for the client's properties (RetryGracePeriodSeconds 0-60, name pattern...), as
+    Cognito applies them to the handler's call."""
+    refused = model_rules.refusal_of("cognito-idp", action, params)
+    if refused is not None:
+        raise ResourceFailure(refused)
+
+
 class UserPoolClient(_CognitoModel, CloudFormationModel):
     """AWS::Cognito::UserPoolClient: Ref is the client id."""
 
@@ -142,6 +151,7 @@ class UserPoolClient(_CognitoModel, CloudFormationModel):
         pool_id = properties.pop("UserPoolId")
         secret = bool(properties.pop("GenerateSecret", False))
         properties.setdefault("ClientName", resource_name)
+        _check_client_model({**properties, "UserPoolId": pool_id, "GenerateSecret": secret})
         client = _backend(account_id, region_name).create_user_pool_client(pool_id, secret, properties)
         return cls(account_id, region_name, pool_id, client.id)
 
@@ -157,6 +167,9 @@ class UserPoolClient(_CognitoModel, CloudFormationModel):
             original_resource.pool_id, original_resource.client_id
         )
         properties.setdefault("ClientName", client.extended_config.get("ClientName"))
+        _check_client_model({**properties, "UserPoolId": original_resource.pool_id,
+                             "ClientId": original_resource.client_id}, "UpdateUserPoolClient")
+        refresh.check_plan(_backend(account_id, region_name), original_resource.pool_id, properties)
         clients.check(_backend(account_id, region_name).describe_user_pool(original_resource.pool_id),
                       client.generate_secret, properties)
         client.extended_config = properties  # an update replaces the whole configuration, as on AWS

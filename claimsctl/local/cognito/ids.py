@@ -1,10 +1,12 @@
-"""User pool and app client ids shaped as Cognito makes them.
+"""User pool and app client ids, and app client secrets, shaped as Cognito makes them.
 
 moto makes a pool id of the region and 32 hex digits, and an app client id of 26 hex digits. Cognito's are
 `{region}_` and 9 letters and digits (e.g. `us-east-1_aB3dE5gH7`), and 26 lower-case letters and digits.
 Code that checks an id's shape (a regular expression in a user's API, a length check) must see the real
 shape here. moto's hash strategy (MOTO_COGNITO_IDP_USER_POOL_ID_STRATEGY=HASH, for ids stable across runs)
-is kept when it is asked for.
+is kept when it is asked for. moto's client secret is a UUID, whose hyphens the API's own pattern for
+ClientSecret (`[\\w+]+`, in RevokeToken and GetTokensFromRefreshToken) refuses; Cognito's is 51 lower-case
+letters and digits (the DescribeUserPoolClient example), so a secret sent back is never refused for its shape.
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ def client_id() -> str:
     return "".join(secrets.choice(_CLIENT_ID_CHARS) for _ in range(26))
 
 
+def client_secret() -> str:
+    return "".join(secrets.choice(_CLIENT_ID_CHARS) for _ in range(51))
+
+
 def _hash_strategy(strategy: Callable[[], str | None]) -> bool:
     return strategy() == moto_utils.ID_HASH_STRATEGY
 
@@ -52,6 +58,7 @@ def _shaped_client(original: Callable[..., None]) -> Callable[..., None]:
     @functools.wraps(original)
     def __init__(self: CognitoIdpUserPoolClient, *args: Any, **kwargs: Any) -> None:
         original(self, *args, **kwargs)
+        self.secret = client_secret()
         if not _hash_strategy(moto_settings.get_cognito_idp_user_pool_client_id_strategy):
             self.id = client_id()
 

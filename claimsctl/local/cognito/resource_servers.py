@@ -15,6 +15,7 @@ from moto.cognitoidp.responses import CognitoIdpResponse
 from moto.core.responses import ActionResult, EmptyResult
 
 from claimsctl.local import patches
+from claimsctl.local.cognito import quotas
 
 MAX_SCOPES = 100  # per resource server (Cognito's quota)
 
@@ -63,6 +64,7 @@ def _checking_create(original: Any) -> Any:
                                scopes: Any) -> CognitoResourceServer:
         if not isinstance(identifier, str) or not identifier or " " in identifier:
             raise InvalidParameterException("Identifier must be 1-256 characters without spaces.")
+        quotas.check_resource_servers(self.describe_user_pool(user_pool_id))
         return original(self, user_pool_id, identifier, name, _checked_scopes(scopes))  # type: ignore[no-any-return]
 
     return create_resource_server

@@ -21,6 +21,7 @@ from claimsctl.local.cognito import (
     minting,
     passwords,
     pools,
+    quotas,
     recovery,
     refresh,
     resource_servers,
@@ -245,7 +246,7 @@ _SIGN_IN = (
 # sees the id Cognito would give); srp before the sign-in wrappers, so they see (and time) the whole call;
 # existence after them, since it wraps every sign-in wrapper before it; the SECRET_HASH check last, so it
 # runs first, before anything else looks at a call made for a client with a secret.
-PATCHES = (*ids.PATCHES, *_ACCOUNTS, *resource_servers.PATCHES, *clients.PATCHES,
+PATCHES = (*ids.PATCHES, *_ACCOUNTS, *resource_servers.PATCHES, *quotas.PATCHES, *clients.PATCHES,
            *usernames.PATCHES, *revoke.PATCHES, *refresh.PATCHES, *totp.PATCHES,
            *srp.PATCHES, *_SIGN_IN, *existence.PATCHES, *recovery.PATCHES, *user_api.PATCHES,
            *secret_hash.PATCHES)

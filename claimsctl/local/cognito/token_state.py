@@ -7,7 +7,9 @@ sign-in). Cognito's tokens carry their own proof instead, and so do the emulator
   maps answer "is this token live?" from the token itself: signed by this pool's key for its use, not
   expired, and not revoked or signed out. Nothing is stored when a token is issued.
 - Refresh tokens are JWE (dir, A256GCM; RFC 7516 compact form) under a key of the pool's own, as Cognito's are encrypted blobs.
-  Each holds its client, user, origin_jti, auth_time, granted scopes, issue time and expiry.
+  Each holds its client, user, origin_jti, auth_time, granted scopes, issue time, expiry and its own id.
+- With refresh-token rotation, a refresh token rotated out is remembered (by its id) until it would have
+  expired, and refused once its client's RetryGracePeriodSeconds have passed (on the emulator's clock).
 - What is remembered: each user's last global sign-out; each revoked origin_jti, until its refresh token
   would have expired; and the issue time, to the millisecond, of the newest 10,000 ID and access tokens,
   which places a token issued in the same second as a sign-out on the right side of it.
@@ -70,6 +72,7 @@ class RefreshGrant:
     scopes: tuple[str, ...] | None
     issued_ms: int
     expires: int
+    token_id: str = ""  # this refresh token's own id (a rotation retires it, not its whole sign-in)
 
 
 @dataclass
@@ -80,6 +83,8 @@ class PoolTokenState:
     signed_out_ms: dict[str, int] = field(default_factory=dict)  # username -> last global sign-out
     revoked_origins: dict[str, int] = field(default_factory=dict)  # origin_jti -> when it can be forgotten
     issued_ms: Bounded = field(default_factory=lambda: Bounded(RECENT_ISSUES))  # jti -> issue time
+    # refresh token id -> (refused from, forgotten after): refresh tokens rotated out, with their grace period
+    rotated: dict[str, tuple[float, int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def sign_out(self, username: str) -> None:
@@ -92,6 +97,23 @@ class PoolTokenState:
             for stale in [o for o, end in self.revoked_origins.items() if end < now]:
                 del self.revoked_origins[stale]
             self.revoked_origins[origin_jti] = until
+
+    def retire(self, token_id: str, grace_seconds: int, until: int) -> bool:
+        """Rotate a refresh token out: refused once `grace_seconds` have passed from its first rotation (a retry
+        within the grace period does not extend it). False when it is already refused (a concurrent rotation)."""
+        now = clock.now()
+        with self.lock:
+            for stale in [t for t, (_, end) in self.rotated.items() if end < now]:
+                del self.rotated[stale]
+            refused_from = self.rotated.get(token_id, (now + grace_seconds, until))[0]
+            if refused_from <= now and token_id in self.rotated:
+                return False
+            self.rotated[token_id] = (refused_from, until)
+            return True
+
+    def is_retired(self, token_id: str) -> bool:
+        entry = self.rotated.get(token_id) if token_id else None
+        return entry is not None and entry[0] <= clock.now()
 
     def note_issued(self, jti: str) -> None:
         with self.lock:
@@ -130,10 +152,26 @@ def new_refresh_token(pool: CognitoIdpUserPool, client_id: str, username: str,
     """(refresh token, origin_jti) for a sign-in that happens now."""
     now_ms = _now_ms()
     origin_jti = str(uuid.uuid4())
-    payload = {"c": client_id, "u": username, "o": origin_jti, "a": now_ms // 1000,
-               "s": list(scopes) if scopes is not None else None, "t": now_ms,
-               "e": now_ms // 1000 + refresh_validity_seconds(pool, client_id)}
-    return _seal(of(pool).refresh_key, json.dumps(payload, separators=(",", ":")).encode()), origin_jti
+    grant = RefreshGrant(client_id, username, origin_jti, now_ms // 1000, scopes, now_ms,
+                         now_ms // 1000 + refresh_validity_seconds(pool, client_id))
+    return _sealed_grant(pool, grant), origin_jti
+
+
+def _sealed_grant(pool: CognitoIdpUserPool, grant: RefreshGrant) -> str:
+    payload = {"c": grant.client_id, "u": grant.username, "o": grant.origin_jti, "a": grant.auth_time,
+               "s": list(grant.scopes) if grant.scopes is not None else None, "t": grant.issued_ms,
+               "e": grant.expires, "r": uuid.uuid4().hex}
+    return _seal(of(pool).refresh_key, json.dumps(payload, separators=(",", ":")).encode())
+
+
+def rotate_refresh_token(pool: CognitoIdpUserPool, grant: RefreshGrant, grace_seconds: int) -> str | None:
+    """A new refresh token for the sign-in `grant` belongs to, which it replaces: the old one is refused once
+    the grace period has passed; the new one ends when the old one would have (the sign-in's lifetime is not
+    extended) and revoking either revokes the sign-in. None when the old one was retired meanwhile."""
+    if not of(pool).retire(grant.token_id, grace_seconds, grant.expires):
+        return None
+    return _sealed_grant(pool, RefreshGrant(grant.client_id, grant.username, grant.origin_jti, grant.auth_time,
+                                            grant.scopes, _now_ms(), grant.expires))
 
 
 def _b64(data: bytes) -> str:
@@ -175,11 +213,13 @@ def inspect_refresh_token(pool: CognitoIdpUserPool, token: str) -> tuple[Refresh
         payload = json.loads(plaintext)
         grant = RefreshGrant(str(payload["c"]), str(payload["u"]), str(payload["o"]), int(payload["a"]),
                              tuple(payload["s"]) if payload["s"] is not None else None, int(payload["t"]),
-                             int(payload["e"]))
+                             int(payload["e"]), str(payload.get("r", "")))
     except (ValueError, KeyError, TypeError):
         return None, INVALID_REFRESH_TOKEN
     if grant.expires < clock.now():
         return None, EXPIRED_REFRESH_TOKEN
+    if of(pool).is_retired(grant.token_id):
+        return None, INVALID_REFRESH_TOKEN
     if of(pool).is_revoked(grant.username, grant.origin_jti, None, grant.issued_ms, grant.auth_time):
         return None, REVOKED_REFRESH_TOKEN
     return grant, None

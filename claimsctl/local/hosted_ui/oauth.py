@@ -22,6 +22,7 @@ from moto.cognitoidp.models import CognitoIdpUserPool, CognitoIdpUserPoolClient
 
 from claimsctl.local import clock, state
 from claimsctl.local.cognito import clients, pools, revoke, token_state, trigger
+from claimsctl.local.cognito import refresh as refresh_rotation
 from claimsctl.local.hosted_ui import client_credentials
 from claimsctl.local.hosted_ui.errors import OAuthError
 
@@ -200,9 +201,13 @@ def refresh(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, st
     try:
         with trigger.token_context("TokenGeneration_RefreshTokens"):
             access_token, id_token, expires_in = pool.create_tokens_from_refresh_token(form["refresh_token"])
+        new_refresh_token = refresh_rotation.rotated(pool, client_id, form["refresh_token"])
     except NotAuthorizedError as exc:
         raise OAuthError("invalid_grant", exc.message) from None
-    return {"access_token": access_token, "id_token": id_token, "token_type": "Bearer", "expires_in": expires_in}
+    answer = {"access_token": access_token, "id_token": id_token, "token_type": "Bearer", "expires_in": expires_in}
+    if new_refresh_token is not None:  # the client rotates refresh tokens: the old one is retired
+        answer["refresh_token"] = new_refresh_token
+    return answer
 
 
 def token_endpoint(pool: CognitoIdpUserPool, form: dict[str, str], basic: tuple[str, str] | None) -> dict[str, Any]:
