@@ -144,9 +144,8 @@ def claimsctl_client(service: str) -> Any:
 
 
 @contextlib.contextmanager
-def page_on_another_site(html: str) -> Iterator[str]:
-    """Serve one HTML page at http://localhost:{port}/: another site than the emulator's 127.0.0.1, as an
-    attacker's page would be."""
+def html_server(html: str, status: int = 200) -> Iterator[int]:
+    """A web server on 127.0.0.1 that answers every GET and POST with one HTML page; yields its port."""
     import threading
     from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -154,11 +153,13 @@ def page_on_another_site(html: str) -> Iterator[str]:
 
     class Page(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        do_POST = do_GET
 
         def log_message(self, format: str, *args: Any) -> None:
             return
@@ -166,7 +167,15 @@ def page_on_another_site(html: str) -> Iterator[str]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        yield f"http://localhost:{server.server_address[1]}/"
+        yield server.server_address[1]
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def page_on_another_site(html: str) -> Iterator[str]:
+    """Serve one HTML page at http://localhost:{port}/: another site than the emulator's 127.0.0.1, as an
+    attacker's page would be."""
+    with html_server(html) as port:
+        yield f"http://localhost:{port}/"

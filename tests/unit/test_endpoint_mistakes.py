@@ -4,9 +4,7 @@ a port where nothing listens is not retried (retries are for AWS)."""
 from __future__ import annotations
 
 import socket
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, html_server
 
 
 @pytest.fixture
@@ -40,26 +38,8 @@ def _closed_port() -> int:
 @pytest.fixture
 def another_web_server() -> Iterator[str]:
     """A web server that is not AWS: it answers every request with an HTML page."""
-
-    class Page(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            body = b"<!doctype html><html><body><h1>Not Found</h1></body></html>"
-            self.send_response(404)
-            self.send_header("Content-Type", "text/html")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            return
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Page)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with html_server("<!doctype html><html><body><h1>Not Found</h1></body></html>", status=404) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 def test_an_endpoint_without_a_scheme_is_one_line_with_the_fix(inputs_path: Path) -> None:
