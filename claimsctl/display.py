@@ -81,6 +81,16 @@ def change_set(changes: list[Change]) -> None:
         replacement = "  [bold red](replacement)[/]" if change.replacement == "True" else ""
         console.print(f"  [{colour.get(change.action, '')}]{change.symbol} {change.logical_id}[/] "
                       f"({change.resource_type}){replacement}")
+    _stage_move(console, changes)
+
+
+def _stage_move(console: Any, changes: list[Change]) -> None:
+    """Say when the update moves the API's stage to a new deployment (claimsctl/apideploy.py)."""
+    from claimsctl import apideploy
+
+    move = apideploy.stage_move(changes)
+    if move:
+        console.print(f"  [cyan]{move}[/]")
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 from botocore.config import Config
@@ -21,19 +21,25 @@ _LAMBDA = boto3.client("lambda", config=Config(connect_timeout=1, read_timeout=5
 PREFIX = "/standard"
 
 
-def caller(event: dict[str, Any]) -> tuple[str, str]:
-    """(kind, principal): ("user", user name), or ("client", client id) for a machine's access token (the
-    Cognito authorizer already checked that it holds the method's scope)."""
+class Caller(NamedTuple):
+    kind: str  # "user" or "client"
+    name: str  # the user name, or the machine's client id
+    scope: str = ""  # a machine token's scopes (CheckUserAccess re-checks the API's scope of the method)
+
+
+def caller(event: dict[str, Any]) -> Caller:
+    """Who calls: a user, or a machine client with the scopes of its access token (the Cognito authorizer
+    checked only that it holds one of the method's AuthorizationScopes, and `openid` is one of them)."""
     claims = ((event.get("requestContext") or {}).get("authorizer") or {}).get("claims") or {}
     if machines.is_machine_token(claims):
-        return machines.CLIENT, str(claims["client_id"])
-    return "user", str(claims.get("cognito:username") or claims.get("username") or "")
+        return Caller(machines.CLIENT, str(claims["client_id"]), str(claims.get("scope") or ""))
+    return Caller("user", str(claims.get("cognito:username") or claims.get("username") or ""))
 
 
-def has_access(principal: tuple[str, str], method: str, path: str) -> bool:
-    kind, name = principal
+def has_access(principal: Caller, method: str, path: str) -> bool:
     response = _LAMBDA.invoke(FunctionName=os.environ["CHECK_USER_ACCESS_FUNCTION"], Payload=json.dumps(
-        {"username": name, "principal": kind, "method": method, "path": path}))
+        {"username": principal.name, "principal": principal.kind, "method": method, "path": path,
+         "scope": principal.scope}))
     if response.get("FunctionError"):
         raise RuntimeError(f"CheckUserAccess failed: {response['Payload'].read()[:200]!r}")
     return bool(json.loads(response["Payload"].read()).get("allowed"))
