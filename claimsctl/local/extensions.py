@@ -19,6 +19,7 @@ MOTO_VERSION = "5.2.1"
 ORDER = (
     "claimsctl.local.untracked",
     "claimsctl.local.apigateway.cfn",
+    "claimsctl.local.apigateway.stages",
     "claimsctl.local.cloudfront.cfn",
     "claimsctl.local.cognito.cfn",
     "claimsctl.local.s3.cfn",

@@ -46,6 +46,7 @@ def test_identity_validation_expression_refuses_before_the_authorizer(clients: A
     gateway = clients("apigateway")
     gateway.update_authorizer(restApiId=api.api_id, authorizerId=api.authorizer_id, patchOperations=[
         {"op": "replace", "path": "/identityValidationExpression", "value": "let-.*"}])
+    gateway.create_deployment(restApiId=api.api_id, stageName="test")  # a stage serves the API as last deployed
     before = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["api"].get("authorizer_invocations", 0)
     assert api.get("/things/t1", Authorization="deny-me").status_code == 401
     after = requests.get(f"{endpoint}/_claimsctl/stats", timeout=10).json()["api"].get("authorizer_invocations", 0)

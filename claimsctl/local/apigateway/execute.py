@@ -21,11 +21,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from moto.apigateway.models import Method, Resource, RestAPI, apigateway_backends
+from moto.apigateway.models import RestAPI, apigateway_backends
 from werkzeug.wrappers import Request, Response
 
 from claimsctl.local import clock, state, urls
-from claimsctl.local.apigateway import cognito_authorizer
+from claimsctl.local.apigateway import cognito_authorizer, snapshots
+from claimsctl.local.apigateway.snapshots import DeployedAuthorizer, DeployedMethod, DeployedResource
 from claimsctl.local.lambda_runtime import permissions, service
 from claimsctl.local.lambda_runtime.permissions import as_list
 
@@ -45,10 +46,11 @@ class RouteMatch:
     account_id: str
     region: str
     stage: str
-    resource: Resource
-    method: Method
+    resource: DeployedResource
+    method: DeployedMethod
     path: str
     path_parameters: dict[str, str]
+    authorizers: dict[str, DeployedAuthorizer]
 
     @property
     def method_arn(self) -> str:
@@ -131,15 +133,21 @@ def _match(template: str, path: str) -> dict[str, str] | None:
 
 
 def route(request: Request) -> RouteMatch:
+    """The deployed method a request names. API Gateway serves a stage from its deployment's snapshot, so a
+    resource or method added after that deployment is not found: 403 Missing Authentication Token, as for a
+    path or stage the API does not have. An unknown API is 403 Forbidden."""
     _, _, rest = request.path.partition(PREFIX)
     api_id, _, rest = rest.partition("/")
     stage, _, path = rest.partition("/")
     found = find_api(api_id)
-    if found is None or stage not in found[0].stages:
+    if found is None:
         raise Refusal(403, "ForbiddenException", {"message": "Forbidden"})
     api, account_id, region = found
+    snapshot = snapshots.served(api, stage)
+    if snapshot is None:
+        raise Refusal(*NOT_FOUND)
     path = "/" + path
-    candidates = sorted(api.resources.values(), key=lambda r: r.get_path().count("{"))
+    candidates = sorted(snapshot.resources, key=lambda r: r.get_path().count("{"))
     for resource in candidates:
         params = _match(resource.get_path(), path)
         if params is None:
@@ -147,7 +155,7 @@ def route(request: Request) -> RouteMatch:
         method = resource.resource_methods.get(request.method) or resource.resource_methods.get("ANY")
         if method is None:
             raise Refusal(*NOT_FOUND)
-        return RouteMatch(api, account_id, region, stage, resource, method, path, params)
+        return RouteMatch(api, account_id, region, stage, resource, method, path, params, snapshot.authorizers)
     raise Refusal(*NOT_FOUND)
 
 
@@ -176,7 +184,7 @@ def authorize(target: RouteMatch, request: Request) -> dict[str, Any]:
     kind = (target.method.authorization_type or "NONE").upper()
     if kind == "NONE":
         return {}
-    authorizer = target.api.authorizers.get(target.method.authorizer_id or "")
+    authorizer = target.authorizers.get(target.method.authorizer_id or "")
     if authorizer is None:
         raise Refusal(*AUTHORIZER_FAILED)
     identity = _identity(authorizer, request)
