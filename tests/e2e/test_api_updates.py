@@ -5,8 +5,11 @@ roles and scopes say. Standard write methods re-check a machine token's API scop
 
 from __future__ import annotations
 
+import io
 import json
 import shutil
+import subprocess
+import tarfile
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +19,7 @@ import requests
 from click.testing import CliRunner
 
 from cli import main
-from tests.conftest import Cli, Deployer, Project, unique
+from tests.conftest import ROOT, Cli, Deployer, Project, unique
 
 PASSWORD = "Update-Passw0rd!x"
 DESIGNS = ("", "/standard")
@@ -260,3 +263,43 @@ def test_standard_write_methods_recheck_a_machine_tokens_api_scope(source_projec
         assert call(outputs, token, "GET", design + "/projects/p1/items").status_code == 200, design
         assert call(outputs, token, "POST", design + "/projects/p1/items", {"title": "x"}).status_code == 403, design
         assert call(outputs, token, "DELETE", design + "/projects/p1/items/item-1").status_code == 403, design
+
+
+# The claimsctl this work started from (fixed ApiDeployment, one items function per design): its templates and
+# Lambda code, as a project that copied them with `init --with-source` holds them.
+BEFORE_ROUTES = "b287b16"
+
+
+def copy_from_history(commit: str, folder: Path) -> bool:
+    """templates/ and lambda_src/ of `commit` into `folder`; False when this checkout's history lacks it."""
+    try:
+        archive = subprocess.run(["git", "-C", str(ROOT), "archive", commit, "templates", "lambda_src"],
+                                 capture_output=True, check=True, timeout=60).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return False
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(folder, filter="data")
+    return True
+
+
+def test_a_stack_deployed_before_routes_updates_in_place_keeping_its_items(
+        cli: Cli, project: Project, deployed: Deployer, clients: Any) -> None:
+    if not copy_from_history(BEFORE_ROUTES, project.root):
+        pytest.skip(f"this checkout's history lacks {BEFORE_ROUTES}")
+    project.inputs.pop("routes", None)  # that claimsctl knew no "routes"
+    outputs = deployed(triggerVersion="V1_0", api="both")
+    added = cli("add-user", "--username", "olga", "--email", "olga@example.com", "--projects", "p1:owner",
+                "--password-stdin", "--seed-items", "1", input=PASSWORD + "\n")
+    assert added.exit_code == 0, added.output
+    created = call(outputs, user_token(clients, outputs, "olga"), "POST", "/projects/p1/items", {"title": "kept"})
+    assert created.status_code == 201, created.text
+    shutil.rmtree(project.root / "templates")
+    shutil.rmtree(project.root / "lambda_src")  # now the code and templates this claimsctl ships
+
+    outputs, printed = update(cli, project)
+    assert "ProjectItemsFunction" in printed and "+ ProjectsResource" not in printed  # updated, not recreated
+    token = user_token(clients, outputs, "olga")
+    for design in DESIGNS:
+        listed = call(outputs, token, "GET", design + "/projects/p1/items")
+        assert listed.status_code == 200 and "kept" in [item["title"] for item in listed.json()["items"]], design
+    assert_people_with_owner_only(clients, outputs)
