@@ -34,6 +34,7 @@ COMMANDS = {
     "request": "claimsctl.commands.signin:request",
     "verify": "claimsctl.commands.signin:verify",
     "explain": "claimsctl.commands.claims:explain",
+    "routes": "claimsctl.commands.claims:routes",
     "init": "claimsctl.commands.project:init",
     "upgrade-source": "claimsctl.commands.project:upgrade_source",
     "local": "claimsctl.commands.emulator:local",
@@ -64,6 +65,7 @@ SUMMARIES = {
     "verify": "Verify a token against the deployed pool and print its claims (exit 1 with the reason if invalid).",
     "explain": ("Show, without signing in, what USERNAME's (or a --client's) token will say and which routes it "
                 "allows."),
+    "routes": "List the API's routes and the handler behind each, in lambda_src/.",
     "init": "Start a project folder: a stackInputs.json (and, with --with-source, the templates and Lambda code).",
     "upgrade-source": "Bring the project's copied templates/ and lambda_src/ forward to this claimsctl.",
     "local": "The local AWS emulator (moto, extended by claimsctl).",

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from claimsctl import versions
+from claimsctl import apiroutes, versions
 from claimsctl.errors import ClaimsctlError, InputsError
 from claimsctl_runtime import reserved
 
@@ -60,6 +60,7 @@ class StackInputs:
     user_password_auth: bool = True  # ALLOW_USER_PASSWORD_AUTH; without it `claimsctl login` signs in with SRP
     refresh_token_rotation: bool = False  # each refresh returns a new refresh token (GetTokensFromRefreshToken)
     rotation_grace_seconds: int = 0  # how long a rotated-out refresh token still works (RetryGracePeriodSeconds)
+    routes: tuple[apiroutes.Declared, ...] | None = None  # "routes" as declared; None when absent
 
     @property
     def trigger_function_name(self) -> str:
@@ -112,6 +113,11 @@ class StackInputs:
     def api_token_use(self) -> str:
         """The token the API expects: the one the trigger's claim is in (V2_0: the access token)."""
         return self.trigger.api_token
+
+    @property
+    def api_routes(self) -> tuple[apiroutes.Declared, ...]:
+        """The API's routes: the declared ones, or without "routes" the shipped item routes (as before)."""
+        return apiroutes.SHIPPED if self.routes is None else self.routes
 
     def with_changes(self, **changes: Any) -> StackInputs:
         values = {**self.__dict__, **changes}
@@ -257,6 +263,7 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "implicitFlow": ("implicit_flow", True, _boolean),
     "userPasswordAuth": ("user_password_auth", True, _boolean),
     "refreshTokenRotation": ("refresh_token_rotation", {"enabled": False}, _rotation),
+    "routes": ("routes", None, lambda value: None),  # checked entry by entry in parse (apiroutes.problems)
 }
 
 
@@ -292,6 +299,8 @@ def parse(data: Any, source: str = "stackInputs.json") -> StackInputs:
             problems.append(f"$.{key}: {problem}")
         values[attribute] = data[key]
     problems += _callback_problems(data)
+    if "routes" in data:
+        problems += apiroutes.problems(data["routes"])
     if problems:
         raise InputsError(source, problems)
     values["callback_urls"] = tuple(values["callback_urls"])
@@ -301,6 +310,7 @@ def parse(data: Any, source: str = "stackInputs.json") -> StackInputs:
     rotation = values["refresh_token_rotation"]
     values["refresh_token_rotation"] = bool(rotation.get("enabled", False))
     values["rotation_grace_seconds"] = int(rotation.get("retryGracePeriodSeconds", 0))
+    values["routes"] = None if values["routes"] is None else apiroutes.parse(values["routes"])
     return StackInputs(**values)
 
 

@@ -1,6 +1,9 @@
 """CheckUserAccess, the standard design's access service: may this user (or machine client) make this
 request? One GetItem per call, then the same claims_for and routes_for as the optimized design's
-authorizer, on the row as it is now. Event: {"username", "principal": "user" or "client", "method", "path"}.
+authorizer, on the row as it is now. Event: {"username", "principal": "user" or "client", "method", "path",
+"scope"}. For a machine client, a route is allowed only with its scope of the API among the token's `scope`
+(API_IDENTIFIER: the API's resource server), as the optimized design's authorizer and function decide: the
+Cognito authorizer's scope check alone would pass a token holding any one of the method's scopes (`openid`).
 """
 
 from __future__ import annotations
@@ -37,5 +40,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not username or not path.startswith("/"):
         return {"allowed": False}
     kind = machines.CLIENT if event.get("principal") == machines.CLIENT else "user"
-    allowed, _ = routes.checked(claims.routes_for(current_claims(username, kind)))
-    return {"allowed": routes.allowing(allowed, method, path) is not None}
+    now = current_claims(username, kind)
+    allowed, _ = routes.checked(claims.routes_for(now))
+    if kind == machines.CLIENT:
+        allowed = machines.within_scopes(allowed, str(event.get("scope") or ""), os.environ.get("API_IDENTIFIER", ""))
+    if routes.allowing(allowed, method, path) is None:
+        return {"allowed": False}
+    return {"allowed": True, "claims": now}  # the router hands them to the route's handler
