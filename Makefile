@@ -67,6 +67,7 @@ bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.web_deploy
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.machine_tokens
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.testkit
+	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.routes
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) $(AWSCLI_VENV) $(CLIENTS)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist

@@ -183,6 +183,21 @@ def machine_clients(records: list[Any]) -> None:
     _console(stderr=False).print(table)
 
 
+def route_listing(listed: list[dict[str, Any]]) -> None:
+    """`claimsctl routes`: each route, its handler, and a missing handler in red."""
+    from rich.table import Table
+
+    table = Table(title="Routes (the standard design serves each under /standard)")
+    for column in ("Method", "Path", "Handler"):
+        table.add_column(column)
+    for route in listed:
+        handler = route["handler"] + (f"  [red]({route['problem']})[/]" if route["problem"] else "")
+        table.add_row(route["method"], route["path"], handler)
+    _console(stderr=False).print(table)
+    if listed and not listed[0]["declared"]:
+        info('stackInputs.json declares no "routes": these are the shipped ones (claimsctl init writes them).')
+
+
 def explanation(username: str, found: Any) -> None:
     """What `claimsctl explain` found: the row, the claims and their size, the routes, the decision."""
     info(f"[bold]{username}[/]'s row: {json.dumps(found.row) if found.row is not None else '(none)'}")
@@ -206,4 +221,7 @@ def explanation(username: str, found: Any) -> None:
         info(f"[red]Dropped (not a route): {dropped}[/]")
     if found.request is not None:
         verdict = f"[green]allow[/] (by {found.allowed_by})" if found.allowed_by else "[red]deny[/] (no route allows it)"
+        if found.decision == "no-route":
+            near = ", ".join(str(route) for route in found.closest)
+            verdict = f"[red]no-route[/]: the API has no such route (API Gateway answers 403); closest: {near}"
         info(f"{found.request}: {verdict}")

@@ -15,7 +15,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from claimsctl import seam, users
+from claimsctl import apiroutes, seam, users
+from claimsctl.apiroutes import Declared
 from claimsctl.aws import Aws
 from claimsctl.deployment.artifacts import build_artifact
 from claimsctl.deployment.project import ProjectFolder
@@ -37,6 +38,8 @@ class Explanation:
     request: str | None = None
     allowed_by: Route | None = None
     lambda_src_differs: bool = False
+    declared: Declared | None = None  # the API's route the request is for (None: the API has no such route)
+    closest: list[Declared] = field(default_factory=list)  # for a request that no route of the API serves
     way: str = "token"  # or "lookup": the claims did not fit, both designs read the row (claimsctl_runtime.lookup)
     policy_routes: list[Route] = field(default_factory=list)  # a lookup's policy, collapsed
 
@@ -44,6 +47,8 @@ class Explanation:
     def decision(self) -> str | None:
         if self.request is None:
             return None
+        if self.declared is None:
+            return "no-route"  # API Gateway answers 403 "Missing Authentication Token", whatever routes_for says
         return "allow" if self.allowed_by is not None else "deny"
 
     @property
@@ -60,8 +65,15 @@ class Explanation:
             found["policy_routes"] = [[r.method, r.path] for r in self.policy_routes]
         if self.request is not None:
             found.update(request=self.request, decision=self.decision,
-                         allowed_by=[self.allowed_by.method, self.allowed_by.path] if self.allowed_by else None)
+                         allowed_by=[self.allowed_by.method, self.allowed_by.path] if self.allowed_by else None,
+                         route=_route_json(self.declared) if self.declared else None)
+            if self.declared is None:
+                found["closest_routes"] = [_route_json(route) for route in self.closest]
         return found
+
+
+def _route_json(route: Declared) -> dict[str, str]:
+    return {"method": route.method, "path": route.path, "handler": route.handler}
 
 
 def parse_request(text: str) -> tuple[str, str]:
@@ -175,4 +187,7 @@ def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: Stac
     if wanted is not None:
         method, path = wanted
         explained.request, explained.allowed_by = f"{method} {path}", allowing(allowed, method, path)
+        explained.declared = next((r for r in inputs.api_routes if r.matches(method, path)), None)
+        if explained.declared is None:
+            explained.closest = apiroutes.closest(inputs.api_routes, method, path)
     return explained

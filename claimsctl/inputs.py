@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
-from claimsctl import versions
+from claimsctl import apiroutes, versions
 from claimsctl.errors import InputsError
 from claimsctl_runtime import reserved
 
@@ -58,6 +58,7 @@ class StackInputs:
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     implicit_flow: bool = True  # the post's flow; init writes false for a new project
     user_password_auth: bool = True  # ALLOW_USER_PASSWORD_AUTH; without it `claimsctl login` signs in with SRP
+    routes: tuple[apiroutes.Declared, ...] | None = None  # "routes" as declared; None when absent
 
     @property
     def trigger_function_name(self) -> str:
@@ -105,6 +106,11 @@ class StackInputs:
     def api_token_use(self) -> str:
         """The token the API expects: the one the trigger's claim is in (V2_0: the access token)."""
         return self.trigger.api_token
+
+    @property
+    def api_routes(self) -> tuple[apiroutes.Declared, ...]:
+        """The API's routes: the declared ones, or without "routes" the shipped item routes (as before)."""
+        return apiroutes.SHIPPED if self.routes is None else self.routes
 
     def with_changes(self, **changes: Any) -> StackInputs:
         values = {**self.__dict__, **changes}
@@ -234,6 +240,7 @@ FIELDS: dict[str, tuple[str, Any, Checker]] = {
     "tags": ("tags", {}, _tags),
     "implicitFlow": ("implicit_flow", True, _boolean),
     "userPasswordAuth": ("user_password_auth", True, _boolean),
+    "routes": ("routes", None, lambda value: None),  # checked entry by entry in parse (apiroutes.problems)
 }
 
 
@@ -269,12 +276,15 @@ def parse(data: Any, source: str = "stackInputs.json") -> StackInputs:
             problems.append(f"$.{key}: {problem}")
         values[attribute] = data[key]
     problems += _callback_problems(data)
+    if "routes" in data:
+        problems += apiroutes.problems(data["routes"])
     if problems:
         raise InputsError(source, problems)
     values["callback_urls"] = tuple(values["callback_urls"])
     values["logout_urls"] = tuple(values["logout_urls"])
     values["tags"] = tuple(sorted(values["tags"].items()))
     values["web_hosting"] = values["web_hosting"].get("hosting", "none")
+    values["routes"] = None if values["routes"] is None else apiroutes.parse(values["routes"])
     return StackInputs(**values)
 
 

@@ -17,9 +17,13 @@ import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from claimsctl import folders
 from claimsctl.errors import PackageError
+
+if TYPE_CHECKING:
+    from claimsctl.apiroutes import Declared
 
 FIXED_TIMESTAMP = (1980, 1, 1, 0, 0, 0)
 EXCLUDED_PARTS = {"__pycache__", ".pytest_cache", "tests"}
@@ -110,8 +114,20 @@ def _refuse_stale_handlers(source_dir: Path, files: dict[str, Path]) -> None:
             raise PackageError(f"{source_dir / name} imports claims, but {source_dir} has no claims.py. {fix}")
 
 
-def build(source_dir: Path, dependencies: Path | None = None) -> Artifact:
-    """Zip the sources (and dependencies) with fixed timestamps and modes, so equal inputs give equal bytes."""
+def _refuse_missing_handlers(source_dir: Path, routes: tuple[Declared, ...]) -> None:
+    """Every declared route's handler is a function of a module in lambda_src/: all that lack one, at once."""
+    from claimsctl import apiroutes
+
+    missing = apiroutes.handler_problems(source_dir, routes)
+    if missing:
+        raise PackageError(f"{len(missing)} route(s) of stackInputs.json have no handler in {source_dir}:\n  - "
+                           + "\n  - ".join(missing) + "\nAdd the function (def NAME(request): ...) or fix the "
+                           '"handler" (module.function); nothing was deployed.')
+
+
+def build(source_dir: Path, dependencies: Path | None = None, routes: tuple[Declared, ...] = ()) -> Artifact:
+    """Zip the sources (and dependencies) with fixed timestamps and modes, so equal inputs give equal bytes.
+    `routes`: the declared routes, whose handlers lambda_src/ must define."""
     if not source_dir.is_dir():
         raise PackageError(f"Lambda source folder {source_dir} not found; run `claimsctl init --with-source` to get "
                            "a copy, or reinstall claimsctl")
@@ -120,6 +136,7 @@ def build(source_dir: Path, dependencies: Path | None = None) -> Artifact:
         raise PackageError(f"{source_dir} holds no Python handler to package")
     _refuse_shadowing(source_dir, files)
     _refuse_stale_handlers(source_dir, files)
+    _refuse_missing_handlers(source_dir, routes)
     installed = {name: path for name, path in (_files(dependencies) if dependencies else {}).items()
                  if not name.startswith("bin/") and name != ".complete"}
     entries = {**installed, **shared_code(), **files}

@@ -42,14 +42,27 @@ def render(templates_dir: Path, inputs: StackInputs) -> str:
     environment.filters["yaml_string"] = _yaml_string
     try:
         template = environment.get_template(MAIN_TEMPLATE)
+        api = _api_view(inputs)
         return _with_api_deployment(lambda deployment: template.render(
-            inputs=inputs, tags=dict(inputs.tags), api_deployment=deployment))
+            inputs=inputs, tags=dict(inputs.tags), api=api, api_deployment=deployment))
     except jinja2.TemplateNotFound as exc:
         raise RenderError(f"Template {exc.name} not found in {templates_dir}") from exc
     except jinja2.TemplateSyntaxError as exc:
         raise RenderError(f"{exc.filename or exc.name}:{exc.lineno}: {exc.message}") from exc
     except jinja2.UndefinedError as exc:
         raise RenderError(f"{templates_dir / MAIN_TEMPLATE}: {exc.message}") from exc
+
+
+def _api_view(inputs: StackInputs) -> dict[str, object]:
+    """The declared routes as the template lays them out: each design's resources and methods, and the
+    route table (JSON) the routers read."""
+    import json
+
+    from claimsctl import apiroutes
+
+    return {"table": json.dumps(apiroutes.route_table(inputs.api_routes), separators=(",", ":")),
+            "optimized": apiroutes.layout(inputs.api_routes, standard=False),
+            "standard": apiroutes.layout(inputs.api_routes, standard=True)}
 
 
 def _with_api_deployment(render_with: Callable[[str], str]) -> str:

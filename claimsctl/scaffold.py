@@ -8,7 +8,7 @@ import secrets
 import shutil
 from pathlib import Path
 
-from claimsctl import resources
+from claimsctl import apiroutes, resources
 from claimsctl.errors import ClaimsctlError
 from claimsctl.testing.example import EXAMPLE_TEST
 
@@ -33,6 +33,7 @@ def stack_inputs(folder: Path, region: str) -> dict[str, object]:
         "web": {"hosting": "none"},  # "s3" publishes ./pre-token-web-app behind CloudFront on deploy (needs npm)
         "implicitFlow": False,  # production-leaning: tokens never in a URL; the code flow with PKCE only
         "userPasswordAuth": False,  # production-leaning: passwords never sent; SRP (claimsctl login uses it)
+        "routes": apiroutes.as_json(apiroutes.SHIPPED),  # the API: each route's handler in lambda_src/ (docs/api.md)
     }
 
 

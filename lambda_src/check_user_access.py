@@ -38,7 +38,10 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not username or not path.startswith("/"):
         return {"allowed": False}
     kind = machines.CLIENT if event.get("principal") == machines.CLIENT else "user"
-    allowed, _ = routes.checked(claims.routes_for(current_claims(username, kind)))
+    now = current_claims(username, kind)
+    allowed, _ = routes.checked(claims.routes_for(now))
     if kind == machines.CLIENT:
         allowed = machines.within_scopes(allowed, str(event.get("scope") or ""), os.environ.get("API_IDENTIFIER", ""))
-    return {"allowed": routes.allowing(allowed, method, path) is not None}
+    if routes.allowing(allowed, method, path) is None:
+        return {"allowed": False}
+    return {"allowed": True, "claims": now}  # the router hands them to the route's handler

@@ -43,4 +43,27 @@ def explain(run: Run, username: str | None, client_name: str | None, wanted: str
     display.explanation(principal, found)
 
 
-COMMANDS = (explain,)
+@click.command(context_settings=CONTEXT)
+@common_options
+@OUTPUT
+def routes(run: Run, output: str) -> None:
+    """List the API's routes (stackInputs.json "routes"; without it, the shipped item routes) and the handler
+    behind each, in lambda_src/. Both designs serve every route: the optimized one at its path, the standard one
+    under /standard. No AWS access is needed.
+
+    \b
+    Examples:
+      claimsctl routes
+      claimsctl routes --output json
+    """
+    from claimsctl import apiroutes, display
+
+    inputs = run.inputs()
+    listed = apiroutes.listing(run.project().lambda_dir, inputs.api_routes, declared=inputs.routes is not None)
+    if output == "json":
+        display.as_json(listed)
+        return
+    display.route_listing(listed)
+
+
+COMMANDS = (explain, routes)

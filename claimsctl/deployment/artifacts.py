@@ -110,7 +110,8 @@ def build_artifact(aws: Aws, project: ProjectFolder, inputs: StackInputs) -> pac
     dependencies = None
     if requirements.exists() and not aws.local:
         dependencies = package.vendor(requirements, inputs.lambda_runtime, inputs.lambda_architecture)
-    return package.build(project.lambda_dir, dependencies)
+    declared = inputs.routes if inputs.routes is not None and inputs.api != "none" else ()
+    return package.build(project.lambda_dir, dependencies, declared)  # declared routes need their handlers
 
 
 def artifact_bucket(aws: Aws, bucket: str | None) -> ArtifactBucket:

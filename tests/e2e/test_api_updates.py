@@ -138,14 +138,12 @@ def old_templates(project: Project) -> None:
     templates = project.copy_templates()
     api = templates / "partials" / "api.yaml.j2"
     source = api.read_text()
-    for name in ("ItemsPostMethod", "ItemDeleteMethod", "StandardItemsPostMethod", "StandardItemDeleteMethod"):
-        assert f'("{name}",' in source
-    source = source.replace("{{ api_deployment }}:", "ApiDeployment:")
-    source = source.replace('("ItemsPostMethod", "ItemsResource", "POST"),', "")
-    source = source.replace('("ItemDeleteMethod", "ItemResource", "DELETE")', "")
-    source = source.replace('("StandardItemsPostMethod", "StandardItemsResource", "POST"),', "")
-    source = source.replace('("StandardItemDeleteMethod", "StandardItemResource", "DELETE")', "")
-    api.write_text(source)
+    for design in ("optimized", "standard"):
+        loop = f"{{% for method in api.{design}.methods %}}"
+        assert source.count(loop) == 2  # the methods, and the deployment's DependsOn
+        source = source.replace(loop, f'{{% for method in api.{design}.methods if method.http_method == "GET" %}}')
+    assert "{{ api_deployment }}:" in source
+    api.write_text(source.replace("{{ api_deployment }}:", "ApiDeployment:"))
 
 
 def test_an_old_stack_gains_the_roles_post_and_delete(cli: Cli, project: Project, deployed: Deployer,
@@ -169,9 +167,12 @@ def assert_people_with_owner_only(clients: Any, outputs: dict[str, str]) -> None
         assert statuses(outputs, user_token(clients, outputs, "olga"), design) == OWNER, design
 
 
-# A route added to the project's own template: GET /projects/{projectId} (the items of the project) in the
-# optimized design, and the rule that lets a viewer use it in claims.py.
-NEW_METHOD = '("ProjectGetMethod", "ProjectIdResource", "GET"), ("ItemsGetMethod", "ItemsResource", "GET"),'
+# A route added to an init --with-source project: GET /projects/{projectId} declared in stackInputs.json's
+# "routes" (which the project's template renders), its handler, and the rule that lets a viewer use it.
+NEW_ROUTE = {"method": "GET", "path": "/projects/{projectId}", "handler": "project_info.get"}
+NEW_HANDLER = """def get(request):
+    return {"projectId": request.params["projectId"], "principal": request.principal}
+"""
 NEW_RULE = '"viewer": [("GET", "/projects/{id}/items"), ("GET", "/projects/{id}")],'
 
 
@@ -206,19 +207,22 @@ def test_a_route_added_to_the_projects_template_is_served_after_deploy(source_pr
     before = call(outputs, token, "GET", "/projects/p1")
     assert before.status_code == 403 and before.json() == {"message": "Missing Authentication Token"}
 
-    api = folder / "templates" / "partials" / "api.yaml.j2"
-    assert '("ItemsGetMethod", "ItemsResource", "GET"),' in api.read_text()
-    api.write_text(api.read_text().replace('("ItemsGetMethod", "ItemsResource", "GET"),', NEW_METHOD, 1))
+    inputs = json.loads((folder / "stackInputs.json").read_text())
+    (folder / "stackInputs.json").write_text(json.dumps({**inputs, "routes": [*inputs["routes"], NEW_ROUTE]}))
+    (folder / "lambda_src" / "project_info.py").write_text(NEW_HANDLER)
     claims = folder / "lambda_src" / "claims.py"
     assert '"viewer": [("GET", "/projects/{id}/items")],' in claims.read_text()
     claims.write_text(claims.read_text().replace('"viewer": [("GET", "/projects/{id}/items")],', NEW_RULE))
     updated = cli("deploy", "--yes")
-    assert updated.exit_code == 0 and "+ ProjectGetMethod" in updated.output and MOVES in updated.output
+    assert updated.exit_code == 0, updated.output
+    assert "+ ProjectIdGetMethod" in updated.output and "+ StandardProjectIdGetMethod" in updated.output
+    assert MOVES in updated.output
 
     token = user_token(clients, outputs, "vera")
-    served = call(outputs, token, "GET", "/projects/p1")
-    assert served.status_code == 200 and served.json()["projectId"] == "p1"
-    assert call(outputs, token, "GET", "/projects/p2").status_code == 403  # the route, denied by routes_for
+    for design in DESIGNS:
+        served = call(outputs, token, "GET", design + "/projects/p1")
+        assert served.status_code == 200 and served.json() == {"projectId": "p1", "principal": "vera"}, design
+        assert call(outputs, token, "GET", design + "/projects/p2").status_code == 403  # denied by routes_for
 
 
 # Part B: a V3_0 trigger that adds `openid` to a machine token (a project's own trigger may add scopes).

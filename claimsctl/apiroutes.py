@@ -1,0 +1,268 @@
+"""The API's routes as stackInputs.json declares them (`"routes"`), checked all at once, and laid out as the
+API Gateway resources and methods of both designs (docs/api.md).
+
+A route is `{"method": "GET", "path": "/departments/{dept}/reports", "handler": "reports.get"}`: path
+parameters in braces, the handler a function of a module in lambda_src/. Without `"routes"`, the API is the
+shipped item routes (SHIPPED), whose resources and methods keep the logical ids every earlier claimsctl gave
+them, so an existing stack updates in place.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from claimsctl_runtime.routes import METHODS, SEGMENT
+
+STANDARD_PREFIX = "standard"  # the standard design's copy of every route lives under /standard
+_PARAMETER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]{0,63})\}")
+_HANDLER = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\.([A-Za-z_][A-Za-z0-9_]*)")
+KEYS = ("method", "path", "handler")
+MAX_TABLE_BYTES = 3000  # the route table is a function's environment variable (Lambda: 4 KB for all of them)
+
+
+@dataclass(frozen=True, order=True)
+class Declared:
+    """One route of the API: `method path` served by `handler` (module.function in lambda_src/)."""
+
+    path: str
+    method: str
+    handler: str
+
+    @property
+    def segments(self) -> tuple[str, ...]:
+        return tuple(self.path.strip("/").split("/"))
+
+    @property
+    def shape(self) -> tuple[str, ...]:
+        """The path with every parameter as `{}`: two routes of one shape are on one resource."""
+        return tuple("{}" if _PARAMETER.fullmatch(s) else s for s in self.segments)
+
+    @property
+    def module(self) -> str:
+        return self.handler.rpartition(".")[0]
+
+    @property
+    def function(self) -> str:
+        return self.handler.rpartition(".")[2]
+
+    def matches(self, method: str, path: str) -> bool:
+        """This route serves the concrete request `method path` (a parameter is any one segment)."""
+        wanted = tuple(path.strip("/").split("/"))
+        return (method.upper() == self.method and len(wanted) == len(self.segments)
+                and all(_PARAMETER.fullmatch(mine) or mine == theirs
+                        for mine, theirs in zip(self.segments, wanted, strict=True)))
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+SHIPPED = (
+    Declared("/projects/{projectId}/items", "GET", "item_routes.list_items"),
+    Declared("/projects/{projectId}/items", "POST", "item_routes.create_item"),
+    Declared("/projects/{projectId}/items/{itemId}", "DELETE", "item_routes.delete_item"),
+)
+
+
+def as_json(routes: tuple[Declared, ...]) -> list[dict[str, str]]:
+    """The routes as stackInputs.json lists them (what `claimsctl init` writes)."""
+    return [{"method": r.method, "path": r.path, "handler": r.handler} for r in routes]
+
+
+def _path_problem(path: Any) -> str | None:
+    if not isinstance(path, str) or not path.startswith("/") or path == "/":
+        return f"path {json.dumps(path)[:60]} must start with / and name at least one segment, e.g. /reports/{{id}}"
+    names = []
+    for segment in path[1:].split("/"):
+        parameter = _PARAMETER.fullmatch(segment)
+        if parameter:
+            names.append(parameter.group(1))
+        elif not SEGMENT.fullmatch(segment):
+            return (f"path {path!r}: segment {segment!r} is neither a name (letters, digits, '_' and '-', up to 64) "
+                    "nor a whole {parameter}")
+    if path.strip("/").split("/")[0] == STANDARD_PREFIX:
+        return f"path {path!r}: /{STANDARD_PREFIX} is where the standard design serves every route; choose another"
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    return f"path {path!r} names the parameter {{{repeated[0]}}} twice" if repeated else None
+
+
+def _entry_problems(entry: Any) -> list[str]:
+    if not isinstance(entry, dict):
+        return ['must be an object {"method": "GET", "path": "/reports/{id}", "handler": "reports.get"}']
+    problems = [f"unknown key {key!r}; the keys are {', '.join(KEYS)}" for key in entry if key not in KEYS]
+    problems += [f"{key!r} is missing" for key in KEYS if key not in entry]
+    method = entry.get("method")
+    if "method" in entry and (not isinstance(method, str) or method not in METHODS):
+        problems.append(f"method {json.dumps(method)[:40]} must be one of {', '.join(sorted(METHODS))} (upper case)")
+    if "path" in entry:
+        problems += filter(None, [_path_problem(entry["path"])])
+    handler = entry.get("handler")
+    if "handler" in entry and not (isinstance(handler, str) and _HANDLER.fullmatch(handler)):
+        problems.append(f"handler {json.dumps(handler)[:60]} must be module.function, a function of a module in "
+                        "lambda_src/ (e.g. reports.get for def get(request) in lambda_src/reports.py)")
+    return problems
+
+
+def _clashes(declared: list[tuple[int, Declared]]) -> list[str]:
+    """Duplicates, and parameters named differently at one resource (API Gateway has one name per resource)."""
+    problems = []
+    seen: dict[tuple[str, tuple[str, ...]], int] = {}
+    names: dict[tuple[str, ...], tuple[int, str]] = {}
+    for index, route in declared:
+        key = (route.method, route.shape)
+        if key in seen:
+            problems.append(f"$.routes[{index}]: {route} duplicates $.routes[{seen[key]}]")
+        seen.setdefault(key, index)
+        for depth, segment in enumerate(route.segments):
+            parameter = _PARAMETER.fullmatch(segment)
+            if not parameter:
+                continue
+            prefix = route.shape[: depth + 1]
+            first = names.setdefault(prefix, (index, parameter.group(1)))
+            if first[1] != parameter.group(1):
+                problems.append(f"$.routes[{index}]: {route} names the parameter {{{parameter.group(1)}}} where "
+                                f"$.routes[{first[0]}] names it {{{first[1]}}}; one resource has one name")
+    return problems
+
+
+def problems(value: Any) -> list[str]:
+    """Every problem of a `"routes"` value, each naming its entry as a JSON path."""
+    if not isinstance(value, list) or not value:
+        return ["$.routes: must be a non-empty list of routes, e.g. "
+                '[{"method": "GET", "path": "/reports/{id}", "handler": "reports.get"}]']
+    found = [f"$.routes[{i}]: {problem}" for i, entry in enumerate(value) for problem in _entry_problems(entry)]
+    if found:
+        return found
+    table = json.dumps(route_table(parse(value)), separators=(",", ":"))
+    if len(table) > MAX_TABLE_BYTES:
+        return [f"$.routes: {len(value)} routes make a route table of {len(table)} bytes; the limit is "
+                f"{MAX_TABLE_BYTES} (a Lambda environment holds 4 KB); use fewer or shorter routes"]
+    return _clashes(list(enumerate(parse(value))))
+
+
+def parse(value: list[dict[str, str]]) -> tuple[Declared, ...]:
+    """Routes already checked by problems()."""
+    return tuple(Declared(entry["path"], entry["method"], entry["handler"]) for entry in value)
+
+
+def route_table(routes: tuple[Declared, ...]) -> dict[str, str]:
+    """`"METHOD /path"` -> handler, the routers' environment (ROUTES)."""
+    return {f"{r.method} {r.path}": r.handler for r in sorted(routes)}
+
+
+def _defines(module: Path, function: str) -> bool:
+    try:
+        tree = ast.parse(module.read_text(encoding="utf-8"), str(module))
+    except (OSError, SyntaxError, ValueError):
+        return False
+    return any(isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name == function
+               for node in tree.body)
+
+
+def handler_problem(lambda_dir: Path, route: Declared) -> str | None:
+    """What lambda_src/ lacks for this route's handler (read, never imported), or None."""
+    module = lambda_dir.joinpath(*route.module.split(".")).with_suffix(".py")
+    if not module.is_file():
+        return f"{module} does not exist"
+    if not _defines(module, route.function):
+        return f"{module} defines no function {route.function} (def {route.function}(request): ...)"
+    return None
+
+
+def handler_problems(lambda_dir: Path, routes: tuple[Declared, ...]) -> list[str]:
+    """Each route whose handler module or function lambda_src/ lacks."""
+    found = ((route, handler_problem(lambda_dir, route)) for route in routes)
+    return [f"{route}: handler {route.handler}: {problem}" for route, problem in found if problem]
+
+
+def listing(lambda_dir: Path, routes: tuple[Declared, ...], declared: bool) -> list[dict[str, Any]]:
+    """What `claimsctl routes` shows: each route, its handler, and what is wrong with it (None when nothing)."""
+    return [{"method": r.method, "path": r.path, "handler": r.handler, "standard_path": f"/{STANDARD_PREFIX}{r.path}",
+             "declared": declared, "problem": handler_problem(lambda_dir, r)}
+            for r in sorted(routes, key=lambda r: (r.path, r.method))]
+
+
+def closest(routes: tuple[Declared, ...], method: str, path: str, count: int = 3) -> list[Declared]:
+    """The declared routes nearest to a request that matches none (for explain's "no-route")."""
+    by_text = {str(r): r for r in routes}
+    wanted = f"{method} {path}"
+    shaped = {str(r).replace("{", "").replace("}", ""): r for r in routes}
+    near = difflib.get_close_matches(wanted, list(shaped), n=count, cutoff=0.0)
+    return [shaped[text] for text in near] or list(by_text.values())[:count]
+
+
+# The logical ids every earlier claimsctl gave the shipped item routes' resources and methods.
+_LEGACY_RESOURCES = {("projects",): "Projects", ("projects", "{}"): "ProjectId", ("projects", "{}", "items"): "Items",
+                     ("projects", "{}", "items", "{}"): "Item"}
+_LEGACY_METHODS = {("GET", ("projects", "{}", "items")): "ItemsGet", ("POST", ("projects", "{}", "items")): "ItemsPost",
+                   ("DELETE", ("projects", "{}", "items", "{}")): "ItemDelete"}
+
+
+@dataclass(frozen=True)
+class ApiResource:
+    logical_id: str
+    parent: str | None  # the parent resource's logical id; None: the API's root
+    path_part: str
+
+
+@dataclass(frozen=True)
+class ApiMethod:
+    logical_id: str
+    resource: str
+    http_method: str
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One design's resources and methods for the template."""
+
+    resources: tuple[ApiResource, ...]
+    methods: tuple[ApiMethod, ...]
+
+
+def _camel(segments: tuple[str, ...]) -> str:
+    words = []
+    for segment in segments:
+        parameter = _PARAMETER.fullmatch(segment)
+        text = parameter.group(1) if parameter else segment
+        words.append(("By" if parameter else "") + "".join(
+            part[:1].upper() + part[1:] for part in re.split(r"[^A-Za-z0-9]+", text)))
+    return "".join(words)
+
+
+def layout(routes: tuple[Declared, ...], standard: bool) -> Layout:
+    """The resources (parents first) and methods of one design; the standard design's under /standard."""
+    prefix = "Standard" if standard else ""
+    names: dict[tuple[str, ...], str] = {}
+    resources = [ApiResource("StandardResource", None, STANDARD_PREFIX)] if standard else []
+    taken = {r.logical_id for r in resources}
+    for route in sorted(routes, key=lambda r: (len(r.segments), r.path)):
+        for depth in range(1, len(route.segments) + 1):
+            shape, segments = route.shape[:depth], route.segments[:depth]
+            if shape in names:
+                continue
+            base = _LEGACY_RESOURCES.get(shape) or "Route" + _camel(segments)
+            name = _unique(prefix + base, "Resource", taken)
+            parent = names.get(shape[:-1]) if depth > 1 else ("StandardResource" if standard else None)
+            names[shape] = name
+            resources.append(ApiResource(name, parent, segments[-1]))
+    methods = []
+    for route in sorted(routes):
+        resource = names[route.shape]
+        legacy = _LEGACY_METHODS.get((route.method, route.shape))
+        base = prefix + legacy if legacy else resource.removesuffix("Resource") + route.method.capitalize()
+        methods.append(ApiMethod(_unique(base, "Method", taken), resource, route.method))
+    return Layout(tuple(resources), tuple(methods))
+
+
+def _unique(base: str, suffix: str, taken: set[str]) -> str:
+    name, number = base + suffix, 2
+    while name in taken:
+        name, number = f"{base}{number}{suffix}", number + 1
+    taken.add(name)
+    return name

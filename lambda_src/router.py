@@ -1,0 +1,113 @@
+"""The API's one function per design: it finds the declared route of the request (ROUTES: "METHOD /path" ->
+module.function, from stackInputs.json's "routes"), decides access with claims.routes_for, and calls the
+route's handler with a Request (claimsctl_runtime.handlers).
+
+- `optimized`: behind the claims authorizer, whose policy already allowed only the routes routes_for gives the
+  token's claims; the decision is made again here from the claims in the authorizer context (no I/O), and for
+  a machine caller from the scopes it holds too (API_IDENTIFIER: the API's resource server).
+- `standard`: under /standard, behind the Cognito user pool authorizer (the token proves who, not what): every
+  request asks CheckUserAccess, which reads the users table and decides with the same routes_for on the row as
+  it is now, and returns those claims for the handler.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from typing import Any
+
+import boto3
+import claims
+from botocore.config import Config
+
+from claimsctl_runtime import handlers, machines, routes
+
+ROUTES: dict[str, str] = json.loads(os.environ.get("ROUTES") or "{}")
+STANDARD_PREFIX = "/standard"
+_LAMBDA = None
+
+
+def _lambda() -> Any:
+    global _LAMBDA
+    if _LAMBDA is None:  # the optimized design never pays for it
+        _LAMBDA = boto3.client("lambda", config=Config(connect_timeout=1, read_timeout=5, retries={"max_attempts": 2}))
+    return _LAMBDA
+
+
+def _context(event: dict[str, Any]) -> dict[str, Any]:
+    return (event.get("requestContext") or {}).get("authorizer") or {}
+
+
+def _request(event: dict[str, Any], principal: str, verified: dict[str, Any], params: dict[str, str],
+             path: str) -> handlers.Request | None:
+    ok, body = handlers.parsed_body(event)
+    if not ok:
+        return None
+    query = {str(k): str(v) for k, v in (event.get("queryStringParameters") or {}).items()}
+    return handlers.Request(principal, verified, params, query, body, str(event.get("httpMethod", "")).upper(), path,
+                            {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()})
+
+
+def _serve(event: dict[str, Any], resource: str, decide: Any) -> dict[str, Any]:
+    method = str(event.get("httpMethod", "")).upper()
+    handler = ROUTES.get(f"{method} {resource}")
+    params = handlers.safe_params(event)
+    if handler is None or params is None:
+        return handlers.forbidden()
+    path = handlers.concrete_path(resource, params)
+    decided = decide(method, path)
+    if decided is None:
+        return handlers.forbidden()
+    principal, verified = decided
+    request = _request(event, principal, verified, params, path)
+    if request is None:
+        return handlers.respond(400, {"message": "The body is not JSON."})
+    return handlers.run(handler, request)
+
+
+def optimized_claims(event: dict[str, Any]) -> dict[str, Any]:
+    try:
+        found = json.loads(str(_context(event).get("claims") or "{}"))
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def optimized(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    authorizer = _context(event)
+    verified = optimized_claims(event)
+    scope = str(authorizer.get("scope") or "") if authorizer.get("principal") == machines.CLIENT else None
+
+    def decide(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
+        allowed, _ = routes.checked(claims.routes_for(verified))
+        if scope is not None:
+            allowed = machines.within_scopes(allowed, scope, os.environ.get("API_IDENTIFIER", ""))
+        return (str(authorizer.get("username") or ""), verified) if routes.allowing(allowed, method, path) else None
+
+    return _serve(event, str(event.get("resource") or ""), decide)
+
+
+def standard_caller(event: dict[str, Any]) -> tuple[str, str, str]:
+    """(kind, name, scope): a user, or a machine client with the scopes of its access token (the Cognito
+    authorizer checked only that it holds one of the method's AuthorizationScopes, and `openid` is one)."""
+    verified = _context(event).get("claims") or {}
+    if machines.is_machine_token(verified):
+        return machines.CLIENT, str(verified["client_id"]), str(verified.get("scope") or "")
+    return "user", str(verified.get("cognito:username") or verified.get("username") or ""), ""
+
+
+def standard(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    kind, name, scope = standard_caller(event)
+
+    def decide(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
+        response = _lambda().invoke(FunctionName=os.environ["CHECK_USER_ACCESS_FUNCTION"], Payload=json.dumps(
+            {"username": name, "principal": kind, "method": method, "path": path, "scope": scope}))
+        if response.get("FunctionError"):
+            raise RuntimeError(f"CheckUserAccess failed: {response['Payload'].read()[:200]!r}")
+        answer = json.loads(response["Payload"].read())
+        return (name, dict(answer.get("claims") or {})) if answer.get("allowed") else None
+
+    resource = str(event.get("resource") or "")
+    if not resource.startswith(STANDARD_PREFIX + "/"):
+        return handlers.forbidden()
+    return _serve(event, resource.removeprefix(STANDARD_PREFIX), decide)

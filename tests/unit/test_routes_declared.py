@@ -1,0 +1,139 @@
+"""Routes declared in stackInputs.json (issue 29): every problem at once naming its entry, the shipped routes
+when "routes" is absent (same logical ids as before), both designs rendered for every route, handlers checked
+in lambda_src/ before anything is deployed, and the handler contract (claimsctl_runtime.handlers)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from claimsctl import apideploy, apiroutes, inputs, package, render, scaffold
+from claimsctl.errors import InputsError, PackageError
+from claimsctl_runtime import handlers
+from tests.conftest import ROOT
+
+BASE = json.loads((ROOT / "stackInputs.json").read_text())
+REPORTS = {"method": "GET", "path": "/departments/{dept}/reports", "handler": "reports.get"}
+
+
+def problems_of(routes: Any) -> list[str]:
+    with pytest.raises(InputsError) as raised:
+        inputs.parse({**BASE, "routes": routes})
+    return raised.value.problems
+
+
+def resources(**changes: Any) -> dict[str, Any]:
+    loaded = inputs.parse({**BASE, **changes})
+    return apideploy.resources_of(render.render(ROOT / "templates", loaded))
+
+
+def test_every_problem_comes_at_once_naming_its_entry() -> None:
+    found = problems_of([
+        {"method": "get", "path": "/a", "handler": "m.f"},
+        {"method": "GET", "path": "a/b", "handler": "m.f"},
+        {"method": "GET", "path": "/a/{x}/{x}", "handler": "m.f"},
+        {"method": "GET", "path": "/standard/a", "handler": "m.f"},
+        {"method": "GET", "path": "/a/b*", "handler": "m.f"},
+        {"method": "GET", "path": "/a", "handler": "nodot"},
+        {"method": "GET", "path": "/a", "handler": "m.f", "scopes": "x"},
+        "GET /a",
+    ])
+    assert [p.split(":", 1)[0] for p in found] == [f"$.routes[{i}]" for i in range(8)]
+    assert "method" in found[0] and "must start with /" in found[1] and "{x} twice" in found[2]
+    assert "/standard" in found[3] and "'b*'" in found[4] and "module.function" in found[5]
+    assert "unknown key 'scopes'" in found[6] and "must be an object" in found[7]
+
+
+def test_duplicates_and_parameter_names_that_differ_on_one_resource() -> None:
+    found = problems_of([REPORTS, {**REPORTS, "path": "/departments/{department}/reports"},
+                         {"method": "POST", "path": "/departments/{dept}/reports", "handler": "reports.add"}])
+    assert found == [
+        "$.routes[1]: GET /departments/{department}/reports duplicates $.routes[0]",
+        "$.routes[1]: GET /departments/{department}/reports names the parameter {department} where $.routes[0] "
+        "names it {dept}; one resource has one name"]
+    assert problems_of([]) == [problems_of("x")[0]] and "non-empty list" in problems_of([])[0]
+
+
+def test_absent_routes_are_the_shipped_ones_with_the_logical_ids_of_before() -> None:
+    assert inputs.parse(BASE).api_routes == apiroutes.SHIPPED
+    found = resources()
+    for name in ("ProjectsResource", "ProjectIdResource", "ItemsResource", "ItemResource", "ItemsGetMethod",
+                 "ItemsPostMethod", "ItemDeleteMethod", "StandardResource", "StandardItemResource",
+                 "StandardItemsGetMethod", "StandardItemsPostMethod", "StandardItemDeleteMethod"):
+        assert name in found, name
+    declared = resources(routes=apiroutes.as_json(apiroutes.SHIPPED))
+    assert apideploy.deployment_id(render.render(ROOT / "templates", inputs.parse(BASE))) == next(
+        name for name, body in declared.items() if body["Type"] == apideploy.DEPLOYMENT_TYPE)
+
+
+def test_init_writes_the_shipped_routes(tmp_path: Path) -> None:
+    written = scaffold.stack_inputs(tmp_path / "app", "us-east-1")
+    assert written["routes"] == apiroutes.as_json(apiroutes.SHIPPED)
+
+
+def test_both_designs_render_every_route_with_its_scope() -> None:
+    routes = [*apiroutes.as_json(apiroutes.SHIPPED), REPORTS,
+              {"method": "PUT", "path": "/departments/{dept}/reports", "handler": "reports.put"}]
+    found = resources(routes=routes, triggerVersion="V2_0")
+    assert found["RouteDepartmentsResource"]["Properties"]["PathPart"] == "departments"
+    assert found["RouteDepartmentsByDeptResource"]["Properties"]["PathPart"] == "{dept}"
+    get = found["RouteDepartmentsByDeptReportsGetMethod"]["Properties"]
+    assert get["AuthorizationType"] == "CUSTOM" and get["ResourceId"] == {"!Ref": "RouteDepartmentsByDeptReportsResource"}
+    standard_put = found["StandardRouteDepartmentsByDeptReportsPutMethod"]["Properties"]
+    assert standard_put["AuthorizationType"] == "COGNITO_USER_POOLS"
+    assert standard_put["AuthorizationScopes"][-1].endswith("-api/items.write")
+    assert found["StandardRouteDepartmentsByDeptReportsGetMethod"]["Properties"]["AuthorizationScopes"][-1].endswith(
+        "-api/items.read")
+    [deployment] = [body for body in found.values() if body["Type"] == apideploy.DEPLOYMENT_TYPE]
+    assert {"RouteDepartmentsByDeptReportsGetMethod", "StandardRouteDepartmentsByDeptReportsPutMethod"} <= set(
+        deployment["DependsOn"])
+    table = json.loads(found["ProjectItemsFunction"]["Properties"]["Environment"]["Variables"]["ROUTES"])
+    assert table["GET /departments/{dept}/reports"] == "reports.get"
+    assert found["StandardItemsFunction"]["Properties"]["Handler"] == "router.standard"
+
+
+def test_a_missing_handler_module_or_function_is_refused_before_deploying(tmp_path: Path) -> None:
+    source = tmp_path / "lambda_src"
+    source.mkdir()
+    (source / "claims.py").write_text("def claims_for(p, r):\n    return {}\n")
+    (source / "reports.py").write_text("def get(request):\n    return {}\n")
+    declared = apiroutes.parse([REPORTS, {**REPORTS, "method": "POST", "handler": "reports.add"},
+                                {**REPORTS, "method": "PUT", "handler": "budgets.put"}])
+    with pytest.raises(PackageError) as raised:
+        package.build(source, routes=declared)
+    text = str(raised.value)
+    assert "2 route(s)" in text and "reports.add" in text and "defines no function add" in text
+    assert "budgets.py does not exist" in text
+    package.build(source, routes=declared[:1])  # the one whose handler exists
+
+
+def request(**changes: Any) -> handlers.Request:
+    return handlers.Request(**{"principal": "ann", "claims": {}, "params": {}, "query": {}, "body": None,
+                               "method": "GET", "path": "/x", **changes})
+
+
+def test_the_handler_contract(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
+                              caplog: pytest.LogCaptureFixture) -> None:
+    (tmp_path / "contract_handlers.py").write_text(
+        "def plain(request):\n    return {'hello': request.principal}\n"
+        "def created(request):\n    return 201, {'made': request.body}\n"
+        "def empty(request):\n    return 204, None\n"
+        "def broken(request):\n    raise ValueError('secret detail')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert handlers.run("contract_handlers.plain", request()) == handlers.respond(200, {"hello": "ann"})
+    assert handlers.run("contract_handlers.created", request(body=[1]))["statusCode"] == 201
+    assert handlers.run("contract_handlers.empty", request())["body"] == ""
+    with caplog.at_level(logging.ERROR):
+        failed = handlers.run("contract_handlers.broken", request())
+    assert failed["statusCode"] == 500 and "secret" not in failed["body"]
+    assert "secret detail" in caplog.text  # logged, never returned
+
+
+def test_path_parameters_must_be_safe_ids() -> None:
+    assert handlers.safe_params({"pathParameters": {"id": "p1"}}) == {"id": "p1"}
+    assert handlers.safe_params({"pathParameters": {"id": "../x"}}) is None
+    assert handlers.safe_params({"pathParameters": {"id": "*"}}) is None
