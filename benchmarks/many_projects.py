@@ -43,7 +43,7 @@ def _reads(before: dict[str, Any], after: dict[str, Any]) -> int:
 
 def _authorizer(stack: Deployed) -> str:
     functions = stack.client("lambda").list_functions()["Functions"]
-    return next(f["FunctionName"] for f in functions if f["Handler"] == "authorizer.handler")
+    return str(next(f["FunctionName"] for f in functions if f["Handler"] == "authorizer.handler"))
 
 
 def _row_cost(stack: Deployed, name: str) -> dict[str, Any]:
