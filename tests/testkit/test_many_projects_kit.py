@@ -3,6 +3,7 @@ which way each principal goes, and one token of it is answered right by both des
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -17,13 +18,18 @@ pytestmark = pytest.mark.slow
 MANY = [f"project-{n:04d}" + (":editor" if n % 2 else "") for n in range(3000)]  # a row of about 90 KB
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClaimsStack]:
-    folder = tmp_path_factory.mktemp("many")
+def project(folder: Path, **changes: str) -> Path:
     made = subprocess.run([sys.executable, str(ROOT / "cli.py"), "init", "app"], cwd=folder, capture_output=True,
                           text=True, timeout=120, check=False)
     assert made.returncode == 0, made.stderr
-    opened = ClaimsStack(Path(folder / "app")).open()
+    inputs = folder / "app" / "stackInputs.json"
+    inputs.write_text(json.dumps({**json.loads(inputs.read_text()), **changes}))
+    return folder / "app"
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ClaimsStack]:
+    opened = ClaimsStack(project(tmp_path_factory.mktemp("many"))).open()
     yield opened
     opened.close()
 
@@ -45,3 +51,17 @@ def test_a_few_projects_go_by_token_with_todays_claim(stack: ClaimsStack) -> Non
     few = stack.user(projects=["p1", "p2:editor"])
     assert few.way == "token" and few.claims["projects"] == "p1,p2:editor"
     assert few.header_report()["header_bytes"] < 2048
+
+
+def test_a_machine_client_of_3000_projects_goes_by_lookup_in_a_v3_project(tmp_path: Path) -> None:
+    v3 = ClaimsStack(project(tmp_path, triggerVersion="V3_0")).open()
+    try:
+        bot = v3.client(projects=MANY)
+        assert bot.way == "lookup" and bot.claims["claimsctl:lookup"] == "row" and bot.claims["projects"] == []
+        for design in ("", "/standard"):
+            assert v3.call("GET", f"{design}/projects/project-0000/items", bot).status == 200
+            assert v3.call("POST", f"{design}/projects/project-0001/items", bot, json={"title": "t"}).status == 201
+            assert v3.call("POST", f"{design}/projects/project-0000/items", bot, json={"title": "t"}).status == 403
+            assert v3.call("GET", f"{design}/projects/elsewhere/items", bot).status == 403
+    finally:
+        v3.close()
