@@ -50,8 +50,11 @@ def looked_up(verified: dict[str, Any], username: str) -> dict[str, Any]:
 
         _DYNAMODB = boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeout=1,
                                                            retries={"max_attempts": 2, "mode": "standard"}))
-    kind = machines.CLIENT if machines.is_machine_token(verified) else "user"
-    row = lookup.read_row(_DYNAMODB, os.environ["USERS_TABLE"], kind, username)
+    kind, table = machines.CLIENT if machines.is_machine_token(verified) else "user", os.environ.get("USERS_TABLE")
+    if not table:  # a project's own template from before the lookup: no row to read, so no access from it
+        logger.error(json.dumps({"event": "lookup_unavailable", "user": username, "action": "denied; deploy the "
+                                 "shipped templates (the authorizer needs USERS_TABLE and dynamodb:GetItem)"}))
+    row = lookup.read_row(_DYNAMODB, table, kind, username) if table else None
     found = lookup.row_claims(username, os.environ.get("TOKEN_EVENT_VERSION", "1"), claims.claims_for(username, row))
     return {**verified, **found}
 

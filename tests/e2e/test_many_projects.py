@@ -111,3 +111,20 @@ def test_a_10_project_token_is_the_one_it_was_before(stack: dict[str, Any], cli:
     token = stack["token"]("few")
     assert call(stack, token, "POST", "/projects/proj-0003/items") == 201
     assert call(stack, token, "GET", "/projects/proj-0011/items") == 403
+
+
+def test_day_two_an_existing_stack_with_a_3000_project_row_gains_the_optimized_design(
+        cli: Cli, deployed: Deployer, clients: Any) -> None:
+    outputs = deployed(api="standard")
+    add_user(cli, "many", ",".join(grant(n) for n in range(COUNT)))
+    idp = clients("cognito-idp")
+    token = idp.initiate_auth(ClientId=outputs["UserPoolClientId"], AuthFlow="USER_PASSWORD_AUTH",
+                              AuthParameters={"USERNAME": "many", "PASSWORD": PASSWORD})["AuthenticationResult"]["IdToken"]
+    stack = {"url": outputs["ApiUrl"]}
+    assert call(stack, token, "POST", "/standard/projects/proj-2997/items") == 201
+    updated = deployed(api="both")  # an update: the authorizer is added, with the users table to read
+    assert updated["UsersTableName"] == outputs["UsersTableName"]
+    stack = {"url": updated["ApiUrl"]}
+    for method, path, expected in ROUTES:
+        for design in DESIGNS:
+            assert call(stack, token, method, design + path) == expected, (design, method, path)

@@ -74,3 +74,11 @@ def test_a_marked_token_without_a_row_is_denied(authorizer: ModuleType,  # noqa:
     stubber.activate()
     result = authorizer.handler(event_with(sign(claims(projects="", **{"claimsctl:lookup": "row"}))), None)
     assert result["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+
+
+def test_an_authorizer_without_the_users_table_denies_a_marked_token_with_one_line(
+        authorizer: ModuleType, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:  # noqa: F811
+    monkeypatch.delenv("USERS_TABLE", raising=False)
+    result = authorizer.handler(event_with(sign(claims(projects="", **{"claimsctl:lookup": "row"}))), None)
+    assert result["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    assert any("lookup_unavailable" in r.getMessage() for r in caplog.records)
