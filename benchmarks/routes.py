@@ -27,8 +27,9 @@ from benchmarks.stack import PASSWORD, Deployed
 
 ROUTE = {"method": "GET", "path": "/projects/{projectId}/reports", "handler": "reports.get"}
 HANDLER = 'def get(request):\n    return {"projectId": request.params["projectId"], "reports": []}\n'
-FUNCTIONS = {"authorizer": "authorizer", "router (both designs)": "router", "check_user_access": "check_user_access",
-             "pre_token_generation": "pre_token_generation"}
+FUNCTIONS = {"authorizer": "authorizer", "router (both designs)": "router",
+             "router + the shipped item handlers (first item request)": "router,item_routes",
+             "check_user_access": "check_user_access", "pre_token_generation": "pre_token_generation"}
 ENV = {"AWS_REGION": "us-east-1", "AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench",
        "AWS_SECRET_ACCESS_KEY": "bench", "USER_POOL_ID": "us-east-1_bench", "CLIENT_ID": "bench",
        "USERS_TABLE": "bench", "ITEMS_TABLE": "bench", "ROUTES": "{}", "PYTHONPATH": str(ROOT)}
@@ -79,7 +80,7 @@ def latency(stack: Deployed, requests_each: int) -> dict[str, Any]:
 def cold_starts(runs: int) -> dict[str, float]:
     """Median ms to import each function's handler module in a fresh interpreter (Lambda's init)."""
     snippet = ("import sys, time, importlib; sys.path.insert(0, sys.argv[1]); started = time.perf_counter(); "
-               "importlib.import_module(sys.argv[2]); print(time.perf_counter() - started)")
+               "[importlib.import_module(m) for m in sys.argv[2].split(',')]; print(time.perf_counter() - started)")
     found = {}
     for label, module in FUNCTIONS.items():
         samples = []

@@ -20,6 +20,7 @@ from typing import Any
 from claimsctl_runtime.routes import METHODS, SEGMENT
 
 STANDARD_PREFIX = "standard"  # the standard design's copy of every route lives under /standard
+STANDARD_DESIGN = f"/{STANDARD_PREFIX}"
 _PARAMETER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]{0,63})\}")
 _HANDLER = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\.([A-Za-z_][A-Za-z0-9_]*)")
 KEYS = ("method", "path", "handler")
@@ -135,14 +136,23 @@ def problems(value: Any) -> list[str]:
     if not isinstance(value, list) or not value:
         return ["$.routes: must be a non-empty list of routes, e.g. "
                 '[{"method": "GET", "path": "/reports/{id}", "handler": "reports.get"}]']
-    found = [f"$.routes[{i}]: {problem}" for i, entry in enumerate(value) for problem in _entry_problems(entry)]
-    if found:
-        return found
-    table = json.dumps(route_table(parse(value)), separators=(",", ":"))
+    found, well_formed = [], []
+    for index, entry in enumerate(value):
+        own = _entry_problems(entry)
+        found += [f"$.routes[{index}]: {problem}" for problem in own]
+        if not own:
+            well_formed.append((index, parse([entry])[0]))
+    found += _clashes(well_formed)  # among the well-formed entries, so every problem comes at once
+    table = json.dumps(route_table(tuple(route for _, route in well_formed)), separators=(",", ":"))
     if len(table) > MAX_TABLE_BYTES:
-        return [f"$.routes: {len(value)} routes make a route table of {len(table)} bytes; the limit is "
-                f"{MAX_TABLE_BYTES} (a Lambda environment holds 4 KB); use fewer or shorter routes"]
-    return _clashes(list(enumerate(parse(value))))
+        found.append(f"$.routes: {len(value)} routes make a route table of {len(table)} bytes; the limit is "
+                     f"{MAX_TABLE_BYTES} (a Lambda environment holds 4 KB); use fewer or shorter routes")
+    return sorted(found, key=_entry_order)
+
+
+def _entry_order(problem: str) -> int:
+    index = problem.removeprefix("$.routes[").split("]", 1)[0]
+    return int(index) if index.isdigit() else -1
 
 
 def parse(value: list[dict[str, str]]) -> tuple[Declared, ...]:

@@ -186,7 +186,10 @@ def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: Stac
         explained.policy_routes = lookup.policy_routes(allowed)
     if wanted is not None:
         method, path = wanted
-        explained.request, explained.allowed_by = f"{method} {path}", allowing(allowed, method, path)
+        explained.request = f"{method} {path}"
+        if path.startswith(apiroutes.STANDARD_DESIGN + "/"):  # the standard design's copy decides alike
+            path = path.removeprefix(apiroutes.STANDARD_DESIGN)
+        explained.allowed_by = allowing(allowed, method, path)
         explained.declared = next((r for r in inputs.api_routes if r.matches(method, path)), None)
         if explained.declared is None:
             explained.closest = apiroutes.closest(inputs.api_routes, method, path)

@@ -100,6 +100,7 @@ def test_a_declared_route_served_by_both_designs_as_routes_for_decides(app: tupl
         return json.loads(found.stdout)  # type: ignore[no-any-return]
 
     assert explain("ed", "POST /projects/p1/reports")["decision"] == "allow"
+    assert explain("ed", "POST /standard/projects/p1/reports")["route"] == ROUTE
     assert explain("vera", "POST /projects/p1/reports")["decision"] == "deny"
     nowhere = explain("ed", "POST /projects/p1/report")
     assert nowhere["decision"] == "no-route"

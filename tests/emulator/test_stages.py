@@ -183,7 +183,7 @@ def _method(resource: str, scopes: list[str] | None) -> dict[str, Any]:
 
 
 def api_template(deployment: str, scopes: list[str] | None = None, others: bool = False,
-                 stage_resource: bool = False) -> dict[str, Any]:
+                 stage_resource: bool = False, header: str = "Authorization", ttl: int = 300) -> dict[str, Any]:
     """A Cognito-secured GET /things (and GET /others); `deployment` is the Deployment's logical id. With
     `stage_resource`, an AWS::ApiGateway::Stage names the stage (SAM's way), else the Deployment's StageName."""
     methods = ["ThingsGet"] + (["OthersGet"] if others else [])
@@ -202,7 +202,8 @@ def api_template(deployment: str, scopes: list[str] | None = None, others: bool 
         "Api": {"Type": "AWS::ApiGateway::RestApi", "Properties": {"Name": "stages"}},
         "Authorizer": {"Type": "AWS::ApiGateway::Authorizer", "Properties": {
             "RestApiId": {"Ref": "Api"}, "Name": "pool", "Type": "COGNITO_USER_POOLS",
-            "IdentitySource": "method.request.header.Authorization", "ProviderARNs": [{"Fn::GetAtt": ["Pool", "Arn"]}]}},
+            "IdentitySource": f"method.request.header.{header}", "AuthorizerResultTtlInSeconds": ttl,
+            "ProviderARNs": [{"Fn::GetAtt": ["Pool", "Arn"]}]}},
         "Things": {"Type": "AWS::ApiGateway::Resource", "Properties": {
             "RestApiId": {"Ref": "Api"}, "ParentId": {"Fn::GetAtt": ["Api", "RootResourceId"]}, "PathPart": "things"}},
         "ThingsGet": _method("Things", scopes),
@@ -220,7 +221,7 @@ def api_template(deployment: str, scopes: list[str] | None = None, others: bool 
     return {"Resources": resources, "Outputs": {
         "ApiId": {"Value": {"Ref": "Api"}}, "PoolId": {"Value": {"Ref": "Pool"}},
         "PoolArn": {"Value": {"Fn::GetAtt": ["Pool", "Arn"]}}, "ClientId": {"Value": {"Ref": "Client"}},
-        "ThingsId": {"Value": {"Ref": "Things"}}}}
+        "ThingsId": {"Value": {"Ref": "Things"}}, "AuthorizerId": {"Value": {"Ref": "Authorizer"}}}}
 
 
 class Stack:
@@ -243,9 +244,9 @@ class Stack:
         self.cfn.update_stack(StackName=self.name, TemplateBody=json.dumps(template), Capabilities=["CAPABILITY_IAM"])
         return str(wait(self.cfn, self.name)["StackStatus"])
 
-    def get(self, path: str) -> int:
+    def get(self, path: str, header: str = "Authorization") -> int:
         url = f"{self.endpoint}/execute-api/{self.out['ApiId']}/prod{path}"
-        return requests.get(url, headers={"Authorization": self.id_token}, timeout=30).status_code
+        return requests.get(url, headers={header: self.id_token}, timeout=30).status_code
 
     def deployments(self) -> set[str]:
         return {d["id"] for d in self.gateway.get_deployments(restApiId=self.out["ApiId"])["items"]}
@@ -278,6 +279,20 @@ def test_a_stack_update_of_method_scopes_is_applied_and_served_after_a_new_deplo
     assert stack.failed() == []
 
 
+def test_a_stack_update_of_an_authorizer_changes_it_in_place_and_is_served_after_a_new_deployment(
+        clients: Any, endpoint: str) -> None:
+    stack = Stack(clients, endpoint, api_template("Deployment1"))
+    assert stack.update(api_template("Deployment1", header="X-Token", ttl=0)) == "UPDATE_COMPLETE"
+    authorizer = stack.gateway.get_authorizer(restApiId=stack.out["ApiId"], authorizerId=stack.out["AuthorizerId"])
+    assert (authorizer["identitySource"], authorizer["authorizerResultTtlInSeconds"]) == (
+        "method.request.header.X-Token", 0)
+    assert outputs(wait(stack.cfn, stack.id))["AuthorizerId"] == stack.out["AuthorizerId"]  # the same authorizer
+    assert (stack.get("/things"), stack.get("/things", "X-Token")) == (200, 401)  # still the deployed authorizer
+    assert stack.update(api_template("Deployment2", header="X-Token", ttl=0)) == "UPDATE_COMPLETE"
+    assert (stack.get("/things"), stack.get("/things", "X-Token")) == (401, 200)
+    assert stack.failed() == []
+
+
 def test_a_stage_resource_moves_when_its_deployment_id_changes(clients: Any, endpoint: str) -> None:
     stack = Stack(clients, endpoint, api_template("Deployment1", stage_resource=True))
     assert stack.get("/things") == 200
@@ -303,7 +318,17 @@ def test_a_stage_resource_cannot_take_over_a_stage_a_deployment_made(clients: An
     assert len(stack.deployments()) == 1
 
 
-def test_deleting_a_stack_removes_the_stage_its_deployment_made(clients: Any, endpoint: str) -> None:
+def test_a_rolled_back_update_leaves_the_stage_on_its_deployment(clients: Any, endpoint: str) -> None:
+    stack = Stack(clients, endpoint, api_template("Deployment1"))
+    failing = api_template("Deployment2", others=True)
+    failing["Resources"]["Broken"] = {"Type": "AWS::ApiGateway::Stage", "Properties": {
+        "RestApiId": {"Ref": "Api"}, "StageName": "prod", "DeploymentId": {"Ref": "Deployment2"}}}
+    assert stack.update(failing) == "UPDATE_ROLLBACK_COMPLETE"
+    assert (stack.get("/things"), stack.get("/others")) == (200, 403)
+    assert stack.deployments() == {stack.stage()["deploymentId"]}
+
+
+def test_deleting_a_stack_after_its_stage_moved_is_clean(clients: Any, endpoint: str) -> None:
     stack = Stack(clients, endpoint, api_template("Deployment1"))
     assert stack.update(api_template("Deployment2", others=True)) == "UPDATE_COMPLETE"
     assert stack.get("/others") == 200

@@ -16,7 +16,7 @@ from claimsctl.errors import InputsError, PackageError
 from claimsctl_runtime import handlers
 from tests.conftest import ROOT
 
-BASE = json.loads((ROOT / "stackInputs.json").read_text())
+BASE = {k: v for k, v in json.loads((ROOT / "stackInputs.json").read_text()).items() if k != "routes"}
 REPORTS = {"method": "GET", "path": "/departments/{dept}/reports", "handler": "reports.get"}
 
 
@@ -29,6 +29,12 @@ def problems_of(routes: Any) -> list[str]:
 def resources(**changes: Any) -> dict[str, Any]:
     loaded = inputs.parse({**BASE, **changes})
     return apideploy.resources_of(render.render(ROOT / "templates", loaded))
+
+
+def test_a_table_too_big_for_a_lambda_environment_is_refused() -> None:
+    many = [{"method": "GET", "path": f"/reports/r{n:03d}/with-a-rather-long-name", "handler": "reports.get"}
+            for n in range(60)]
+    assert problems_of(many)[0].startswith("$.routes: 60 routes make a route table of")
 
 
 def test_every_problem_comes_at_once_naming_its_entry() -> None:
@@ -137,3 +143,22 @@ def test_path_parameters_must_be_safe_ids() -> None:
     assert handlers.safe_params({"pathParameters": {"id": "p1"}}) == {"id": "p1"}
     assert handlers.safe_params({"pathParameters": {"id": "../x"}}) is None
     assert handlers.safe_params({"pathParameters": {"id": "*"}}) is None
+
+
+def test_claimsctl_routes_lists_them_and_refuses_bad_ones_naming_each(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from cli import main
+
+    path = tmp_path / "stackInputs.json"
+    path.write_text(json.dumps({**BASE, "routes": [*apiroutes.as_json(apiroutes.SHIPPED), REPORTS]}))
+    listed = CliRunner().invoke(main, ["routes", "--inputs", str(path), "--output", "json"])
+    assert listed.exit_code == 0, listed.output
+    found = {(r["method"], r["path"]): r["problem"] for r in json.loads(listed.stdout)}
+    assert found[("GET", "/projects/{projectId}/items")] is None
+    assert "reports.py does not exist" in found[("GET", "/departments/{dept}/reports")]
+    path.write_text(json.dumps({**BASE, "routes": [REPORTS, {**REPORTS, "method": "FETCH"}, REPORTS]}))
+    refused = CliRunner().invoke(main, ["routes", "--inputs", str(path)])
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    assert "$.routes[1]: method \"FETCH\"" in refused.output
+    assert "$.routes[2]: GET /departments/{dept}/reports duplicates $.routes[0]" in refused.output

@@ -168,14 +168,20 @@ def _deployment_update(cls: type, /, original_resource: Deployment, new_resource
 
 def _deployment_delete(self: Deployment, account_id: str, region: str) -> None:
     """The stage named by StageName goes with the deployment while it still points at it; a stage moved to
-    another deployment stays (the Serverless Framework's new-Deployment-per-change relies on that). A stage
-    of another name still on this deployment makes DeleteDeployment refuse, as on AWS."""
+    another deployment stays (the Serverless Framework's new-Deployment-per-change relies on that). When this
+    deployment had moved an existing stage and that stage's previous deployment still exists (a rolled-back
+    update deleting the deployment it added), the stage goes back to it rather than away. A stage of another
+    name still on this deployment makes DeleteDeployment refuse, as on AWS."""
     api = _backend(account_id, region).apis.get(getattr(self, "api_id", ""))
     if api is None or self.id not in api.deployments:
         return
     stage = api.stages.get(self.stage_name) if self.stage_name else None
     if stage is not None and stage.deployment_id == self.id:
-        del api.stages[self.stage_name]
+        previous = getattr(self, "moved_from", None)
+        if previous in api.deployments:
+            stage.deployment_id = previous
+        else:
+            del api.stages[self.stage_name]
     api.delete_deployment(self.id)
 
 

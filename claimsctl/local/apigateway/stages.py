@@ -25,6 +25,7 @@ def _create_deployment(original: Any) -> Any:
         existing = self.stages.get(name) if name else None
         deployment: Deployment = original(self, name, description, stage_variables)
         deployment.api_id = self.id  # type: ignore[attr-defined]
+        deployment.moved_from = existing.deployment_id if existing is not None else None  # type: ignore[attr-defined]
         snapshots.record(deployment, self)
         if existing is not None and name:
             existing.deployment_id = deployment.id
