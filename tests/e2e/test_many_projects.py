@@ -93,6 +93,9 @@ def test_login_and_explain_say_lookup_and_agree_with_both_designs(stack: dict[st
             assert allowed == (explained["decision"] == "allow") == (expected < 400), (design, method, path)
     text = cli("explain", "many")
     assert text.exit_code == 0 and "Authorized by: lookup" in text.output
+    assert abs(explained["estimated_token_bytes"] - carried["token_bytes"]) < carried["token_bytes"] / 10
+    shown = cli("login", "many", "--password-stdin", input=PASSWORD + "\n")
+    assert "authorized by: lookup" in shown.output and "fits S3 origin: 8,192 bytes" in shown.output
 
 
 def test_a_10_project_token_is_the_one_it_was_before(stack: dict[str, Any], cli: Cli) -> None:
@@ -108,6 +111,7 @@ def test_a_10_project_token_is_the_one_it_was_before(stack: dict[str, Any], cli:
     assert found["api_token"]["way"] == "token"
     explained = json.loads(cli("explain", "few", "--output", "json").stdout)
     assert explained["way"] == "token" and "policy_routes" not in explained
+    assert abs(explained["estimated_token_bytes"] - found["api_token"]["token_bytes"]) < found["api_token"]["token_bytes"] / 10
     token = stack["token"]("few")
     assert call(stack, token, "POST", "/projects/proj-0003/items") == 201
     assert call(stack, token, "GET", "/projects/proj-0011/items") == 403
