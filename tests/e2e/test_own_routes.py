@@ -105,6 +105,9 @@ def test_a_declared_route_served_by_both_designs_as_routes_for_decides(app: tupl
     nowhere = explain("ed", "POST /projects/p1/report")
     assert nowhere["decision"] == "no-route"
     assert nowhere["closest_routes"][0] == ROUTE
+    said = claimsctl("explain", "ed", "--request", "POST /projects/p1/report")
+    assert said.returncode == 0 and "no-route" in said.stdout + said.stderr
+    assert "POST /projects/{projectId}/reports" in said.stdout + said.stderr
     missing = requests.post(outputs["ApiUrl"] + "/projects/p1/report", headers={"Authorization": ed}, timeout=30)
     assert missing.status_code == 403 and missing.json() == {"message": "Missing Authentication Token"}
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import logging
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -162,3 +164,16 @@ def test_claimsctl_routes_lists_them_and_refuses_bad_ones_naming_each(tmp_path: 
     assert refused.exit_code == 1 and "Traceback" not in refused.output
     assert "$.routes[1]: method \"FETCH\"" in refused.output
     assert "$.routes[2]: GET /departments/{dept}/reports duplicates $.routes[0]" in refused.output
+
+
+@pytest.mark.skipif(shutil.which("cfn-lint") is None, reason="cfn-lint is installed by the dev extra")
+def test_a_template_with_declared_routes_passes_cfn_lint(tmp_path: Path) -> None:
+    routes = [*apiroutes.as_json(apiroutes.SHIPPED), REPORTS,
+              {"method": "PATCH", "path": "/departments/{dept}", "handler": "departments.patch"},
+              {"method": "GET", "path": "/health", "handler": "health.get"}]
+    for version in ("V1_0", "V3_0"):
+        path = tmp_path / f"{version}.yaml"
+        path.write_text(render.render(ROOT / "templates", inputs.parse({**BASE, "routes": routes,
+                                                                         "triggerVersion": version})))
+        linted = subprocess.run(["cfn-lint", "--", str(path)], capture_output=True, text=True, timeout=300)
+        assert linted.returncode == 0, linted.stdout + linted.stderr
