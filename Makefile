@@ -76,6 +76,7 @@ bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.web_deploy
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.machine_tokens
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.testkit
+	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.many_projects
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.routes
 
 clean:

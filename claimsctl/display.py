@@ -235,8 +235,18 @@ def explanation(username: str, found: Any) -> None:
         info("[yellow]The project's lambda_src/ differs from the deployed code: run `claimsctl deploy` to deploy it "
              "(the claims below are the deployed code's, the routes the project's claims.py's).[/]")
     key_values("Claims the deployed trigger adds", {k: json.dumps(v) for k, v in found.claims.items()})
-    info(f"Claim bytes: {found.claim_bytes} of a {found.budget}-byte budget.")
-    key_values("Routes allowed", {str(i + 1): str(route) for i, route in enumerate(found.routes)} or {"-": "none"})
+    info(f"Claim bytes: {found.claim_bytes} of a {found.budget}-byte budget; the token about "
+         f"{found.estimated_token_bytes} bytes.")
+    if found.way == "lookup":
+        info(f"[yellow]Authorized by: lookup.[/] The claims did not fit: both designs read the row (the optimized "
+             f"authorizer once per token) and allow {len(found.routes)} routes; its policy lists "
+             f"{', '.join(str(r) for r in found.policy_routes) or 'none'}.")
+    else:
+        info("Authorized by: token (the claims are in it).")
+    shown = found.routes if found.way == "token" else found.routes[:20]
+    key_values("Routes allowed", {str(i + 1): str(route) for i, route in enumerate(shown)} or {"-": "none"})
+    if len(shown) < len(found.routes):
+        info(f"... and {len(found.routes) - len(shown)} more (--output json lists them all).")
     for dropped in found.dropped_routes:
         info(f"[red]Dropped (not a route): {dropped}[/]")
     if found.request is not None:

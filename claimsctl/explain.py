@@ -23,7 +23,7 @@ from claimsctl.deployment.project import ProjectFolder
 from claimsctl.errors import UserError
 from claimsctl.inputs import StackInputs
 from claimsctl.outputs import StackOutputs
-from claimsctl_runtime import claiming, machines, rows
+from claimsctl_runtime import claiming, lookup, machines, rows
 from claimsctl_runtime.routes import METHODS, Route, allowing
 
 
@@ -40,6 +40,8 @@ class Explanation:
     lambda_src_differs: bool = False
     declared: Declared | None = None  # the API's route the request is for (None: the API has no such route)
     closest: list[Declared] = field(default_factory=list)  # for a request that no route of the API serves
+    way: str = "token"  # or "lookup": the claims did not fit, both designs read the row (claimsctl_runtime.lookup)
+    policy_routes: list[Route] = field(default_factory=list)  # a lookup's policy, collapsed
 
     @property
     def decision(self) -> str | None:
@@ -49,10 +51,18 @@ class Explanation:
             return "no-route"  # API Gateway answers 403 "Missing Authentication Token", whatever routes_for says
         return "allow" if self.allowed_by is not None else "deny"
 
+    @property
+    def estimated_token_bytes(self) -> int:
+        """About how long the token will be: a typical Cognito token's own claims, these, base64url, signed."""
+        return lookup.estimated_token_bytes(self.claim_bytes)
+
     def as_json(self) -> dict[str, Any]:
         found: dict[str, Any] = {"row": self.row, "claims": self.claims, "claim_bytes": self.claim_bytes,
                                  "budget": self.budget, "routes": [[r.method, r.path] for r in self.routes],
-                                 "lambda_src_differs": self.lambda_src_differs}
+                                 "lambda_src_differs": self.lambda_src_differs, "way": self.way,
+                                 "estimated_token_bytes": self.estimated_token_bytes}
+        if self.way == "lookup":
+            found["policy_routes"] = [[r.method, r.path] for r in self.policy_routes]
         if self.request is not None:
             found.update(request=self.request, decision=self.decision,
                          allowed_by=[self.allowed_by.method, self.allowed_by.path] if self.allowed_by else None,
@@ -160,6 +170,16 @@ def _client_event(aws: Aws, outputs: StackOutputs, name: str) -> tuple[str, dict
     return str(found["ClientId"]), machine_event(outputs, str(found["ClientId"]), scopes), " ".join(scopes)
 
 
+def _decided_claims(project_seam: seam.Seam, inputs: StackInputs, key: str, item: dict[str, Any] | None,
+                    claims: dict[str, Any], client: bool) -> dict[str, Any]:
+    """The claims the designs decide by: the token's, or for a token marked for a lookup, those the project's
+    claims_for makes of the row (as the authorizer and CheckUserAccess do)."""
+    if not lookup.marked(claims):
+        return claims
+    row = machines.row_for(machines.CLIENT if client else "user", rows.plain(item))
+    return {**claims, **lookup.row_claims(key, inputs.trigger.event_version, project_seam.claims_for(key, row))}
+
+
 def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: StackOutputs, principal: str,
             request: str | None = None, client: bool = False) -> Explanation:
     """What the token of `principal` (a user name, or with `client` a machine client's name) says and allows."""
@@ -172,11 +192,14 @@ def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: Stac
     item = aws.client("dynamodb").get_item(TableName=outputs.users_table, Key={"userName": {"S": key}}).get("Item")
     claims = _added_claims(_invoke_trigger(aws, inputs.trigger_function_name, event), outputs.api_expects)
     differs, budget = _deployed_differs(aws, project, inputs)
-    allowed, dropped = seam.load(project.lambda_dir, inputs.claim_name).routes_for(claims)
+    project_seam = seam.load(project.lambda_dir, inputs.claim_name)
+    allowed, dropped = project_seam.routes_for(_decided_claims(project_seam, inputs, key, item, claims, client))
     if scope is not None:  # a machine token may use only the routes whose API scope it holds
         allowed = machines.within_scopes(allowed, scope, outputs.api_identifier)
     explained = Explanation(rows.plain(item), claims, sum(claiming.size(k, v) for k, v in claims.items()), budget,
-                            allowed, dropped, lambda_src_differs=differs)
+                            allowed, dropped, lambda_src_differs=differs, way=lookup.way(claims))
+    if explained.way == "lookup":
+        explained.policy_routes = lookup.policy_routes(allowed)
     if wanted is not None:
         method, path = wanted
         explained.request = f"{method} {path}"

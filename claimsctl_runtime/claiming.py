@@ -6,8 +6,9 @@ the response for the event's trigger version.
   a boolean is written as text, anything else as compact JSON; V2_0 and V3_0 take JSON values as they are.
 - Size: a token travels in the Authorization header, which API Gateway limits to 10,240 bytes with the
   request line. Claims are added in name order until the budget (MAX_CLAIM_BYTES, default 5000) is spent;
-  one that does not fit is emptied and `<claim>_overflow` is set (fail closed: no access from it), with
-  one error line logged.
+  one that does not fit is emptied (no access from it) and the token carries the bounded marker
+  `"claimsctl:lookup": "row"` instead: both designs then decide from the principal's row (lookup.py).
+  One info line is logged.
 
 Standard library only: shipped in the Lambda zip with the rest of claimsctl_runtime.
 """
@@ -23,6 +24,7 @@ from typing import Any
 from claimsctl_runtime.reserved import refused_for_projects
 
 DEFAULT_MAX_CLAIM_BYTES = 5000
+LOOKUP_MARKER, LOOKUP_ROW = "claimsctl:lookup", "row"  # claimsctl_runtime.lookup reads it
 NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]{0,63}")
 logger = logging.getLogger("claimsctl")
 
@@ -67,7 +69,7 @@ def _emptied(value: Any) -> Any:
 
 
 def within_budget(principal: str, claims: dict[str, Any], limit: int, v1: bool) -> dict[str, Any]:
-    """The claims that fit, in name order; an overflowing one emptied, with `<name>_overflow` set."""
+    """The claims that fit, in name order; an overflowing one emptied, and the lookup marker set."""
     fitted: dict[str, Any] = {}
     spent = 0
     for name in sorted(claims):
@@ -75,12 +77,12 @@ def within_budget(principal: str, claims: dict[str, Any], limit: int, v1: bool) 
         if spent + cost <= limit:
             fitted[name], spent = claims[name], spent + cost
             continue
-        _log("claim_too_large", principal=principal, claim=name, bytes=cost, budget_left=limit - spent,
-             action="claim left empty; no access from it")
+        logger.info(json.dumps({"event": "claim_looked_up", "principal": principal, "claim": name, "bytes": cost,
+                                "budget_left": limit - spent, "action": "claim left empty; the row is read instead"}))
         empty = _emptied(claims[name])
         if empty is not None:
             fitted[name] = empty
-        fitted[f"{name}_overflow"] = "true" if v1 else True
+        fitted[LOOKUP_MARKER] = LOOKUP_ROW
     return fitted
 
 

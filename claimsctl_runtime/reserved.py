@@ -23,8 +23,9 @@ def is_reserved(claim: str, token_use: str = "id") -> bool:  # noqa: S107 - a cl
 
 
 def refused_for_projects(claim: str) -> bool:
-    """A name a project's claims_for may not return (it would be ignored by Cognito, or collide)."""
-    return claim in NOT_FOR_PROJECTS or claim.startswith(("cognito:", "dev:"))
+    """A name a project's claims_for may not return (it would be ignored by Cognito, or collide; `claimsctl:`
+    names are claimsctl's own, such as the lookup marker)."""
+    return claim in NOT_FOR_PROJECTS or claim.startswith(("cognito:", "dev:", "claimsctl:"))
 
 
 # Claims Cognito writes from the user's attributes and the sign-in: never a project's own.

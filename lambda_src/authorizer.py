@@ -22,7 +22,7 @@ from typing import Any
 
 import claims
 
-from claimsctl_runtime import machines, routes
+from claimsctl_runtime import lookup, machines, routes
 from claimsctl_runtime.reserved import added_by_project
 from claimsctl_runtime.tokens import CognitoVerifier, TokenError
 
@@ -38,6 +38,25 @@ _VERIFIER = CognitoVerifier(
     machine_scopes=machines.api_scopes(os.environ["API_IDENTIFIER"]) if os.environ.get("API_IDENTIFIER") else (),
 )
 API_IDENTIFIER = os.environ.get("API_IDENTIFIER", "")
+_DYNAMODB: Any = None  # made at the first lookup: most tokens carry their claims
+
+
+def looked_up(verified: dict[str, Any], username: str) -> dict[str, Any]:
+    """The verified claims with those claims_for makes of the principal's row now (a marked token)."""
+    global _DYNAMODB
+    if _DYNAMODB is None:
+        import boto3
+        from botocore.config import Config
+
+        _DYNAMODB = boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeout=1,
+                                                           retries={"max_attempts": 2, "mode": "standard"}))
+    kind, table = machines.CLIENT if machines.is_machine_token(verified) else "user", os.environ.get("USERS_TABLE")
+    if not table:  # a project's own template from before the lookup: no row to read, so no access from it
+        logger.error(json.dumps({"event": "lookup_unavailable", "user": username, "action": "denied; deploy the "
+                                 "shipped templates (the authorizer needs USERS_TABLE and dynamodb:GetItem)"}))
+    row = lookup.read_row(_DYNAMODB, table, kind, username) if table else None
+    found = lookup.row_claims(username, os.environ.get("TOKEN_EVENT_VERSION", "1"), claims.claims_for(username, row))
+    return {**verified, **found}
 
 
 def bearer_token(header: str) -> str:
@@ -100,7 +119,12 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     details = {"username": username, "claims": json.dumps(custom_claims(verified), separators=(",", ":"))}
     if machines.is_machine_token(verified):  # the functions behind re-check the scopes too
         details.update(principal=machines.CLIENT, scope=str(verified.get("scope", "")))
-    resources = resources_for(verified, username, base)
+    if lookup.marked(verified):  # not cached per worker: the row may change, the policy is cached by token
+        verified = looked_up(verified, username)
+        details["claims"] = json.dumps(custom_claims(verified), separators=(",", ":"))
+        resources = tuple(r.arn(base) for r in lookup.policy_routes(allowed_routes(verified, username)))
+    else:
+        resources = resources_for(verified, username, base)
     if not resources:
         return policy(str(verified["sub"]), "Deny", [f"{base}/*"], details)
     return policy(str(verified["sub"]), "Allow", list(resources), details)

@@ -16,7 +16,7 @@ import boto3
 import claims
 from botocore.config import Config
 
-from claimsctl_runtime import claiming, machines, routes, rows
+from claimsctl_runtime import lookup, machines, routes
 
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
@@ -25,14 +25,12 @@ _DYNAMODB = boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeo
 
 
 def current_claims(username: str, kind: str = "user") -> dict[str, Any]:
-    """The claims a token issued now would carry: claims_for on the row as stored now (if it was written for
-    this kind of principal), through the same encoding and size budget as the trigger's
-    (TOKEN_EVENT_VERSION: the stack's trigger event version)."""
-    item = _DYNAMODB.get_item(TableName=os.environ["USERS_TABLE"], Key={"userName": {"S": username}}).get("Item")
-    row = machines.row_for(kind, rows.plain(item))
-    limit = int(os.environ.get("MAX_CLAIM_BYTES", claiming.DEFAULT_MAX_CLAIM_BYTES))
-    return claiming.token_claims(username, os.environ.get("TOKEN_EVENT_VERSION", "1"),
-                                 claims.claims_for(username, row), limit)
+    """The claims claims_for makes of the row as stored now (if it was written for this kind of principal),
+    encoded as the trigger's (TOKEN_EVENT_VERSION: the stack's trigger event version), all of them: those
+    that fit a token are the token's byte for byte, and past the budget the optimized design reads the row
+    too (claimsctl_runtime.lookup)."""
+    row = lookup.read_row(_DYNAMODB, os.environ["USERS_TABLE"], kind, username)
+    return lookup.row_claims(username, os.environ.get("TOKEN_EVENT_VERSION", "1"), claims.claims_for(username, row))
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -12,6 +12,7 @@ route's handler with a Request (claimsctl_runtime.handlers).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from typing import Any
@@ -78,15 +79,27 @@ def optimized_claims(event: dict[str, Any]) -> dict[str, Any]:
     return found if isinstance(found, dict) else {}
 
 
+@functools.lru_cache(maxsize=64)
+def _allowed(claims_json: str, scope: str | None) -> tuple[routes.Route, ...]:
+    """The routes the context's claims allow (routes_for is a pure function of the claims: docs/claims.md), kept
+    per warm worker: a lookup principal's claims list thousands of grants (claimsctl_runtime.lookup)."""
+    try:
+        found = json.loads(claims_json)
+    except ValueError:
+        found = {}
+    allowed, _ = routes.checked(claims.routes_for(found if isinstance(found, dict) else {}))
+    if scope is not None:
+        allowed = machines.within_scopes(allowed, scope, os.environ.get("API_IDENTIFIER", ""))
+    return tuple(allowed)
+
+
 def optimized(event: dict[str, Any], context: Any) -> dict[str, Any]:
     authorizer = _context(event)
     verified = optimized_claims(event)
     scope = str(authorizer.get("scope") or "") if authorizer.get("principal") == machines.CLIENT else None
 
     def decide(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
-        allowed, _ = routes.checked(claims.routes_for(verified))
-        if scope is not None:
-            allowed = machines.within_scopes(allowed, scope, os.environ.get("API_IDENTIFIER", ""))
+        allowed = _allowed(str(authorizer.get("claims") or "{}"), scope)
         return (str(authorizer.get("username") or ""), verified) if routes.allowing(allowed, method, path) else None
 
     return _serve(event, str(event.get("resource") or ""), decide)

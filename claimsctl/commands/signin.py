@@ -34,7 +34,7 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
       echo "$PASSWORD" | claimsctl login alice --password-stdin --output json
       printf '%s\\n%s\\n' "$PASSWORD" "$CODE" | claimsctl login alice --password-stdin --totp-code-stdin
     """
-    from claimsctl import display
+    from claimsctl import display, header_limits
     from claimsctl import login as signing_in
 
     inputs = run.inputs()
@@ -42,8 +42,11 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
     aws, outputs = run.deployed(inputs)
     result = signing_in.login(aws, outputs, username, secret, second_factor(totp_code_stdin, inputs.stack_name),
                               inputs.user_password_auth)
+    api_claims = result.access_claims if outputs.api_expects == "access" else result.id_claims
+    carried = header_limits.summary(signing_in.api_token(outputs, result.tokens), api_claims)
     if output == "json":
-        payload: dict[str, Any] = {"id_token": result.id_claims, "access_token": result.access_claims}
+        payload: dict[str, Any] = {"id_token": result.id_claims, "access_token": result.access_claims,
+                                   "api_token": carried}
         if show_tokens:
             payload["tokens"] = {"id_token": result.tokens.id_token, "access_token": result.tokens.access_token}
         display.as_json(payload)
@@ -51,6 +54,9 @@ def login(run: Run, username: str, password_stdin: bool, output: str, show_token
     display.info(f"[green]Signed in as {username}; both tokens verified against the user pool's JWKS.[/]")
     display.claims("ID token", result.id_claims, outputs.claim_name)
     display.claims("Access token", result.access_claims, outputs.claim_name, signing_in.access_token_note(outputs))
+    display.info(f"The API's token ({outputs.api_expects} token):")
+    for line in header_limits.lines(carried):
+        display.info(f"  {line}")
     if show_tokens:
         click.echo(f"ID token: {result.tokens.id_token}\nAccess token: {result.tokens.access_token}")
 

@@ -82,7 +82,8 @@ def route_table(to_moto: routes.Handler) -> routes.RouteTable:
                      methods=frozenset({"POST"}), control=True),
         routes.Route("restore", _testkit(lambda document: testkit.restore()), own, routes.path("/_claimsctl/restore"),
                      methods=frozenset({"POST"}), control=True),
-        routes.Route("users", _testkit(lambda document: testkit.make_user(testkit.NewUser.parse(document))), own,
+        # a user's row may be as large as DynamoDB's 400 KB item (thousands of projects: issue 30)
+        routes.Route("users", _testkit(lambda document: testkit.make_user(testkit.NewUser.parse(document))), routes.MB,
                      routes.path("/_claimsctl/users"), methods=frozenset({"POST"}), control=True),
         routes.Route("claimsctl-unknown", _not_found, own, routes.path(r"(?s)/_claimsctl/.*"), control=True),
         routes.Route("moto-api", _moto_api_refused, own, routes.path(r"(?s)/moto-api(/.*)?"), control=True),

@@ -61,6 +61,19 @@ class SignedInUser:
         """The verified claims of the token the API takes."""
         return self.access_claims if self.stack.outputs.get("ApiTokenUse") == "access" else self.id_claims
 
+    @property
+    def way(self) -> str:
+        """How the API authorizes this user: "token" (the claims are in it) or "lookup" (they did not fit)."""
+        from claimsctl_runtime.lookup import way
+
+        return way(self.claims)
+
+    def header_report(self) -> dict[str, Any]:
+        """The way, the token's bytes and its Authorization header's against the limits it meets."""
+        from claimsctl.header_limits import summary
+
+        return summary(self.token, self.claims)
+
     def refresh(self) -> SignedInUser:
         """New ID and access tokens from the refresh token (the trigger runs again, on the row as it is now).
         GetTokensFromRefreshToken works with and without refresh-token rotation; with it, the answer carries a
@@ -91,6 +104,13 @@ class MachineCaller:
     @property
     def token(self) -> str:
         return self.access_token
+
+    @property
+    def way(self) -> str:
+        """How the API authorizes this client: "token" or "lookup" (its claims did not fit)."""
+        from claimsctl_runtime.lookup import way
+
+        return way(self.claims)
 
     def refresh(self) -> MachineCaller:
         """A new client-credentials token (the trigger runs again, on the row as it is now)."""

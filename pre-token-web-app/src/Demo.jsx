@@ -59,7 +59,12 @@ export function Demo({ config, session, error, onLogin, onLogout, onRefresh }) {
               the list.
             </p>
           )}
-          {grants.length ? (
+          {idPayload["claimsctl:lookup"] === "row" ? (
+            <p role="status" data-testid="lookup">
+              You belong to more projects than fit in a token: the API reads them from your row for each new token,
+              so this page cannot list them.
+            </p>
+          ) : grants.length ? (
             <ul data-testid="projects">
               {grants.map(({ project, role }) => (
                 <li key={project}>

@@ -51,6 +51,12 @@ describe("Demo", () => {
     expect(screen.getByTestId("overflow").textContent).toContain("more projects than fit in a token");
   });
 
+  it("says the projects are looked up when they did not fit in the token", () => {
+    render(<Demo config={config} session={session({ projects: "", "claimsctl:lookup": "row" })} onLogin={vi.fn()} onLogout={vi.fn()} />);
+    expect(screen.getByTestId("lookup").textContent).toContain("reads them from your row");
+    expect(screen.queryByTestId("no-projects")).toBeNull();
+  });
+
   it("says so when the session has expired", () => {
     const old = { idToken: fakeToken({ "cognito:username": "alice", exp: 1 }), accessToken: fakeToken({ exp: 1 }) };
     render(<Demo config={config} session={old} onLogin={vi.fn()} onLogout={vi.fn()} />);

@@ -42,7 +42,7 @@ const COGNITO_CLAIMS = new Set([
 ]);
 
 export function isCustomClaim(name) {
-  return !COGNITO_CLAIMS.has(name) && !/^(cognito|dev|custom):/.test(name);
+  return !COGNITO_CLAIMS.has(name) && !/^(cognito|dev|custom|claimsctl):/.test(name);
 }
 
 // The claims the project added besides the projects claim (e.g. a tenant), to show as they are.

@@ -139,14 +139,18 @@ def test_malformed_grants_in_a_row_are_dropped_and_logged(trigger: ModuleType, c
         assert any("invalid_grants_dropped" in r.getMessage() for r in caplog.records if r.levelname == "ERROR")
 
 
-def test_a_claim_too_large_for_a_header_is_never_issued(trigger: ModuleType, caplog: pytest.LogCaptureFixture) -> None:
+@pytest.mark.parametrize(("name", "details"), [("pre_token_v2_refresh.json", "claimsAndScopeOverrideDetails"),
+                                               ("pre_token_v1_authentication.json", "claimsOverrideDetails")])
+def test_a_claim_too_large_for_a_header_is_never_issued_and_marks_a_lookup(
+        trigger: ModuleType, caplog: pytest.LogCaptureFixture, name: str, details: str) -> None:
+    caplog.set_level("INFO")
     many = [f"project-{number:04d}" for number in range(2000)]
     stub_item(trigger, {"projects": {"L": [{"S": p} for p in many]}})
-    result = trigger.handler(event("pre_token_v2_refresh.json"), None)
-    added = result["response"]["claimsAndScopeOverrideDetails"]["idTokenGeneration"]["claimsToAddOrOverride"]
-    assert added == {"projects": [], "projects_overflow": True}
-    logged = [json.loads(r.getMessage()) for r in caplog.records if r.levelname == "ERROR"]
-    assert logged[0]["event"] == "claim_too_large" and logged[0]["claim"] == "projects" and logged[0]["bytes"] > 5000
+    result = trigger.handler(event(name), None)["response"][details]
+    added = (result.get("idTokenGeneration") or result)["claimsToAddOrOverride"]
+    assert added == {"projects": [] if "v2" in name else "", "claimsctl:lookup": "row"}
+    logged = [json.loads(r.getMessage()) for r in caplog.records if "claim_looked_up" in r.getMessage()]
+    assert logged[0]["claim"] == "projects" and logged[0]["bytes"] > 5000
 
 
 def test_a_claim_within_the_budget_is_kept_whole(trigger: ModuleType) -> None:

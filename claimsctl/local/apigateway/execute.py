@@ -25,14 +25,13 @@ from moto.apigateway.models import RestAPI, apigateway_backends
 from werkzeug.wrappers import Request, Response
 
 from claimsctl.local import clock, state, urls
-from claimsctl.local.apigateway import cognito_authorizer, snapshots
+from claimsctl.local.apigateway import cognito_authorizer, limits, snapshots
 from claimsctl.local.apigateway.snapshots import DeployedAuthorizer, DeployedMethod, DeployedResource
 from claimsctl.local.lambda_runtime import permissions, service
 from claimsctl.local.lambda_runtime.permissions import as_list
 
 PREFIX = "/execute-api/"
 CACHE_LIMIT = 10_000
-HEADER_LIMIT_BYTES = 10_240  # API Gateway's quota on the request line plus header values
 STATS: state.Slot[Counter[str]] = state.Slot(Counter)  # what the API did, for benchmarks: invocations, cache hits
 
 
@@ -94,8 +93,9 @@ def find_api(api_id: str) -> tuple[RestAPI, str, str] | None:
 def handle(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     request = Request(environ)
     try:
-        _check_header_size(request)
+        _check_limits(limits.refused_request(request))
         target = route(request)
+        _check_limits(limits.refused_method_arn(target.method_arn))
         authorizer_context = authorize(target, request)
         response = integrate(target, request, authorizer_context)
     except Refusal as refusal:
@@ -105,12 +105,9 @@ def handle(environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     return response(environ, start_response)  # type: ignore[no-any-return]
 
 
-def _check_header_size(request: Request) -> None:
-    line = f"{request.method} {request.full_path} HTTP/1.1"
-    size = len(line.encode()) + sum(len(name) + len(value) for name, value in request.headers.items())
-    if size > HEADER_LIMIT_BYTES:
-        raise Refusal(431, "RequestHeaderFieldsTooLarge",
-                      {"message": f"Request line and headers are {size} bytes; the limit is {HEADER_LIMIT_BYTES}"})
+def _check_limits(refused: limits.Refused | None) -> None:
+    if refused is not None:
+        raise Refusal(*refused)
 
 
 # -- routing -------------------------------------------------------------------------------
