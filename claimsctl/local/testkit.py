@@ -28,6 +28,7 @@ from moto.dynamodb.models import dynamodb_backends
 
 from claimsctl.local import clock, state
 from claimsctl.local.cognito import pools, token_state, trigger
+from claimsctl_runtime import machines, rows
 
 
 @dataclass
@@ -122,12 +123,26 @@ class NewUser:
                    document.get("table"), row)
 
 
+def _refuse_a_clients_row(pool: CognitoIdpUserPool, table: str, row: dict[str, Any]) -> None:
+    """A user's row never replaces a machine client's (keyed by its client id), as claimsctl's own writes are
+    guarded: ValueError before anything is made."""
+    key = row.get(rows.KEY)
+    if not isinstance(key, dict):
+        return
+    held = dynamodb_backends[pool.account_id][pool.region].get_item(table, {rows.KEY: key})
+    if held is not None and held.to_json()["Attributes"].get(machines.PRINCIPAL) == {"S": machines.CLIENT}:
+        raise ValueError(f"Table {table} holds machine client {key.get('S')}'s row under that key; choose another "
+                         "user name.")
+
+
 def make_user(new: NewUser) -> dict[str, Any]:
     """The user, its row and its tokens (the pool's trigger runs): {"username", "id_token", "access_token",
     "refresh_token", "expires_in"}. ValueError for an unknown pool or client, moto's errors for a taken name."""
     pool = pools.by_id(new.pool_id)
     if pool is None or new.client_id not in pool.clients:
         raise ValueError(f"No app client {new.client_id} in user pool {new.pool_id}.")
+    if new.row is not None and new.table is not None:
+        _refuse_a_clients_row(pool, new.table, new.row)
     backend = cognitoidp_backends[pool.account_id][pool.region]
     attributes = [{"Name": "email", "Value": new.email}, {"Name": "email_verified", "Value": "true"},
                   *({"Name": k, "Value": v} for k, v in new.attributes.items())]

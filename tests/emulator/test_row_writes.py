@@ -54,3 +54,17 @@ def test_restore_puts_back_every_attribute_of_a_row(endpoint: str, clients: Any,
     ddb.put_item(TableName=table, Item={"userName": {"S": "bob"}, "projects": {"L": []}})
     assert requests.post(f"{endpoint}/_claimsctl/restore", json={}, timeout=30).ok
     assert get(clients, table, "alice") == row and get(clients, table, "bob") == {}
+
+
+def test_the_kits_new_user_never_replaces_a_clients_row(endpoint: str, clients: Any, table: str) -> None:
+    idp = clients("cognito-idp")
+    pool = idp.create_user_pool(PoolName=unique("kit-rows"))["UserPool"]["Id"]
+    app = idp.create_user_pool_client(UserPoolId=pool, ClientName="web")["UserPoolClient"]["ClientId"]
+    client_row = {"userName": {"S": "botclientid"}, "principal": {"S": "client"}, "projects": {"L": [{"S": "p1"}]}}
+    clients("dynamodb").put_item(TableName=table, Item=client_row)
+    answer = requests.post(f"{endpoint}/_claimsctl/users", timeout=30, json={
+        "pool_id": pool, "client_id": app, "username": "botclientid", "table": table,
+        "row": {"userName": {"S": "botclientid"}, "projects": {"L": [{"S": "p9"}]}}})
+    assert answer.status_code == 400 and "machine client botclientid's row" in answer.json()["message"]
+    assert get(clients, table, "botclientid") == client_row
+    assert idp.list_users(UserPoolId=pool)["Users"] == []  # nothing made
