@@ -132,3 +132,27 @@ def _put(path: Path, data: bytes) -> None:
         handle.write(data)
     os.chmod(temporary, 0o644)
     os.replace(temporary, path)
+
+
+def fingerprint(folder: Path) -> dict[str, str]:
+    """SHA-256 of each Python file of a folder, by its relative path."""
+    return {path.relative_to(folder).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(folder.rglob("*.py")) if "__pycache__" not in path.parts}
+
+
+def changed_since_copy(copied: Path) -> tuple[str, list[str]]:
+    """(the version a lambda_src copy came from, the shipped files that changed since); nothing without a record."""
+    shipped = resources.bundled("lambda_src")
+    try:  # read as upgrade-source reads it: bounded, and checked (a record that is not one says nothing here)
+        record = read(copied.parent) if copied.name == "lambda_src" else Record("", {})
+    except (OSError, RecordError):
+        return "", []
+    if not record.version:
+        return "", []
+    version = record.version
+    then = {name.removeprefix("lambda_src/"): digest for name, digest in record.files.items()
+            if name.startswith("lambda_src/") and name.endswith(".py")}
+    if shipped is None or shipped.resolve() == copied.resolve():
+        return version, []
+    now = fingerprint(shipped)
+    return version, sorted(name for name in set(now) | set(then) if now.get(name) != then.get(name))

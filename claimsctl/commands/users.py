@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from claimsctl.commands.common import CONTEXT, OUTPUT, PASSWORD_STDIN, Run, common_options, password
+
+if TYPE_CHECKING:
+    from claimsctl.users import UserSpec
 
 
 @click.command("add-user", context_settings=CONTEXT)
@@ -53,20 +56,14 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
     from claimsctl import display, users
 
     if from_file is not None:
-        if username or email or projects is not None or password_stdin or assignments or removals:
-            raise click.UsageError("--from-file cannot be combined with --username, --email, --projects, "
-                                   "--password-stdin, --set or --unset")
-        _add_users_from_file(run, from_file, concurrency, passwords_out)
-        return
+        one_user = bool(username or email or projects is not None or password_stdin or assignments or removals)
+        return _add_users_from_file(run, from_file, concurrency, passwords_out, one_user)
     attributes = _row_changes(assignments, removals)
     interactive = username is None
     inputs = run.inputs()
     roles = _roles(run, inputs.claim_name)
     if interactive:
-        username = click.prompt("User name")
-        email = email or click.prompt("Email")
-        projects = projects if projects is not None else click.prompt(
-            f"Projects (comma-separated, with a role: p1:{roles[-1]})", default="")
+        username, email, projects = _prompted(email, projects, roles)
     project_ids = users.parse_projects(projects, roles) if projects is not None else None
     secret = password(password_stdin, "Password", confirm=True) if (interactive or password_stdin) else None
     aws, outputs = run.deployed(inputs)
@@ -75,13 +72,29 @@ def add_user(run: Run, username: str | None, email: str | None, projects: str | 
     idp, ddb, target = aws.client("cognito-idp"), aws.client("dynamodb"), users.Target.of(outputs)
     if project_ids == ():
         _confirm_no_projects(users.projects_dropped(idp, ddb, target, spec.username), spec.username, yes)
-    result = users.add_or_update(idp, ddb, target, spec)
-    shown = ", ".join(project_ids) if project_ids is not None else "unchanged"
-    changed = f"; attributes set: {', '.join(attributes)}" if attributes else ""
-    display.info(f"[green]User {username} {result}[/] (projects: {shown or 'none'}{changed}).")
+    display.info(_done(spec, users.add_or_update(idp, ddb, target, spec)))
     if seed_items and project_ids and outputs.items_table is not None:
         count = users.seed_items(aws.client("dynamodb"), outputs.items_table, project_ids, seed_items)
         display.info(f"Wrote {count} sample item(s).")
+
+
+def _done(spec: UserSpec, result: str) -> str:
+    """What add-user changed: the projects, and the attributes it set and removed."""
+    shown = ", ".join(spec.projects) if spec.projects is not None else "unchanged"
+    set_names = [name for name, value in spec.attributes.items() if value is not None]
+    removed = [name for name, value in spec.attributes.items() if value is None]
+    changed = (f"; attributes set: {', '.join(set_names)}" if set_names else "") + \
+        (f"; attributes removed: {', '.join(removed)}" if removed else "")
+    return f"[green]User {spec.username} {result}[/] (projects: {shown or 'none'}{changed})."
+
+
+def _prompted(email: str | None, projects: str | None, roles: tuple[str, ...]) -> tuple[str, str, str]:
+    """The user name, and the email and projects not given as options, asked for on the terminal."""
+    username = click.prompt("User name")
+    email = email or click.prompt("Email")
+    projects = projects if projects is not None else click.prompt(
+        f"Projects (comma-separated, with a role: p1:{roles[-1]})", default="")
+    return str(username), str(email), str(projects)
 
 
 def _row_changes(assignments: tuple[str, ...], removals: tuple[str, ...]) -> dict[str, Any]:
@@ -114,8 +127,12 @@ def _roles(run: Run, claim_name: str) -> tuple[str, ...]:
     return seam.load(run.project().lambda_dir, claim_name).roles
 
 
-def _add_users_from_file(run: Run, path: Path, concurrency: int, passwords_out: Path | None) -> None:
+def _add_users_from_file(run: Run, path: Path, concurrency: int, passwords_out: Path | None, one_user: bool) -> None:
     from claimsctl import bulk, display, reports, users
+
+    if one_user:
+        raise click.UsageError("--from-file cannot be combined with --username, --email, --projects, "
+                               "--password-stdin, --set or --unset")
 
     inputs = run.inputs()
     specs = bulk.read(path, _roles(run, inputs.claim_name))

@@ -41,9 +41,9 @@ class ProjectFolder:
         since: which files, and how to compare (claims.py is the project's own to change)."""
         if "lambda_src" not in self.own_sources:
             return None
-        from claimsctl import resources
+        from claimsctl import sourcerecord
 
-        version, changed = resources.changed_since_copy(self.lambda_dir)
+        version, changed = sourcerecord.changed_since_copy(self.lambda_dir)
         changed = [name for name in changed if name != "claims.py"]
         if not changed:
             return None
