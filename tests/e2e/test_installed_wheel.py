@@ -148,7 +148,7 @@ def test_the_test_kit_from_the_installed_wheel(installed_local: Path, tmp_path: 
     for extra in ((), (), ("-n", "2")):
         result = subprocess.run([str(installed_local / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
                                  *extra], cwd=project, env=env, capture_output=True, text=True, timeout=900, check=False)
-        assert result.returncode == 0 and "8 passed" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
+        assert result.returncode == 0 and "9 passed" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
 
 
 def test_the_test_kit_without_the_extra_is_one_line(installed: Path, tmp_path: Path) -> None:

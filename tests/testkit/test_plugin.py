@@ -65,7 +65,7 @@ def test_with_refresh_token_rotation_the_kit_refreshes_through_it(scratch: Path,
     (project / "tests" / "test_rotation.py").write_text(ROTATION)
     result = pytest_in(project, "tests/test_staleness.py", "tests/test_rotation.py")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
 
 
 def test_machine_clients_in_a_v3_project(scratch: Path, tmp_path: Path) -> None:
