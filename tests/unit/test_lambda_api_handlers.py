@@ -39,7 +39,7 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.syspath_prepend(str(ROOT / "lambda_src"))
     yield
-    for name in ("authorizer", "router", "item_routes", "items", "claims"):
+    for name in ("authorizer", "router", "item_routes", "item_store", "claims"):
         sys.modules.pop(name, None)
 
 
@@ -106,8 +106,8 @@ def test_an_access_token_is_refused_when_the_api_expects_id_tokens(authorizer: M
 
 def test_the_router_checks_the_routes_again(lambda_env: None) -> None:
     router = importlib.import_module("router")
-    items = importlib.import_module("items")  # the router imports a handler's module on first use
-    stubber = Stubber(items._DYNAMODB)
+    item_store = importlib.import_module("item_store")  # the router imports a handler's module on first use
+    stubber = Stubber(item_store._DYNAMODB)
     stubber.add_response("query", {"Items": [{"projectId": {"S": "p1"}, "itemId": {"S": "i1"}}]},
                          {"TableName": "items", "KeyConditionExpression": "projectId = :project",
                           "ExpressionAttributeValues": {":project": {"S": "p1"}}, "Limit": 100})

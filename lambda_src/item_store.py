@@ -1,4 +1,7 @@
-"""A project's items in the items table: read, create, delete (the shipped routes' data, lambda_src/item_routes.py)."""
+"""A project's items in the items table: read, create, delete (the shipped routes' data, lambda_src/item_routes.py).
+
+Named item_store, not items: releases before declared routes shipped an items.py of another shape, which a
+project's own lambda_src may still hold (upgrade-source keeps a file the user changed)."""
 
 from __future__ import annotations
 
