@@ -190,8 +190,10 @@ def no_retry_when_refused(raw: Any) -> None:
     emulator's throttling, a 5xx) keep their retries."""
     from botocore.exceptions import EndpointConnectionError
 
-    def refused(caught_exception: Exception | None = None, **_: Any) -> bool | None:
-        return False if isinstance(caught_exception, EndpointConnectionError) else None  # False: no retry
+    def refused(caught_exception: Exception | None = None, **_: Any) -> None:
+        if isinstance(caught_exception, EndpointConnectionError):
+            raise caught_exception  # final, on every botocore (older ones read a False answer as "retry at once")
+        return None  # the other handlers decide
 
     service = raw.meta.service_model.service_id.hyphenize()
     raw.meta.events.register_first(f"needs-retry.{service}", refused)
