@@ -100,7 +100,8 @@ def test_retries_remain_for_a_remote_endpoint_and_for_the_emulators_other_errors
         return next((answer for _, answer in responses if answer is not None), None)
 
     refused = EndpointConnectionError(endpoint_url="http://127.0.0.1:4566")
-    assert first_answer(local, refused) is False  # no retry
+    with pytest.raises(EndpointConnectionError):  # final: no retry
+        first_answer(local, refused)
     assert first_answer(remote, refused) not in (None, False)  # a delay: retried
     assert first_answer(local, ConnectTimeoutError(endpoint_url="x")) not in (None, False)
 
