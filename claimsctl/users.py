@@ -227,12 +227,19 @@ def add_or_update(idp: Any, ddb: Any, target: Target, spec: UserSpec,
             _delete_quietly(idp, target, username)
             raise
         return UserOutcome.CREATED
-    if spec.projects is not None or spec.attributes:  # first: a refused row (a client's) leaves all unchanged
+    row_changed = spec.projects is not None or bool(spec.attributes)
+    if row_changed:  # first: a refused row (a client's) leaves all unchanged
         _write_row(ddb, target, username, spec.projects, spec.attributes)
-    if spec.email:
-        _update_email(idp, target, username, spec.email)
-    if spec.password and not password_on_create_only:
-        _set_password(idp, target, username, spec.password)
+    try:
+        if spec.email:
+            _update_email(idp, target, username, spec.email)
+        if spec.password and not password_on_create_only:
+            _set_password(idp, target, username, spec.password)
+    except UserError as exc:
+        if not row_changed:
+            raise
+        raise UserError(f"{exc} The row's projects and attributes were changed already; the same command, run "
+                        "again once this is fixed, finishes the rest.") from exc
     return UserOutcome.UPDATED
 
 

@@ -253,3 +253,13 @@ def test_a_claims_py_reading_the_row_still_sees_it_after_a_projects_change(tenan
     assert explained["claims"]["tenant"] == "acme" and explained["decision"] == "allow"
     assert cli("add-user", "--username", "ann", "--unset", "tenant").exit_code == 0
     assert "tenant" not in claims()
+
+
+def test_a_failure_after_the_row_was_written_says_what_was_applied(cli: Cli, stack: dict[str, str],
+                                                                   clients: Any) -> None:
+    weak = cli("add-user", "--username", "alice", "--projects", "p2", "--password-stdin", input="short\n")
+    assert weak.exit_code == 1 and "Traceback" not in weak.output
+    assert "rejected the password" in weak.output and "were changed already" in weak.output, weak.output
+    assert item(clients, stack["UsersTableName"], "alice")["projects"] == {"L": [{"S": "p2"}]}
+    again = cli("add-user", "--username", "alice", "--projects", "p2", "--password-stdin", input=PASSWORD + "\n")
+    assert again.exit_code == 0, again.output
