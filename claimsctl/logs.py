@@ -6,6 +6,7 @@ and a handler of the user's own that does should not put one on a terminal or in
 
 from __future__ import annotations
 
+import collections
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ KNOWN_NAMES = {"PreTokenGenerationFunction": "trigger", "AuthorizerFunction": "a
                "ProjectItemsFunction": "items", "CheckUserAccessFunction": "check-user-access",
                "StandardItemsFunction": "standard-items"}
 FUNCTION_TYPE = "AWS::Lambda::Function"
+MAX_LINES = 10_000  # the newest lines `logs` prints (and holds) without --follow
 SINCE = re.compile(r"(\d{1,6})([smhd])")
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 JWT = re.compile(r"eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*")
@@ -80,8 +82,10 @@ def _read(aws: Aws, name: str, function: str, start_ms: int) -> list[LogLine]:
     pages = aws.client("logs").get_paginator("filter_log_events").paginate(
         logGroupName=f"/aws/lambda/{function}", startTime=start_ms)
     try:
-        return [LogLine(name, int(event["timestamp"]), redacted(str(event.get("message", "")).rstrip("\n")),
-                        str(event.get("eventId", ""))) for page in pages for event in page.get("events", [])]
+        newest = collections.deque((LogLine(name, int(event["timestamp"]), redacted(str(event.get("message", "")).rstrip("\n")),
+                                            str(event.get("eventId", "")))
+                                    for page in pages for event in page.get("events", [])), maxlen=MAX_LINES)
+        return list(newest)
     except AwsCallError as exc:
         if exc.not_found:  # the function has not run yet: no log group
             return []
@@ -89,9 +93,10 @@ def _read(aws: Aws, name: str, function: str, start_ms: int) -> list[LogLine]:
 
 
 def read(aws: Aws, chosen_functions: dict[str, str], start_ms: int) -> list[LogLine]:
-    """Every line the chosen functions logged since `start_ms`, oldest first."""
+    """The lines the chosen functions logged since `start_ms`, oldest first: the newest MAX_LINES of them, so
+    memory stays bounded however far back --since reaches."""
     lines = [line for name, function in chosen_functions.items() for line in _read(aws, name, function, start_ms)]
-    return sorted(lines, key=lambda line: line.timestamp_ms)
+    return sorted(lines, key=lambda line: line.timestamp_ms)[-MAX_LINES:]
 
 
 def follow(aws: Aws, chosen_functions: dict[str, str], start_ms: int, poll_seconds: float,

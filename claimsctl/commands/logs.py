@@ -14,7 +14,8 @@ FOLLOW_POLL_SECONDS = {True: 1.0, False: 5.0}  # the emulator (local) answers at
 @click.command(context_settings=CONTEXT)
 @common_options
 @click.argument("function", required=False)
-@click.option("--since", default="10m", show_default=True, help="How far back to start: 30s, 10m, 2h, 1d.")
+@click.option("--since", default="10m", show_default=True,
+              help="How far back to start: 30s, 10m, 2h, 1d (the newest 10,000 lines at most).")
 @click.option("--follow", "-f", is_flag=True, help="Keep printing new lines until Ctrl-C.")
 def logs(run: Run, function: str | None, since: str, follow: bool) -> None:
     """Print the stack's Lambda logs from CloudWatch Logs: every function's, or FUNCTION's.
