@@ -65,6 +65,3 @@ def routes(run: Run, output: str) -> None:
         display.as_json(listed)
         return
     display.route_listing(listed)
-
-
-COMMANDS = (explain, routes)

@@ -144,6 +144,3 @@ def token(run: Run, name: str, secret_file: Path, output: str, show_tokens: bool
     display.claims("Access token", issued.claims, outputs.claim_name)
     if show_tokens:
         click.echo(f"Access token: {issued.access_token}")
-
-
-COMMANDS = (add_client, list_clients, remove_client, token)

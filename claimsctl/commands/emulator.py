@@ -51,6 +51,3 @@ def local_start(host: str, port: int) -> None:
     sys.stdout.flush()
     emulator.serve_until(stop)
     click.echo("Emulator stopped.", err=True)
-
-
-COMMANDS = (local,)

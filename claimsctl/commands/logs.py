@@ -44,6 +44,3 @@ def logs(run: Run, function: str | None, since: str, follow: bool) -> None:
             click.echo(f"{stamp}  {line.function:<{width}}  {line.message}")
     except KeyboardInterrupt:  # the end of --follow
         return
-
-
-COMMANDS = (logs,)

@@ -97,6 +97,3 @@ def upgrade_source(run: Run, dry_run: bool) -> None:
         display.info("The record of the copy was not written: lambda_src/ is absent or a link.")
     display.info(f"[green]Done[/]: {len(changes)} file(s) added or replaced; the copy is recorded as of claimsctl "
                  f"{__version__}." if changes else "[green]Done[/]: nothing needed changing.")
-
-
-COMMANDS = (init, upgrade_source)

@@ -158,6 +158,3 @@ def verify(run: Run, token: str, token_use: str | None) -> None:
     inputs = run.inputs()
     aws, outputs = run.deployed(inputs)
     display.as_json(signing_in.verifier(aws, outputs, token_use).verify(token))
-
-
-COMMANDS = (login, request, verify)

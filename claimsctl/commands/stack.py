@@ -160,6 +160,3 @@ def render(run: Run) -> None:
     from claimsctl.deployment.project import render_for
 
     click.echo(render_for(run.project(), run.inputs()), nl=False)
-
-
-COMMANDS = (deploy, teardown, status, render)

@@ -186,6 +186,3 @@ def list_users(run: Run, output: str) -> None:
         display.as_json([r.__dict__ for r in records])
     else:
         display.users(records)
-
-
-COMMANDS = (add_user, remove_user, list_users)

@@ -151,3 +151,23 @@ def test_the_groups_help_imports_no_command_and_lists_each_as_its_own_help_does(
         assert command is not None
         first_paragraph = " ".join((command.help or "").split("\n\n")[0].split())
         assert cli.SUMMARIES.get(name) == first_paragraph, f"cli.SUMMARIES[{name!r}] should be {first_paragraph!r}"
+
+
+def test_every_command_module_command_is_in_the_lazy_table() -> None:
+    """A command written in claimsctl/commands/ but missing from cli.COMMANDS would never be reachable."""
+    import importlib
+    import pkgutil
+
+    import claimsctl.commands
+    from claimsctl import cli
+
+    defined = set()
+    nested = set()
+    for info in pkgutil.iter_modules(claimsctl.commands.__path__):
+        module = importlib.import_module(f"claimsctl.commands.{info.name}")
+        for attribute, value in vars(module).items():
+            if isinstance(value, click.Command) and getattr(value.callback, "__module__", None) == module.__name__:
+                defined.add(f"{module.__name__}:{attribute}")
+                if isinstance(value, click.Group):
+                    nested |= {f"{module.__name__}:{c.callback.__name__}" for c in value.commands.values() if c.callback}
+    assert defined - nested == set(cli.COMMANDS.values())
