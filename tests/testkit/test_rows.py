@@ -85,7 +85,14 @@ def test_rows_keep_what_they_hold_through_the_kit(tmp_path: Path) -> None:
     (project / "stackInputs.json").write_text(json.dumps({**inputs, "triggerVersion": "V3_0", "api": "both"}))
     claims_file = project / "lambda_src" / "claims.py"
     claims_file.write_text(claims_file.read_text() + TENANT_CLAIM)
-    (project / "tests" / "test_rows.py").write_text(ROWS)
+    (project / "tests" / "test_rows.py").write_text(ROWS + "\n\n" + doc_example())
     result = pytest_in(project, "tests/test_rows.py")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert "4 passed" in result.stdout
+    assert "5 passed" in result.stdout
+
+
+def doc_example() -> str:
+    """docs/testing.md's row-attributes example, as the page shows it."""
+    page = (ROOT / "docs" / "testing.md").read_text()
+    after = page.split("**Row attributes.**", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
