@@ -61,7 +61,8 @@ def validate_name(name: str) -> None:
 
 
 def parse_scopes(raw: str | None, outputs: StackOutputs) -> tuple[str, ...]:
-    """'items.read' or full scopes, comma-separated; all of the API's scopes when absent."""
+    """'items.read' or full scopes, comma-separated; all of the API's scopes when absent (items.read, items.write
+    and those the deployed routes name)."""
     if raw is None:
         return outputs.api_scopes
     by_name = {scope.rpartition("/")[2]: scope for scope in outputs.api_scopes}
@@ -69,7 +70,8 @@ def parse_scopes(raw: str | None, outputs: StackOutputs) -> tuple[str, ...]:
     for entry in (part.strip() for part in raw.split(",") if part.strip()):
         scope = by_name.get(entry, entry)
         if scope not in outputs.api_scopes:
-            raise UserError(f"Scope {entry!r} is not one of the API's: {', '.join(outputs.api_scopes)}.")
+            raise UserError(f"Scope {entry!r} is not one of the API's: {', '.join(outputs.api_scopes)} (a scope a route "
+                            "names in stackInputs.json becomes one when you run `claimsctl deploy`).")
         chosen.append(scope)
     if not chosen:
         raise UserError(f"--scopes names no scope; the API's are {', '.join(outputs.api_scopes)}.")

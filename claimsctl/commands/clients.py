@@ -24,7 +24,8 @@ def _roles(run: Run, claim_name: str) -> tuple[str, ...]:
 @click.argument("name")
 @click.option("--projects", help="Comma-separated projects, each with an optional role: p1:editor,p2 (replaces the "
                                  "client's list).")
-@click.option("--scopes", help="The API's scopes to grant, comma-separated: items.read, items.write (default: both).")
+@click.option("--scopes", help="The API's scopes to grant, comma-separated: items.read, items.write and the "
+                               "scopes routes name (default: all of them).")
 @click.option("--secret-out", type=click.Path(dir_okay=False, path_type=Path),
               help="File (mode 600, JSON) receiving client_id, client_secret, token_url and scope; needed for a new client.")
 @click.option("--force", is_flag=True, help="Replace the --secret-out file if it exists (a regular file only).")
