@@ -101,7 +101,7 @@ def _scope_problem(scope: Any) -> str | None:
     pattern, least, most = _scope_name_rule()
     if isinstance(scope, str) and least <= len(scope) <= most and pattern.fullmatch(scope):
         return None
-    return (f"scope {json.dumps(scope)[:60]} must be a scope name of the API's resource server: {least}-{most} "
+    return (f"{json.dumps(scope)[:60]} must be a scope name of the API's resource server: {least}-{most} "
             "printable characters without spaces, '\"', '/' or '\\', e.g. reports.read")
 
 
@@ -137,8 +137,6 @@ def _entry_problems(entry: Any) -> list[str]:
     if "handler" in entry and not (isinstance(handler, str) and _HANDLER.fullmatch(handler)):
         problems.append(f"handler {json.dumps(handler)[:60]} must be module.function, a function of a module in "
                         "lambda_src/ (e.g. reports.get for def get(request) in lambda_src/reports.py)")
-    if "scope" in entry:
-        problems += filter(None, [_scope_problem(entry["scope"])])
     return problems
 
 
@@ -173,7 +171,9 @@ def problems(value: Any) -> list[str]:
     for index, entry in enumerate(value):
         own = _entry_problems(entry)
         found += [f"$.routes[{index}]: {problem}" for problem in own]
-        if not own:
+        scope = _scope_problem(entry["scope"]) if isinstance(entry, dict) and "scope" in entry else None
+        found += [f"$.routes[{index}].scope: {scope}"] if scope else []
+        if not own and not scope:
             well_formed.append((index, parse([entry])[0]))
     found += _clashes(well_formed)  # among the well-formed entries, so every problem comes at once
     good = tuple(route for _, route in well_formed)
