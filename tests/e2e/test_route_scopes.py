@@ -4,7 +4,8 @@ gains `GET /projects/{projectId}` with `"scope": "reports.read"`. After the depl
 scope, add-client grants it (and lists it when asked for a wrong one), a client holding it is served by both
 designs, the existing client (items.read, items.write) is refused as each design refuses a missing scope
 (optimized: 403, its policy lacks the route; standard: 401, the Cognito authorizer finds none of the method's
-AuthorizationScopes), people are served as before, and `routes` and `explain --client` say which scope it is."""
+AuthorizationScopes), people are served as before, and `routes` and `explain --client` say which scope it is.
+On day three the route names no scope any more: the resource server drops it and the old client is served."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 
 from tests.e2e.test_api_updates import DESIGNS, PASSWORD, call, machine_token, source_project, user_token  # noqa: F401
 
@@ -90,3 +92,21 @@ def test_a_route_with_its_own_scope_added_on_day_two(source_project: Any, client
     allowed = json.loads(cli("explain", "--client", "report-bot", "--request", "GET /projects/p1",
                              "--output", "json").stdout)
     assert allowed["decision"] == "allow" and "missing_scope" not in allowed
+
+    # Day three: the route no longer names a scope. The resource server drops it (the clients keep it in their
+    # AllowedOAuthScopes, tokens never carry it); the route needs items.read again.
+    inputs = json.loads((folder / "stackInputs.json").read_text())
+    inputs["routes"] = [{k: v for k, v in r.items() if k != "scope"} for r in inputs["routes"]]
+    (folder / "stackInputs.json").write_text(json.dumps(inputs))
+    again = cli("deploy", "--yes", "--output", "json")
+    assert again.exit_code == 0, again.output
+    server = clients("cognito-idp").describe_resource_server(UserPoolId=outputs["UserPoolId"],
+                                                             Identifier=f"{inputs['stackName']}-api")
+    assert [s["ScopeName"] for s in server["ResourceServer"]["Scopes"]] == ["items.read", "items.write"]
+    old = machine_token(folder / "old-bot.json")
+    for design in DESIGNS:
+        assert call(outputs, old, "GET", design + "/projects/p1").status_code == 200, design
+    found = json.loads((folder / "report-bot.json").read_text())
+    answer = requests.post(found["token_url"], auth=(found["client_id"], found["client_secret"]),
+                           data={"grant_type": "client_credentials", "scope": found["scope"]}, timeout=30)
+    assert answer.status_code == 400 and answer.json()["error"] == "invalid_scope"
