@@ -76,7 +76,8 @@ class Explanation:
 
 
 def _route_json(route: Declared) -> dict[str, str]:
-    return {"method": route.method, "path": route.path, "handler": route.handler, "scope": route.api_scope}
+    """The route as stackInputs.json declares it (with "scope" only when it names its own)."""
+    return apiroutes.as_json((route,))[0]
 
 
 def scope_rules(inputs: StackInputs, outputs: StackOutputs) -> machines.ScopeRules:

@@ -149,6 +149,9 @@ def test_the_router_refuses_a_machine_token_without_its_routes_own_scope(lambda_
     """A policy wider than the scopes (a `*` covering a sibling route) still meets the router's exact check."""
     monkeypatch.setenv("API_IDENTIFIER", "s-api")
     monkeypatch.setenv("ROUTE_SCOPES", json.dumps({"GET /projects/{projectId}/items": "reports.read"}))
+    from claimsctl_runtime import handlers
+
+    monkeypatch.setattr(handlers, "_LOADED", {})  # handlers loaded by an earlier test hold its stubbed client
     router = importlib.import_module("router")
     items = importlib.import_module("items")
     stubber = Stubber(items._DYNAMODB)
