@@ -4,7 +4,8 @@ gains `GET /projects/{projectId}` with `"scope": "reports.read"`. After the depl
 scope, add-client grants it (and lists it when asked for a wrong one), a client holding it is served by both
 designs, the existing client (items.read, items.write) is refused as each design refuses a missing scope
 (optimized: 403, its policy lacks the route; standard: 401, the Cognito authorizer finds none of the method's
-AuthorizationScopes), people are served as before, and `routes` and `explain --client` say which scope it is.
+AuthorizationScopes), people are served as before, and `routes` and `explain --client` say which scope it is;
+add-client --scopes then grants the existing client the new scope (its other settings kept).
 On day three the route names no scope any more: the resource server drops it and the old client is served."""
 
 from __future__ import annotations
@@ -92,6 +93,20 @@ def test_a_route_with_its_own_scope_added_on_day_two(source_project: Any, client
     allowed = json.loads(cli("explain", "--client", "report-bot", "--request", "GET /projects/p1",
                              "--output", "json").stdout)
     assert allowed["decision"] == "allow" and "missing_scope" not in allowed
+
+    granted = cli("add-client", "old-bot", "--scopes", "items.read,reports.read", "--secret-out",
+                  str(folder / "old-bot.json"), "--force")
+    assert granted.exit_code == 0 and "scopes:" in granted.output, granted.output
+    described = clients("cognito-idp").describe_user_pool_client(
+        UserPoolId=outputs["UserPoolId"], ClientId=json.loads((folder / "old-bot.json").read_text())["client_id"])
+    client = described["UserPoolClient"]
+    assert client["AllowedOAuthFlows"] == ["client_credentials"] and client["AccessTokenValidity"] == 60
+    assert sorted(client["AllowedOAuthScopes"]) == [f"{inputs['stackName']}-api/items.read",
+                                                    f"{inputs['stackName']}-api/reports.read"]
+    old = machine_token(folder / "old-bot.json")
+    for design in DESIGNS:
+        assert call(outputs, old, "GET", design + "/projects/p1").status_code == 200, design
+        assert call(outputs, old, "GET", design + "/projects/p1/items").status_code == 200, design
 
     # Day three: the route no longer names a scope. The resource server drops it (the clients keep it in their
     # AllowedOAuthScopes, tokens never carry it); the route needs items.read again.
