@@ -32,9 +32,10 @@ def _roles(run: Run, claim_name: str) -> tuple[str, ...]:
 def add_client(run: Run, name: str, projects: str | None, scopes: str | None, secret_out: Path | None,
                force: bool) -> None:
     """Add a machine client (client-credentials grant) and the row of its projects, or update one's projects
-    (and with --scopes its scopes: a token it already has keeps its scopes until it expires).
+    and scopes.
 
-    Its tokens get the claim from the same claims_for as users' (triggerVersion V3_0). The secret is written
+    With --scopes, an existing client's scopes become those (a token it already has keeps its scopes until it
+    expires). Its tokens get the claim from the same claims_for as users' (triggerVersion V3_0). The secret is written
     to --secret-out before the client exists, and never printed.
 
     \b
