@@ -2,7 +2,9 @@
 API Gateway resources and methods of both designs (docs/api.md).
 
 A route is `{"method": "GET", "path": "/departments/{dept}/reports", "handler": "reports.get"}`: path
-parameters in braces, the handler a function of a module in lambda_src/. Without `"routes"`, the API is the
+parameters in braces, the handler a function of a module in lambda_src/. It may name the scope of the API a
+machine client needs for it (`"scope": "reports.read"`); without, GET needs `items.read` and other methods
+`items.write` (claimsctl_runtime.machines). Without `"routes"`, the API is the
 shipped item routes (SHIPPED), whose resources and methods keep the logical ids every earlier claimsctl gave
 them, so an existing stack updates in place.
 """
@@ -11,12 +13,14 @@ from __future__ import annotations
 
 import ast
 import difflib
+import functools
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from claimsctl_runtime import machines
 from claimsctl_runtime.routes import METHODS, SEGMENT
 
 STANDARD_PREFIX = "standard"  # the standard design's copy of every route lives under /standard
@@ -24,6 +28,8 @@ STANDARD_DESIGN = f"/{STANDARD_PREFIX}"
 _PARAMETER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]{0,63})\}")
 _HANDLER = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\.([A-Za-z_][A-Za-z0-9_]*)")
 KEYS = ("method", "path", "handler")
+OPTIONAL_KEYS = ("scope",)
+SERVER_SCOPES = 100  # a resource server's scopes (Cognito: ResourceServerScopeListType), items.read/.write among them
 MAX_TABLE_BYTES = 3000  # the route table is a function's environment variable (Lambda: 4 KB for all of them)
 
 
@@ -34,6 +40,12 @@ class Declared:
     path: str
     method: str
     handler: str
+    scope: str = ""  # the route's own scope name; "" for its method's (items.read or items.write)
+
+    @property
+    def api_scope(self) -> str:
+        """The scope name a machine client needs for this route."""
+        return self.scope or machines.scope_name_for(self.method)
 
     @property
     def segments(self) -> tuple[str, ...]:
@@ -72,7 +84,25 @@ SHIPPED = (
 
 def as_json(routes: tuple[Declared, ...]) -> list[dict[str, str]]:
     """The routes as stackInputs.json lists them (what `claimsctl init` writes)."""
-    return [{"method": r.method, "path": r.path, "handler": r.handler} for r in routes]
+    return [{"method": r.method, "path": r.path, "handler": r.handler, **({"scope": r.scope} if r.scope else {})}
+            for r in routes]
+
+
+@functools.lru_cache(maxsize=1)
+def _scope_name_rule() -> tuple[re.Pattern[str], int, int]:
+    """Cognito's ScopeName (ResourceServerScopeNameType): pattern and length, from botocore's model."""
+    import botocore.session
+
+    shape = botocore.session.get_session().get_service_model("cognito-idp").shape_for("ResourceServerScopeNameType")
+    return re.compile(shape.metadata["pattern"]), int(shape.metadata["min"]), int(shape.metadata["max"])
+
+
+def _scope_problem(scope: Any) -> str | None:
+    pattern, least, most = _scope_name_rule()
+    if isinstance(scope, str) and least <= len(scope) <= most and pattern.fullmatch(scope):
+        return None
+    return (f"{json.dumps(scope)[:60]} must be a scope name of the API's resource server: {least}-{most} "
+            "printable characters without spaces, '\"', '/' or '\\', e.g. reports.read")
 
 
 def _path_problem(path: Any) -> str | None:
@@ -95,7 +125,8 @@ def _path_problem(path: Any) -> str | None:
 def _entry_problems(entry: Any) -> list[str]:
     if not isinstance(entry, dict):
         return ['must be an object {"method": "GET", "path": "/reports/{id}", "handler": "reports.get"}']
-    problems = [f"unknown key {key!r}; the keys are {', '.join(KEYS)}" for key in entry if key not in KEYS]
+    problems = [f"unknown key {key!r}; the keys are {', '.join(KEYS + OPTIONAL_KEYS)}"
+                for key in entry if key not in KEYS + OPTIONAL_KEYS]
     problems += [f"{key!r} is missing" for key in KEYS if key not in entry]
     method = entry.get("method")
     if "method" in entry and (not isinstance(method, str) or method not in METHODS):
@@ -140,13 +171,19 @@ def problems(value: Any) -> list[str]:
     for index, entry in enumerate(value):
         own = _entry_problems(entry)
         found += [f"$.routes[{index}]: {problem}" for problem in own]
-        if not own:
+        scope = _scope_problem(entry["scope"]) if isinstance(entry, dict) and "scope" in entry else None
+        found += [f"$.routes[{index}].scope: {scope}"] if scope else []
+        if not own and not scope:
             well_formed.append((index, parse([entry])[0]))
     found += _clashes(well_formed)  # among the well-formed entries, so every problem comes at once
-    table = json.dumps(route_table(tuple(route for _, route in well_formed)), separators=(",", ":"))
-    if len(table) > MAX_TABLE_BYTES:
-        found.append(f"$.routes: {len(value)} routes make a route table of {len(table)} bytes; the limit is "
+    good = tuple(route for _, route in well_formed)
+    size = len(json.dumps(route_table(good), separators=(",", ":"))) + len(scope_table_json(good))
+    if size > MAX_TABLE_BYTES:
+        found.append(f"$.routes: {len(value)} routes make a route table of {size} bytes; the limit is "
                      f"{MAX_TABLE_BYTES} (a Lambda environment holds 4 KB); use fewer or shorter routes")
+    if len(server_scopes(good)) > SERVER_SCOPES:
+        found.append(f"$.routes: the routes name {len(own_scope_names(good))} scopes of their own; a resource server "
+                     f"holds at most {SERVER_SCOPES}, items.read and items.write among them")
     return sorted(found, key=_entry_order)
 
 
@@ -157,7 +194,36 @@ def _entry_order(problem: str) -> int:
 
 def parse(value: list[dict[str, str]]) -> tuple[Declared, ...]:
     """Routes already checked by problems()."""
-    return tuple(Declared(entry["path"], entry["method"], entry["handler"]) for entry in value)
+    return tuple(Declared(entry["path"], entry["method"], entry["handler"], entry.get("scope", ""))
+                 for entry in value)
+
+
+def own_scope_names(routes: tuple[Declared, ...]) -> list[str]:
+    """The scope names routes name of their own, each once, sorted."""
+    return sorted({r.scope for r in routes if r.scope})
+
+
+def server_scopes(routes: tuple[Declared, ...]) -> list[tuple[str, str]]:
+    """(name, description) of every scope of the API's resource server: items.read and items.write (always: clients
+    granted them keep them), then each scope a route names, described by the routes that need it."""
+    found = [(machines.READ_SCOPE, "Read the items of the caller's projects (GET)"),
+             (machines.WRITE_SCOPE, "Create and delete the items of the caller's projects (POST, DELETE)")]
+    for name in own_scope_names(routes):
+        if name in (machines.READ_SCOPE, machines.WRITE_SCOPE):
+            continue
+        needing = ", ".join(str(r) for r in sorted(routes) if r.scope == name)
+        text = f"Needed by {needing}"
+        found.append((name, text if len(text) <= 256 else text[:253] + "..."))
+    return found
+
+
+def scope_table(routes: tuple[Declared, ...]) -> dict[str, str]:
+    """`"METHOD /path"` -> scope name, for the routes naming their own (ROUTE_SCOPES of the functions)."""
+    return {f"{r.method} {r.path}": r.scope for r in sorted(routes) if r.scope}
+
+
+def scope_table_json(routes: tuple[Declared, ...]) -> str:
+    return json.dumps(scope_table(routes), separators=(",", ":"))
 
 
 def route_table(routes: tuple[Declared, ...]) -> dict[str, str]:
@@ -193,8 +259,14 @@ def handler_problems(lambda_dir: Path, routes: tuple[Declared, ...]) -> list[str
 def listing(lambda_dir: Path, routes: tuple[Declared, ...], declared: bool) -> list[dict[str, Any]]:
     """What `claimsctl routes` shows: each route, its handler, and what is wrong with it (None when nothing)."""
     return [{"method": r.method, "path": r.path, "handler": r.handler, "standard_path": f"/{STANDARD_PREFIX}{r.path}",
-             "declared": declared, "problem": handler_problem(lambda_dir, r)}
+             "scope": r.api_scope, "declared": declared, "problem": handler_problem(lambda_dir, r)}
             for r in sorted(routes, key=lambda r: (r.path, r.method))]
+
+
+def served_by(routes: tuple[Declared, ...], method: str, path: str) -> Declared | None:
+    """The declared route API Gateway serves `method path` with: a literal segment wins over a {parameter}."""
+    matching = [r for r in routes if r.matches(method, path)]
+    return min(matching, key=lambda r: tuple(bool(_PARAMETER.fullmatch(s)) for s in r.segments), default=None)
 
 
 def closest(routes: tuple[Declared, ...], method: str, path: str, count: int = 3) -> list[Declared]:
@@ -225,6 +297,7 @@ class ApiMethod:
     logical_id: str
     resource: str
     http_method: str
+    scope: str  # the scope name a machine client needs (the route's own, or its method's)
 
 
 @dataclass(frozen=True)
@@ -266,7 +339,7 @@ def layout(routes: tuple[Declared, ...], standard: bool) -> Layout:
         resource = names[route.shape]
         legacy = _LEGACY_METHODS.get((route.method, route.shape))
         base = prefix + legacy if legacy else resource.removesuffix("Resource") + route.method.capitalize()
-        methods.append(ApiMethod(_unique(base, "Method", taken), resource, route.method))
+        methods.append(ApiMethod(_unique(base, "Method", taken), resource, route.method, route.api_scope))
     return Layout(tuple(resources), tuple(methods))
 
 

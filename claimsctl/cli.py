@@ -55,7 +55,7 @@ SUMMARIES = {
     "remove-user": "Sign a user out everywhere (refresh tokens revoked), then remove it and its row of projects.",
     "list-users": "List users with their status and projects.",
     "add-client": ("Add a machine client (client-credentials grant) and the row of its projects, or update one's "
-                   "projects."),
+                   "projects and scopes."),
     "list-clients": "List machine clients with their ids, projects and scopes (never their secrets).",
     "remove-client": "Delete a machine client and its row of projects.",
     "token": "Get a client-credentials token for a machine client, verify it, and show its claims.",

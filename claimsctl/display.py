@@ -218,11 +218,11 @@ def route_listing(listed: list[dict[str, Any]]) -> None:
     from rich.table import Table
 
     table = Table(title="Routes (the standard design serves each under /standard)")
-    for column in ("Method", "Path", "Handler"):
+    for column in ("Method", "Path", "Handler", "Machine scope"):
         table.add_column(column)
     for route in listed:
         handler = route["handler"] + (f"  [red]({route['problem']})[/]" if route["problem"] else "")
-        table.add_row(route["method"], route["path"], handler)
+        table.add_row(route["method"], route["path"], handler, route["scope"])
     _console(stderr=False).print(table)
     if listed and not listed[0]["declared"]:
         info('stackInputs.json declares no "routes": these are the shipped ones (claimsctl init writes them).')
@@ -251,6 +251,10 @@ def explanation(username: str, found: Any) -> None:
         info(f"[red]Dropped (not a route): {dropped}[/]")
     if found.request is not None:
         verdict = f"[green]allow[/] (by {found.allowed_by})" if found.allowed_by else "[red]deny[/] (no route allows it)"
+        if found.missing_scope is not None:
+            verdict = (f"[red]deny[/]: the client lacks the scope {found.missing_scope}, which {found.declared} needs "
+                       "(its own \"scope\" in stackInputs.json, or items.read/items.write by method); grant it with "
+                       "add-client --scopes")
         if found.decision == "no-route":
             near = ", ".join(str(route) for route in found.closest)
             verdict = f"[red]no-route[/]: the API has no such route (API Gateway answers 403); closest: {near}"

@@ -42,6 +42,7 @@ class Explanation:
     closest: list[Declared] = field(default_factory=list)  # for a request that no route of the API serves
     way: str = "token"  # or "lookup": the claims did not fit, both designs read the row (claimsctl_runtime.lookup)
     policy_routes: list[Route] = field(default_factory=list)  # a lookup's policy, collapsed
+    missing_scope: str | None = None  # the scope the request's route needs and the machine client lacks
 
     @property
     def decision(self) -> str | None:
@@ -69,11 +70,21 @@ class Explanation:
                          route=_route_json(self.declared) if self.declared else None)
             if self.declared is None:
                 found["closest_routes"] = [_route_json(route) for route in self.closest]
+            if self.missing_scope is not None:
+                found["missing_scope"] = self.missing_scope
         return found
 
 
 def _route_json(route: Declared) -> dict[str, str]:
-    return {"method": route.method, "path": route.path, "handler": route.handler}
+    """The route as stackInputs.json declares it (with "scope" only when it names its own)."""
+    return apiroutes.as_json((route,))[0]
+
+
+def scope_rules(inputs: StackInputs, outputs: StackOutputs) -> machines.ScopeRules:
+    """Which scope each route needs, as the deployed functions read it (the project's declared routes)."""
+    routes = inputs.api_routes
+    return machines.ScopeRules(outputs.api_identifier, tuple((r.method, r.path) for r in routes),
+                               apiroutes.scope_table(routes))
 
 
 def parse_request(text: str) -> tuple[str, str]:
@@ -194,8 +205,9 @@ def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: Stac
     differs, budget = _deployed_differs(aws, project, inputs)
     project_seam = seam.load(project.lambda_dir, inputs.claim_name)
     allowed, dropped = project_seam.routes_for(_decided_claims(project_seam, inputs, key, item, claims, client))
+    rules = scope_rules(inputs, outputs)
     if scope is not None:  # a machine token may use only the routes whose API scope it holds
-        allowed = machines.within_scopes(allowed, scope, outputs.api_identifier)
+        allowed = machines.within_scopes(allowed, scope, rules)
     explained = Explanation(rows.plain(item), claims, sum(claiming.size(k, v) for k, v in claims.items()), budget,
                             allowed, dropped, lambda_src_differs=differs, way=lookup.way(claims))
     if explained.way == "lookup":
@@ -206,7 +218,10 @@ def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: Stac
         if path.startswith(apiroutes.STANDARD_DESIGN + "/"):  # the standard design's copy decides alike
             path = path.removeprefix(apiroutes.STANDARD_DESIGN)
         explained.allowed_by = allowing(allowed, method, path)
-        explained.declared = next((r for r in inputs.api_routes if r.matches(method, path)), None)
+        explained.declared = apiroutes.served_by(inputs.api_routes, method, path)
         if explained.declared is None:
             explained.closest = apiroutes.closest(inputs.api_routes, method, path)
+        elif scope is not None and rules.needed(method, explained.declared.path) not in scope.split():
+            explained.missing_scope = rules.needed(method, explained.declared.path)
+            explained.allowed_by = None  # the designs refuse it whatever routes_for says
     return explained

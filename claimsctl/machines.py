@@ -61,7 +61,8 @@ def validate_name(name: str) -> None:
 
 
 def parse_scopes(raw: str | None, outputs: StackOutputs) -> tuple[str, ...]:
-    """'items.read' or full scopes, comma-separated; all of the API's scopes when absent."""
+    """'items.read' or full scopes, comma-separated; all of the API's scopes when absent (items.read, items.write
+    and those the deployed routes name)."""
     if raw is None:
         return outputs.api_scopes
     by_name = {scope.rpartition("/")[2]: scope for scope in outputs.api_scopes}
@@ -69,7 +70,8 @@ def parse_scopes(raw: str | None, outputs: StackOutputs) -> tuple[str, ...]:
     for entry in (part.strip() for part in raw.split(",") if part.strip()):
         scope = by_name.get(entry, entry)
         if scope not in outputs.api_scopes:
-            raise UserError(f"Scope {entry!r} is not one of the API's: {', '.join(outputs.api_scopes)}.")
+            raise UserError(f"Scope {entry!r} is not one of the API's: {', '.join(outputs.api_scopes)} (a scope a route "
+                            "names in stackInputs.json becomes one when you run `claimsctl deploy`).")
         chosen.append(scope)
     if not chosen:
         raise UserError(f"--scopes names no scope; the API's are {', '.join(outputs.api_scopes)}.")
@@ -228,6 +230,19 @@ class ClientSpec:
     projects: tuple[str, ...] | None  # None: leave an existing client's projects as they are
     scopes: tuple[str, ...]
     validity_minutes: int
+    scopes_given: bool = False  # --scopes named them: an existing client's scopes become these
+
+
+def set_scopes(idp: Any, target: Target, client: dict[str, Any], scopes: tuple[str, ...]) -> None:
+    """Grant an existing client exactly these scopes. UpdateUserPoolClient resets every setting it is not given,
+    so the client's current settings (those the operation takes, per botocore's model) go with the new scopes."""
+    members = idp.meta.service_model.operation_model("UpdateUserPoolClient").input_shape.members
+    kept = {k: v for k, v in client.items() if k in members and k not in ("UserPoolId", "ClientId")}
+    try:
+        idp.update_user_pool_client(UserPoolId=target.user_pool_id, ClientId=client["ClientId"],
+                                    **{**kept, "AllowedOAuthScopes": list(scopes)})
+    except AwsCallError as exc:
+        raise UserError(f"Cannot change the scopes of app client {client.get('ClientName')}: {exc.message}") from exc
 
 
 def create(idp: Any, ddb: Any, target: Target, outputs: StackOutputs, spec: ClientSpec, secret_file: SecretFile) -> str:
@@ -258,9 +273,12 @@ def add_or_update(idp: Any, ddb: Any, target: Target, outputs: StackOutputs, spe
     client_id = str(existing["ClientId"])
     if spec.projects is not None:
         _write_row(ddb, target, client_id, spec.name, spec.projects)
+    scopes = tuple(existing.get("AllowedOAuthScopes") or ())
+    if spec.scopes_given and set(spec.scopes) != set(scopes):  # tokens already issued keep theirs until they expire
+        set_scopes(idp, target, existing, spec.scopes)
+        scopes = spec.scopes
     if secret_file is not None:
-        secret_file.write(credentials(client_id, str(existing["ClientSecret"]), outputs,
-                                      tuple(existing.get("AllowedOAuthScopes") or ())))
+        secret_file.write(credentials(client_id, str(existing["ClientSecret"]), outputs, scopes))
     return ClientOutcome.UPDATED, client_id
 
 

@@ -55,14 +55,17 @@ def render(templates_dir: Path, inputs: StackInputs) -> str:
 
 def _api_view(inputs: StackInputs) -> dict[str, object]:
     """The declared routes as the template lays them out: each design's resources and methods, and the
-    route table (JSON) the routers read."""
+    route table (JSON) the routers read; the resource server's scopes and the routes' own scopes (JSON)."""
     import json
 
     from claimsctl import apiroutes
 
+    scopes = apiroutes.server_scopes(inputs.api_routes)
     return {"table": json.dumps(apiroutes.route_table(inputs.api_routes), separators=(",", ":")),
             "optimized": apiroutes.layout(inputs.api_routes, standard=False),
-            "standard": apiroutes.layout(inputs.api_routes, standard=True)}
+            "standard": apiroutes.layout(inputs.api_routes, standard=True),
+            "scopes": scopes, "scope_output": " ".join(f"{inputs.api_identifier}/{name}" for name, _ in scopes),
+            "scope_table": apiroutes.scope_table_json(inputs.api_routes)}
 
 
 def _with_api_deployment(render_with: Callable[[str], str]) -> str:

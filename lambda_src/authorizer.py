@@ -8,8 +8,9 @@ data can put a wildcard or a separator into an ARN. A missing or invalid token r
 The functions behind it get the claims in the context and check the same routes again.
 
 Machine tokens (client-credentials grant, trigger V3_0) of this pool are accepted from any app client when
-they hold one of the API's scopes (API_IDENTIFIER/items.read or items.write), and then allow only the
-routes whose scope they hold (claimsctl_runtime.machines). People's tokens must come from the web client.
+they hold one of the API's scopes (API_IDENTIFIER/items.read, items.write, or a scope a route names:
+ROUTE_SCOPES), and then allow only the routes whose scope they hold, as the declared routes (ROUTES) say
+(claimsctl_runtime.machines). People's tokens must come from the web client.
 """
 
 from __future__ import annotations
@@ -29,15 +30,18 @@ from claimsctl_runtime.tokens import CognitoVerifier, TokenError
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
 
+API_IDENTIFIER = os.environ.get("API_IDENTIFIER", "")
+SCOPE_RULES = machines.ScopeRules(
+    API_IDENTIFIER, tuple(machines.declared_pairs(json.loads(os.environ.get("ROUTES") or "{}"))),
+    machines.own_scopes(os.environ.get("ROUTE_SCOPES")))
 _VERIFIER = CognitoVerifier(
     user_pool_id=os.environ["USER_POOL_ID"],
     region=os.environ["AWS_REGION"],
     client_ids=(os.environ["CLIENT_ID"],),
     token_use=os.environ.get("TOKEN_USE") or None,
     endpoint_url=os.environ.get("AWS_ENDPOINT_URL"),  # set only on the local emulator
-    machine_scopes=machines.api_scopes(os.environ["API_IDENTIFIER"]) if os.environ.get("API_IDENTIFIER") else (),
+    machine_scopes=machines.all_scopes(API_IDENTIFIER, SCOPE_RULES.own) if API_IDENTIFIER else (),
 )
-API_IDENTIFIER = os.environ.get("API_IDENTIFIER", "")
 _DYNAMODB: Any = None  # made at the first lookup: most tokens carry their claims
 
 
@@ -80,7 +84,7 @@ def allowed_routes(verified: dict[str, Any], username: str) -> list[routes.Route
     if rejected:
         logger.error(json.dumps({"event": "routes_dropped", "user": username, "dropped": rejected[:20],
                                  "count": len(rejected)}))
-    return machines.permitted(allowed, verified, API_IDENTIFIER)
+    return machines.permitted(allowed, verified, SCOPE_RULES)
 
 
 # routes_for is a pure function of the claims (docs/claims.md) and decides by none of a token's own id or

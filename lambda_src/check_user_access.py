@@ -1,7 +1,8 @@
 """CheckUserAccess, the standard design's access service: may this user (or machine client) make this
 request? One GetItem per call, then the same claims_for and routes_for as the optimized design's
 authorizer, on the row as it is now. Event: {"username", "principal": "user" or "client", "method", "path",
-"scope"}. For a machine client, a route is allowed only with its scope of the API among the token's `scope`
+"route" (the declared route's path, with its {parameters}), "scope"}. For a machine client, a route is allowed
+only with its scope of the API among the token's `scope`: the route's own (ROUTE_SCOPES) or its method's
 (API_IDENTIFIER: the API's resource server), as the optimized design's authorizer and function decide: the
 Cognito authorizer's scope check alone would pass a token holding any one of the method's scopes (`openid`).
 """
@@ -21,6 +22,8 @@ from claimsctl_runtime import lookup, machines, routes
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
 
+SCOPE_RULES = machines.ScopeRules(os.environ.get("API_IDENTIFIER", ""),
+                                  own=machines.own_scopes(os.environ.get("ROUTE_SCOPES")))
 _DYNAMODB = boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2}))
 
 
@@ -40,8 +43,9 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     kind = machines.CLIENT if event.get("principal") == machines.CLIENT else "user"
     now = current_claims(username, kind)
     allowed, _ = routes.checked(claims.routes_for(now))
-    if kind == machines.CLIENT:
-        allowed = machines.within_scopes(allowed, str(event.get("scope") or ""), os.environ.get("API_IDENTIFIER", ""))
+    route = str(event.get("route") or "")
+    if kind == machines.CLIENT and SCOPE_RULES.needed(method, route) not in str(event.get("scope") or "").split():
+        return {"allowed": False}
     if routes.allowing(allowed, method, path) is None:
         return {"allowed": False}
     return {"allowed": True, "claims": now}  # the router hands them to the route's handler

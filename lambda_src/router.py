@@ -4,7 +4,8 @@ route's handler with a Request (claimsctl_runtime.handlers).
 
 - `optimized`: behind the claims authorizer, whose policy already allowed only the routes routes_for gives the
   token's claims; the decision is made again here from the claims in the authorizer context (no I/O), and for
-  a machine caller from the scopes it holds too (API_IDENTIFIER: the API's resource server).
+  a machine caller from the scopes it holds too: the request's route's own scope (ROUTE_SCOPES) or its
+  method's (API_IDENTIFIER: the API's resource server).
 - `standard`: under /standard, behind the Cognito user pool authorizer (the token proves who, not what): every
   request asks CheckUserAccess, which reads the users table and decides with the same routes_for on the row as
   it is now, and returns those claims for the handler.
@@ -22,6 +23,8 @@ import claims
 from claimsctl_runtime import handlers, machines, routes
 
 ROUTES: dict[str, str] = json.loads(os.environ.get("ROUTES") or "{}")
+SCOPE_RULES = machines.ScopeRules(os.environ.get("API_IDENTIFIER", ""),
+                                  own=machines.own_scopes(os.environ.get("ROUTE_SCOPES")))
 STANDARD_PREFIX = "/standard"
 _LAMBDA = None
 
@@ -61,7 +64,7 @@ def _serve(event: dict[str, Any], resource: str, decide: Any) -> dict[str, Any]:
     if handler is None or params is None:
         return handlers.forbidden()
     path = handlers.concrete_path(resource, params)
-    decided = decide(method, path)
+    decided = decide(method, path, resource)
     if decided is None:
         return handlers.forbidden()
     principal, verified = decided
@@ -80,7 +83,7 @@ def optimized_claims(event: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.lru_cache(maxsize=64)
-def _allowed(claims_json: str, scope: str | None) -> tuple[routes.Route, ...]:
+def _allowed(claims_json: str) -> tuple[routes.Route, ...]:
     """The routes the context's claims allow (routes_for is a pure function of the claims: docs/claims.md), kept
     per warm worker: a lookup principal's claims list thousands of grants (claimsctl_runtime.lookup)."""
     try:
@@ -88,8 +91,6 @@ def _allowed(claims_json: str, scope: str | None) -> tuple[routes.Route, ...]:
     except ValueError:
         found = {}
     allowed, _ = routes.checked(claims.routes_for(found if isinstance(found, dict) else {}))
-    if scope is not None:
-        allowed = machines.within_scopes(allowed, scope, os.environ.get("API_IDENTIFIER", ""))
     return tuple(allowed)
 
 
@@ -98,8 +99,10 @@ def optimized(event: dict[str, Any], context: Any) -> dict[str, Any]:
     verified = optimized_claims(event)
     scope = str(authorizer.get("scope") or "") if authorizer.get("principal") == machines.CLIENT else None
 
-    def decide(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
-        allowed = _allowed(str(authorizer.get("claims") or "{}"), scope)
+    def decide(method: str, path: str, resource: str) -> tuple[str, dict[str, Any]] | None:
+        if scope is not None and SCOPE_RULES.needed(method, resource) not in scope.split():
+            return None  # a machine token holds the scope of this very route, or it is refused
+        allowed = _allowed(str(authorizer.get("claims") or "{}"))
         return (str(authorizer.get("username") or ""), verified) if routes.allowing(allowed, method, path) else None
 
     return _serve(event, str(event.get("resource") or ""), decide)
@@ -117,9 +120,10 @@ def standard_caller(event: dict[str, Any]) -> tuple[str, str, str]:
 def standard(event: dict[str, Any], context: Any) -> dict[str, Any]:
     kind, name, scope = standard_caller(event)
 
-    def decide(method: str, path: str) -> tuple[str, dict[str, Any]] | None:
+    def decide(method: str, path: str, resource: str) -> tuple[str, dict[str, Any]] | None:
         response = _lambda().invoke(FunctionName=os.environ["CHECK_USER_ACCESS_FUNCTION"], Payload=json.dumps(
-            {"username": name, "principal": kind, "method": method, "path": path, "scope": scope}))
+            {"username": name, "principal": kind, "method": method, "path": path, "route": resource,
+             "scope": scope}))
         if response.get("FunctionError"):
             raise RuntimeError(f"CheckUserAccess failed: {response['Payload'].read()[:200]!r}")
         answer = json.loads(response["Payload"].read())

@@ -24,15 +24,18 @@ def _roles(run: Run, claim_name: str) -> tuple[str, ...]:
 @click.argument("name")
 @click.option("--projects", help="Comma-separated projects, each with an optional role: p1:editor,p2 (replaces the "
                                  "client's list).")
-@click.option("--scopes", help="The API's scopes to grant, comma-separated: items.read, items.write (default: both).")
+@click.option("--scopes", help="The API's scopes to grant, comma-separated: items.read, items.write and the "
+                               "scopes routes name (default: all of them for a new client; an existing one keeps its own).")
 @click.option("--secret-out", type=click.Path(dir_okay=False, path_type=Path),
               help="File (mode 600, JSON) receiving client_id, client_secret, token_url and scope; needed for a new client.")
 @click.option("--force", is_flag=True, help="Replace the --secret-out file if it exists (a regular file only).")
 def add_client(run: Run, name: str, projects: str | None, scopes: str | None, secret_out: Path | None,
                force: bool) -> None:
-    """Add a machine client (client-credentials grant) and the row of its projects, or update one's projects.
+    """Add a machine client (client-credentials grant) and the row of its projects, or update one's projects
+    and scopes.
 
-    Its tokens get the claim from the same claims_for as users' (triggerVersion V3_0). The secret is written
+    With --scopes, an existing client's scopes become those (a token it already has keeps its scopes until it
+    expires). Its tokens get the claim from the same claims_for as users' (triggerVersion V3_0). The secret is written
     to --secret-out before the client exists, and never printed.
 
     \b
@@ -40,6 +43,7 @@ def add_client(run: Run, name: str, projects: str | None, scopes: str | None, se
       claimsctl add-client reporting-bot --projects p1,p2:editor --secret-out bot.json
       claimsctl add-client reporting-bot --projects p3
       claimsctl add-client ci-reader --projects p1 --scopes items.read --secret-out ci.json
+      claimsctl add-client ci-reader --scopes items.read,reports.read --secret-out ci.json --force
     """
     from claimsctl import display, machines, users
 
@@ -53,11 +57,13 @@ def add_client(run: Run, name: str, projects: str | None, scopes: str | None, se
             run.inputs_path.resolve().parent, project.lambda_dir, project.templates_dir, project.web_app.root))
     aws, outputs = run.deployed(inputs)
     machines.check_stack(outputs)
-    spec = machines.ClientSpec(name, grants, machines.parse_scopes(scopes, outputs), inputs.id_token_validity_minutes)
+    spec = machines.ClientSpec(name, grants, machines.parse_scopes(scopes, outputs), inputs.id_token_validity_minutes,
+                               scopes_given=scopes is not None)
     outcome, client_id = machines.add_or_update(aws.client("cognito-idp"), aws.client("dynamodb"),
                                                 users.Target.of(outputs), outputs, spec, secret_file)
     shown = ", ".join(grants) if grants is not None else "unchanged"
-    display.info(f"[green]Client {name} {outcome}[/] (id {client_id}; projects: {shown or 'none'}).")
+    granted = f"; scopes: {' '.join(spec.scopes)}" if scopes is not None else ""
+    display.info(f"[green]Client {name} {outcome}[/] (id {client_id}; projects: {shown or 'none'}{granted}).")
     if secret_file is not None:
         display.info(f"Its credentials are in {secret_out} (mode 600); the secret is not shown.")
 

@@ -39,7 +39,7 @@ def lambda_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     monkeypatch.syspath_prepend(str(ROOT / "lambda_src"))
     yield
-    for name in ("authorizer", "router", "item_routes", "item_store", "claims"):
+    for name in ("authorizer", "router", "item_routes", "item_store", "claims", "check_user_access"):
         sys.modules.pop(name, None)
 
 
@@ -142,3 +142,46 @@ def test_a_refreshed_token_with_the_same_claims_is_decided_once(authorizer: Modu
     assert len(calls) == 2 and f"{BASE}/DELETE/projects/p1/items/*" in resources(other)
     grouped = authorizer.handler(event_with(sign(claims(projects="p1", **{"cognito:groups": ["admins"]}))), None)
     assert len(calls) == 3 and resources(grouped) == resources(first)  # any other claim: decided anew
+
+
+def test_the_router_refuses_a_machine_token_without_its_routes_own_scope(lambda_env: None,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """A policy wider than the scopes (a `*` covering a sibling route) still meets the router's exact check."""
+    monkeypatch.setenv("API_IDENTIFIER", "s-api")
+    monkeypatch.setenv("ROUTE_SCOPES", json.dumps({"GET /projects/{projectId}/items": "reports.read"}))
+    from claimsctl_runtime import handlers
+
+    monkeypatch.setattr(handlers, "_LOADED", {})  # handlers loaded by an earlier test hold its stubbed client
+    router = importlib.import_module("router")
+    items = importlib.import_module("item_store")
+    stubber = Stubber(items._DYNAMODB)
+    stubber.add_response("query", {"Items": []}, {"TableName": "items", "KeyConditionExpression": ANY,
+                                                  "ExpressionAttributeValues": ANY, "Limit": 100})
+    stubber.activate()
+    event = load("proxy_get_items.json")  # viewer on p1
+    event["requestContext"]["authorizer"].update(principal="client", scope="s-api/items.read s-api/items.write")
+    assert router.optimized(event, None)["statusCode"] == 403  # the method's scope is not this route's
+    event["requestContext"]["authorizer"]["scope"] = "s-api/reports.read"
+    assert router.optimized(event, None)["statusCode"] == 200
+    stubber.assert_no_pending_responses()
+
+
+def test_check_user_access_needs_the_routes_own_scope_for_a_machine(lambda_env: None,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The standard design's Cognito authorizer passes a token holding any one of the method's scopes (`openid`
+    among them); CheckUserAccess decides by the scope of the route the router names."""
+    for key, value in {"API_IDENTIFIER": "s-api", "USERS_TABLE": "users",
+                       "ROUTE_SCOPES": json.dumps({"GET /projects/{projectId}/items": "reports.read"})}.items():
+        monkeypatch.setenv(key, value)
+    access = importlib.import_module("check_user_access")
+    stubber = Stubber(access._DYNAMODB)
+    row = {"Item": {"userName": {"S": "c1"}, "principal": {"S": "client"}, "projects": {"L": [{"S": "p1"}]}}}
+    for _ in range(3):
+        stubber.add_response("get_item", row, {"TableName": "users", "Key": {"userName": {"S": "c1"}}})
+    stubber.activate()
+    asked = {"username": "c1", "principal": "client", "method": "GET", "path": "/projects/p1/items",
+             "route": "/projects/{projectId}/items"}
+    assert access.handler({**asked, "scope": "openid s-api/items.read"}, None) == {"allowed": False}
+    assert access.handler({**asked, "scope": "openid s-api/reports.read"}, None)["allowed"] is True
+    people = {**asked, "principal": "user", "username": "c1", "scope": ""}
+    assert access.handler(people, None) == {"allowed": False}  # a client's row is never a person's

@@ -177,3 +177,62 @@ def test_a_template_with_declared_routes_passes_cfn_lint(tmp_path: Path) -> None
                                                                          "triggerVersion": version})))
         linted = subprocess.run(["cfn-lint", "--", str(path)], capture_output=True, text=True, timeout=300)
         assert linted.returncode == 0, linted.stdout + linted.stderr
+
+
+def test_a_scope_is_checked_with_cognitos_scope_name_rule_all_problems_at_once() -> None:
+    found = problems_of([
+        {**REPORTS, "scope": "reports read"},
+        {**REPORTS, "path": "/a", "scope": "reports/read"},
+        {**REPORTS, "path": "/b", "scope": ""},
+        {**REPORTS, "path": "/c", "scope": "r" * 257},
+        {**REPORTS, "path": "/d", "scope": ["reports.read"]},
+        {**REPORTS, "path": "/e", "scope": "reports.read"},
+        {"method": "get", "path": "/f", "handler": "m.f", "scope": 'a"b'},
+    ])
+    named = [p.split(":", 1)[0] for p in found]
+    assert named == [*(f"$.routes[{i}].scope" for i in (0, 1, 2, 3, 4)), "$.routes[6]", "$.routes[6].scope"]
+    assert all("must be a scope name of the API's resource server: 1-256" in p for p in found if ".scope:" in p)
+
+
+def test_a_routes_own_scope_reaches_the_resource_server_the_method_and_the_functions() -> None:
+    routes = [*apiroutes.as_json(apiroutes.SHIPPED), {**REPORTS, "scope": "reports.read"},
+              {"method": "POST", "path": "/departments/{dept}/reports", "handler": "reports.get", "scope": "items.read"}]
+    found = resources(routes=routes, triggerVersion="V3_0")  # V2/V3 take access tokens: methods list scopes
+    scopes = [s["ScopeName"] for s in found["ApiResourceServer"]["Properties"]["Scopes"]]
+    assert scopes == ["items.read", "items.write", "reports.read"]
+    assert "GET /departments/{dept}/reports" in found["ApiResourceServer"]["Properties"]["Scopes"][2]["ScopeDescription"]
+    methods = {k: v["Properties"] for k, v in found.items() if v["Type"] == "AWS::ApiGateway::Method"
+               and v["Properties"]["AuthorizationType"] == "COGNITO_USER_POOLS"}
+    by_route = {(p["HttpMethod"], p["ResourceId"]["!Ref"]): p["AuthorizationScopes"] for p in methods.values()}
+    assert by_route[("GET", "StandardRouteDepartmentsByDeptReportsResource")][2].endswith("-api/reports.read")
+    assert by_route[("POST", "StandardRouteDepartmentsByDeptReportsResource")][2].endswith("-api/items.read")
+    assert by_route[("GET", "StandardItemsResource")][:2] == ["aws.cognito.signin.user.admin", "openid"]
+    assert by_route[("GET", "StandardItemsResource")][2].endswith("-api/items.read")
+    assert by_route[("DELETE", "StandardItemResource")][2].endswith("-api/items.write")
+    table = {"GET /departments/{dept}/reports": "reports.read", "POST /departments/{dept}/reports": "items.read"}
+    for function in ("AuthorizerFunction", "ProjectItemsFunction", "CheckUserAccessFunction"):
+        assert json.loads(found[function]["Properties"]["Environment"]["Variables"]["ROUTE_SCOPES"]) == table
+
+
+def test_a_scope_changes_the_api_deployment_and_nothing_else_when_none_is_named() -> None:
+    plain = [*apiroutes.as_json(apiroutes.SHIPPED), REPORTS]
+    first = apideploy.definition_hash(resources(routes=plain, triggerVersion="V3_0"))
+    assert apideploy.definition_hash(resources(routes=plain, triggerVersion="V3_0")) == first
+    scoped = [*plain[:-1], {**REPORTS, "scope": "reports.read"}]  # the standard method's AuthorizationScopes
+    assert apideploy.definition_hash(resources(routes=scoped, triggerVersion="V3_0")) != first
+    assert apideploy.definition_hash(resources()) == apideploy.definition_hash(
+        resources(routes=apiroutes.as_json(apiroutes.SHIPPED)))
+
+
+def test_a_machine_tokens_routes_are_cut_to_the_declared_routes_whose_scope_it_holds() -> None:
+    from claimsctl_runtime import machines
+    from claimsctl_runtime.routes import Route
+
+    rules = machines.ScopeRules("s-api", (("GET", "/d/{dept}/reports"), ("GET", "/d/{dept}/items"), ("GET", "/d/x/reports")),
+                                {"GET /d/{dept}/reports": "reports.read"})
+    wide = [Route("GET", "/d/*/reports"), Route("GET", "/d/*/items")]
+    assert machines.within_scopes(wide, "s-api/items.read", rules) == [Route("GET", "/d/*/items"),
+                                                                        Route("GET", "/d/x/reports")]
+    assert machines.within_scopes(wide, "s-api/reports.read", rules) == [Route("GET", "/d/*/reports")]
+    assert machines.within_scopes(wide, "other/reports.read", rules) == []
+    assert machines.all_scopes("s-api", rules.own) == ("s-api/items.read", "s-api/items.write", "s-api/reports.read")
