@@ -80,16 +80,18 @@ def custom_claims(verified: dict[str, Any]) -> dict[str, Any]:
 
 
 def allowed_routes(verified: dict[str, Any], username: str) -> list[routes.Route]:
-    allowed, rejected = routes.checked(claims.routes_for(verified))
+    """The routes routes_for gives the claims claims_for added (what the router and CheckUserAccess decide by, so
+    the three never disagree), cut to the API scopes a machine token holds."""
+    allowed, rejected = routes.checked(claims.routes_for(custom_claims(verified)))
     if rejected:
         logger.error(json.dumps({"event": "routes_dropped", "user": username, "dropped": rejected[:20],
                                  "count": len(rejected)}))
     return machines.permitted(allowed, verified, SCOPE_RULES)
 
 
-# routes_for is a pure function of the claims (docs/claims.md) and decides by none of a token's own id or
-# times: it sees every other claim (the user's sub included), so a refreshed token, whose other claims are
-# the last one's, is decided without running it again. Bounded; per warm worker.
+# routes_for is a pure function of the claims claims_for added (docs/claims.md), so a refreshed token, whose
+# other claims are the last one's, is decided without running it again: decisions are kept by every claim but
+# a token's own id and times (the scope of a machine token included). Bounded; per warm worker.
 TOKEN_OWN = frozenset({"jti", "origin_jti", "event_id", "at_hash", "nonce", "iat", "nbf", "exp", "auth_time"})
 
 

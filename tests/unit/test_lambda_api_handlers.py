@@ -67,6 +67,15 @@ def test_viewers_get_exactly_todays_policy(authorizer: ModuleType) -> None:
     assert result["context"] == {"username": "alice", "claims": '{"projects":"p2,p1"}'}
 
 
+def test_routes_for_sees_what_claims_for_added_as_the_router_does(authorizer: ModuleType,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[dict[str, Any]] = []
+    shipped = authorizer.claims.routes_for
+    monkeypatch.setattr(authorizer.claims, "routes_for", lambda found: seen.append(found) or shipped(found))
+    authorizer.handler(event_with(sign(claims(projects="p7"))), None)
+    assert seen == [{"projects": "p7"}]  # no sub, no token_use: the claims the router re-checks with
+
+
 def test_each_role_adds_its_routes_in_one_policy(authorizer: ModuleType) -> None:
     result = authorizer.handler(event_with(sign(claims(projects=["a:owner", "b:editor", "c"]))), None)
     assert resources(result) == [
