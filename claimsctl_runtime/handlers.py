@@ -37,6 +37,16 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
+# The caller's credentials never reach a handler: a handler that logs its request must not log a token.
+WITHHELD_HEADERS = frozenset({"authorization", "cookie", "x-amz-security-token"})
+
+
+def shown_headers(raw: object) -> dict[str, str]:
+    """The request's headers a handler sees: lower-case names, the caller's credentials left out."""
+    found = raw if isinstance(raw, dict) else {}
+    return {str(k).lower(): str(v) for k, v in found.items() if str(k).lower() not in WITHHELD_HEADERS}
+
+
 def respond(status: int, body: Any) -> dict[str, Any]:
     return {"statusCode": status, "headers": {"Content-Type": "application/json"},
             "body": json.dumps(body) if body is not None else ""}

@@ -54,7 +54,7 @@ def _request(event: dict[str, Any], principal: str, verified: dict[str, Any], pa
         return None
     query = {str(k): str(v) for k, v in (event.get("queryStringParameters") or {}).items()}
     return handlers.Request(principal, verified, params, query, body, str(event.get("httpMethod", "")).upper(), path,
-                            {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()})
+                            handlers.shown_headers(event.get("headers")))
 
 
 def _serve(event: dict[str, Any], resource: str, decide: Any) -> dict[str, Any]:

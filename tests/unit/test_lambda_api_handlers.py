@@ -194,3 +194,12 @@ def test_check_user_access_needs_the_routes_own_scope_for_a_machine(lambda_env: 
     assert access.handler({**asked, "scope": "openid s-api/reports.read"}, None)["allowed"] is True
     people = {**asked, "principal": "user", "username": "c1", "scope": ""}
     assert access.handler(people, None) == {"allowed": False}  # a client's row is never a person's
+
+
+def test_a_handler_never_sees_the_callers_credentials() -> None:
+    from claimsctl_runtime import handlers
+
+    shown = handlers.shown_headers({"Authorization": "Bearer x.y.z", "Cookie": "s=1", "X-Trace": "t1",
+                                    "X-Amz-Security-Token": "secret"})
+    assert shown == {"x-trace": "t1"}
+    assert handlers.shown_headers(None) == {}
