@@ -179,3 +179,27 @@ def page_on_another_site(html: str) -> Iterator[str]:
     attacker's page would be."""
     with html_server(html) as port:
         yield f"http://localhost:{port}/"
+
+
+@contextlib.contextmanager
+def source_project(folder: Path, prefix: str) -> Iterator[tuple[Callable[..., Result], Path]]:
+    """A project made by `claimsctl init --with-source` in `folder`, on a stack of its own (V2_0, both designs,
+    USER_PASSWORD_AUTH): (a CLI runner bound to its stackInputs.json, the folder); torn down afterwards."""
+    from cli import main
+
+    runner = CliRunner()
+
+    def cli(*args: str, stdin: str | None = None) -> Result:
+        return runner.invoke(main, [*args, "--inputs", str(folder / "stackInputs.json")], input=stdin,
+                             catch_exceptions=False)
+
+    assert runner.invoke(main, ["init", str(folder), "--with-source"]).exit_code == 0
+    name = unique(prefix)
+    inputs = {**json.loads((folder / "stackInputs.json").read_text()), "stackName": name, "userPoolName": name,
+              "userPoolDomainName": name, "usersTableName": f"{name}-users", "userPasswordAuth": True,
+              "triggerVersion": "V2_0", "api": "both"}
+    (folder / "stackInputs.json").write_text(json.dumps(inputs))
+    try:
+        yield cli, folder
+    finally:
+        cli("teardown", "--yes")

@@ -17,10 +17,9 @@ from typing import Any
 import jwt
 import pytest
 import requests
-from click.testing import CliRunner
 
-from cli import main
-from tests.conftest import ROOT, Cli, Deployer, Project, unique
+from tests.conftest import ROOT, Cli, Deployer, Project
+from tests.conftest import source_project as made_with_source
 
 PASSWORD = "Update-Passw0rd!x"
 DESIGNS = ("", "/standard")
@@ -182,21 +181,8 @@ NEW_RULE = '"viewer": [("GET", "/projects/{id}/items"), ("GET", "/projects/{id}"
 
 @pytest.fixture
 def source_project(tmp_path: Path, endpoint: str) -> Any:
-    runner = CliRunner()
-    folder = tmp_path / "app"
-
-    def cli(*args: str, stdin: str | None = None) -> Any:
-        return runner.invoke(main, [*args, "--inputs", str(folder / "stackInputs.json")], input=stdin,
-                             catch_exceptions=False)
-
-    assert runner.invoke(main, ["init", str(folder), "--with-source"]).exit_code == 0
-    name = unique("route")
-    inputs = {**json.loads((folder / "stackInputs.json").read_text()), "stackName": name,
-              "userPoolName": f"{name}-users", "userPoolDomainName": name, "usersTableName": f"{name}-users",
-              "userPasswordAuth": True, "triggerVersion": "V2_0", "api": "both"}
-    (folder / "stackInputs.json").write_text(json.dumps(inputs))
-    yield cli, folder
-    cli("teardown", "--yes")
+    with made_with_source(tmp_path / "app", "route") as made:
+        yield made
 
 
 def test_a_route_added_to_the_projects_template_is_served_after_deploy(source_project: Any, clients: Any) -> None:

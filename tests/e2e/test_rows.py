@@ -14,10 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from click.testing import CliRunner
 
-from cli import main
-from tests.conftest import ROOT, Cli, Deployer, Project, unique
+from tests.conftest import ROOT, Cli, Deployer, Project, source_project
 from tests.e2e.test_claims_seam import TENANT_CLAIM
 
 PASSWORD = "Rows-Passw0rd!x"
@@ -214,23 +212,10 @@ def test_remove_user_spares_a_client_row(cli: Cli, deployed: Deployer, project: 
 def tenant_project(tmp_path: Path, endpoint: str) -> Any:
     """A project made by `claimsctl init --with-source` whose claims.py reads a `tenant` attribute of the row
     (docs/claims.md's worked example)."""
-    runner = CliRunner()
-    folder = tmp_path / "app"
-
-    def cli(*args: str, stdin: str | None = None) -> Any:
-        return runner.invoke(main, [*args, "--inputs", str(folder / "stackInputs.json")], input=stdin,
-                             catch_exceptions=False)
-
-    assert runner.invoke(main, ["init", str(folder), "--with-source"]).exit_code == 0
-    name = unique("rows")
-    inputs = {**json.loads((folder / "stackInputs.json").read_text()), "stackName": name, "userPoolName": name,
-              "userPoolDomainName": name, "usersTableName": f"{name}-users", "userPasswordAuth": True,
-              "triggerVersion": "V2_0", "api": "both"}
-    (folder / "stackInputs.json").write_text(json.dumps(inputs))
-    claims_file = folder / "lambda_src" / "claims.py"
-    claims_file.write_text(claims_file.read_text() + TENANT_CLAIM)
-    yield cli
-    cli("teardown", "--yes")
+    with source_project(tmp_path / "app", "rows") as (cli, folder):
+        claims_file = folder / "lambda_src" / "claims.py"
+        claims_file.write_text(claims_file.read_text() + TENANT_CLAIM)
+        yield cli
 
 
 def test_a_claims_py_reading_the_row_still_sees_it_after_a_projects_change(tenant_project: Any) -> None:
