@@ -240,14 +240,19 @@ def _defines(module: Path, function: str) -> bool:
                for node in tree.body)
 
 
-def handler_problem(lambda_dir: Path, route: Declared) -> str | None:
-    """What lambda_src/ lacks for this route's handler (read, never imported), or None."""
-    module = lambda_dir.joinpath(*route.module.split(".")).with_suffix(".py")
+def module_problem(lambda_dir: Path, module_name: str, function: str, signature: str = "event, context") -> str | None:
+    """What lambda_src/ lacks for `module_name.function` (read, never imported), or None."""
+    module = lambda_dir.joinpath(*module_name.split(".")).with_suffix(".py")
     if not module.is_file():
         return f"{module} does not exist"
-    if not _defines(module, route.function):
-        return f"{module} defines no function {route.function} (def {route.function}(request): ...)"
+    if not _defines(module, function):
+        return f"{module} defines no function {function} (def {function}({signature}): ...)"
     return None
+
+
+def handler_problem(lambda_dir: Path, route: Declared) -> str | None:
+    """What lambda_src/ lacks for this route's handler (read, never imported), or None."""
+    return module_problem(lambda_dir, route.module, route.function, "request")
 
 
 def handler_problems(lambda_dir: Path, routes: tuple[Declared, ...]) -> list[str]:

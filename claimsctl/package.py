@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 import subprocess
 import sys
 import zipfile
@@ -123,6 +124,27 @@ def _refuse_missing_handlers(source_dir: Path, routes: tuple[Declared, ...]) -> 
         raise PackageError(f"{len(missing)} route(s) of stackInputs.json have no handler in {source_dir}:\n  - "
                            + "\n  - ".join(missing) + "\nAdd the function (def NAME(request): ...) or fix the "
                            '"handler" (module.function); nothing was deployed.')
+
+
+_HANDLER = re.compile(r"^\s+Handler:\s*[\"']?([A-Za-z_][\w.]*)\.([A-Za-z_]\w*)[\"']?\s*$", re.M)
+
+
+def refuse_missing_template_handlers(source_dir: Path, template: str, routes: tuple[Declared, ...]) -> None:
+    """Every function of the rendered template runs a module.function that lambda_src/ defines, and when the
+    template's API is served by the router with the shipped routes (none declared: declared ones are checked
+    when packaging), so do their handlers: a copy older than the templates would otherwise deploy and fail at
+    its first call."""
+    from claimsctl import apiroutes
+
+    handlers = _HANDLER.findall(template)
+    missing = [f"Handler {module}.{function}: {problem}" for module, function in handlers
+               if (problem := apiroutes.module_problem(source_dir, module, function))]
+    if not routes and any(module == "router" for module, _ in handlers):
+        missing += apiroutes.handler_problems(source_dir, apiroutes.SHIPPED)
+    if missing:
+        raise PackageError(f"{source_dir} lacks what the stack's functions run:\n  - " + "\n  - ".join(missing)
+                           + "\nRun `claimsctl upgrade-source --dry-run` to see what it would bring forward (it keeps "
+                           "claims.py and every file you changed), or fix the routes' handlers; nothing was deployed.")
 
 
 def build(source_dir: Path, dependencies: Path | None = None, routes: tuple[Declared, ...] = ()) -> Artifact:

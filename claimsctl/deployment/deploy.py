@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from claimsctl import stack, tables, webconfig, webhost
+from claimsctl import package, stack, tables, webconfig, webhost
 from claimsctl.aws import Aws
 from claimsctl.deployment import web
 from claimsctl.deployment.artifacts import prepare_artifact
@@ -79,10 +79,12 @@ def deploy(aws: Aws, project: ProjectFolder, inputs: StackInputs, bucket: str | 
     """Build the web app (when hosted) and the Lambda code, deploy the stack, publish the app, write the config.
     `on_web_files(total)` returns what is told of each web file as it is uploaded (a progress bar)."""
     webconfig.check_writable(project.web_config)
+    template = render_for(project, inputs)
+    package.refuse_missing_template_handlers(project.lambda_dir, template, inputs.routes or ())
     built, files = _built_web_files(project, inputs)
     bucket_name, key = prepare_artifact(aws, project, inputs, bucket)
     tags = {"claimsctl:stack": inputs.stack_name, **dict(inputs.tags)}
-    result = stack.deploy(aws.client("cloudformation"), inputs.stack_name, render_for(project, inputs), tags,
+    result = stack.deploy(aws.client("cloudformation"), inputs.stack_name, template, tags,
                           _guarded(aws, inputs, confirm, allow_data_loss), on_event, waiter,
                           CodeLocation(bucket_name, key).as_parameters())
     parsed = StackOutputs.parse(result.outputs, inputs.stack_name)

@@ -322,3 +322,20 @@ def test_an_upgraded_copy_of_the_previous_release_with_a_changed_items_py_still_
         assert created.status_code == 201, (design, created.text)
         assert call(outputs, token, "DELETE", design + f"/projects/p1/items/{created.json()['itemId']}").status_code \
             == 204, design
+
+
+def test_an_older_lambda_src_under_the_shipped_templates_is_refused_before_anything_is_deployed(
+        cli: Cli, project: Project, endpoint: str, clients: Any) -> None:
+    """The previous release's lambda_src/ (no router) with this release's templates: refused at deploy, naming
+    what is missing and upgrade-source, with no stack made (it would deploy, then answer 502 on every call)."""
+    copy_previous_release(project.root)
+    shutil.rmtree(project.root / "templates")  # the shipped templates: they run router.optimized
+    project.inputs.pop("routes", None)  # that release knew no "routes": the shipped ones are served
+    project.write()
+    refused = cli("deploy", "--yes")
+    assert refused.exit_code == 1 and "Traceback" not in refused.output
+    text = " ".join(refused.output.split())
+    assert "lacks what the stack's functions run" in text and "router.py does not exist" in text
+    assert "item_routes.py does not exist" in text and "claimsctl upgrade-source --dry-run" in text
+    stacks = clients("cloudformation").list_stacks()["StackSummaries"]
+    assert project.inputs["stackName"] not in [s["StackName"] for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"]
