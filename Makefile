@@ -78,6 +78,9 @@ bench: $(STAMP)
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.testkit
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.many_projects
 	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.routes
+	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.model_rules
+	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.dead_endpoint
+	PATH="$(abspath $(BIN)):$$PATH" python -m benchmarks.testkit_xdist
 
 clean:
 	rm -rf $(VENV) $(DEMO_VENV) $(CHECKOV_VENV) $(AWSCLI_VENV) $(CLIENTS)/node_modules .pytest_cache .mypy_cache .ruff_cache *.egg-info $(WEB)/node_modules $(WEB)/dist
