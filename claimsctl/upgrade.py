@@ -4,7 +4,9 @@ claimsctl, replacing only what its user has not changed (docs/decisions.md, "Upg
 A file is unchanged by its user when it matches the hash the copy record holds for it, or any version
 claimsctl has shipped at that path (claimsctl/shipped_history.py: projects copied before the record, or
 whose record lacks the file). claims.py is always kept; so is every changed file, a file removed since the
-copy, and anything reached through a link. Nothing is ever deleted.
+copy, and anything reached through a link. Nothing is ever deleted: a file claimsctl no longer ships and its
+user never changed (a handler an older release had, which may import what no release ships now) is moved to
+.claimsctl-retired/ beside stackInputs.json, out of what deploy packages.
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from claimsctl.errors import ClaimsctlError
 from claimsctl.shipped_history import SHIPPED
 
 SEAM = "lambda_src/claims.py"
+RETIRED = ".claimsctl-retired"  # where unchanged files claimsctl no longer ships are moved, never deleted
 
 
 class Action(StrEnum):
     ADD = "add"
     REPLACE = "replace"
+    RETIRE = "retire"
     KEEP = "keep"
 
 
@@ -112,9 +116,13 @@ def _decide_file(relative: str, have: str, source: Path | None, new: str | None,
     """_decide for a regular file whose hash is `have` (`new`: the shipped one's, None when none is)."""
     unchanged = have == recorded or have in SHIPPED.get(relative, frozenset())
     if new is None:  # no longer shipped: the project's own file, or one claimsctl used to ship
-        if not unchanged and recorded is None:
+        if unchanged:
+            return Step(Action.RETIRE, relative, f"claimsctl no longer ships it and you never changed it: moved to "
+                                                 f"{RETIRED}/{relative}"), None
+        if recorded is None:
             return None, None
-        return Step(Action.KEEP, relative, "claimsctl no longer ships it; remove it once nothing imports it"), None
+        return Step(Action.KEEP, relative, "claimsctl no longer ships it; you changed it: remove it once nothing "
+                                           "imports it"), None
     if have == new:
         return None, new
     if relative == SEAM:
@@ -130,13 +138,25 @@ def apply(made: Plan, version: str) -> bool:
     done: list[str] = []
     try:
         for step in made.changes():
-            data = shipped[step.path].read_bytes()
-            if step.action == Action.ADD:
-                folders.write_new(made.root, step.path, data)
+            if step.action == Action.RETIRE:
+                _retire(made.root, step.path)
+            elif step.action == Action.ADD:
+                folders.write_new(made.root, step.path, shipped[step.path].read_bytes())
             else:
-                folders.replace_file(made.root / step.path, data)
+                folders.replace_file(made.root / step.path, shipped[step.path].read_bytes())
             done.append(step.path)
         return sourcerecord.write(made.root, version, made.record)
     except OSError as exc:  # each file is whole, old or new; running again finishes the job
         raise ClaimsctlError(f"Cannot write {exc.filename or made.root}: {exc.strerror or exc}. Done before it: "
                              f"{', '.join(done) or 'nothing'}; run upgrade-source again once it is writable.") from exc
+
+
+def _retire(root: Path, relative: str) -> None:
+    """Move `relative` to RETIRED/`relative` (a copy made first, never over anything, then the file removed)."""
+    source = root / relative
+    data = source.read_bytes()
+    moved = f"{RETIRED}/{relative}"
+    if not folders.write_new(root, moved, data) and (root / moved).read_bytes() != data:
+        raise ClaimsctlError(f"Cannot retire {relative}: {root / moved} is there already with other content; move "
+                             "one of them, then run upgrade-source again.")
+    source.unlink()

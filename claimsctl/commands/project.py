@@ -95,5 +95,5 @@ def upgrade_source(run: Run, dry_run: bool) -> None:
         return
     if not upgrade.apply(plan, __version__):
         display.info("The record of the copy was not written: lambda_src/ is absent or a link.")
-    display.info(f"[green]Done[/]: {len(changes)} file(s) added or replaced; the copy is recorded as of claimsctl "
+    display.info(f"[green]Done[/]: {len(changes)} file(s) added, replaced or retired; the copy is recorded as of claimsctl "
                  f"{__version__}." if changes else "[green]Done[/]: nothing needed changing.")

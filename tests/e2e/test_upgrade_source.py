@@ -102,7 +102,7 @@ def test_upgrade_replaces_only_unchanged_files_and_names_what_it_keeps(app: Path
     as_older_copy(app, "lambda_src/authorizer.py", OLD_AUTHORIZER)  # unchanged by the user since the copy
     as_older_copy(app, "templates/partials/api.yaml.j2", OLD_API)
     as_older_copy(app, "lambda_src/claims.py", OLD_CLAIMS)  # unchanged too, but always the user's
-    (app / "lambda_src" / "items.py").write_text(shipped("lambda_src/items.py").decode() + "# changed by hand\n")
+    (app / "lambda_src" / "item_store.py").write_text(shipped("lambda_src/item_store.py").decode() + "# by hand\n")
     record = record_of(app)  # a file new in this claimsctl: the older copy has none, and no record of one
     del record["copied"]["templates/partials/tags_list.yaml.j2"]
     (app / sourcerecord.RECORD).write_text(json.dumps(record))
@@ -110,9 +110,9 @@ def test_upgrade_replaces_only_unchanged_files_and_names_what_it_keeps(app: Path
     (app / "lambda_src" / "check_user_access.py").unlink()  # removed on purpose: its record stays
     outside = tmp_path / "outside.py"
     outside.write_bytes(OLD_AUTHORIZER)
-    (app / "lambda_src" / "standard_items.py").unlink()
-    (app / "lambda_src" / "standard_items.py").symlink_to(outside)
-    as_older_copy(app, "lambda_src/standard_items.py", OLD_AUTHORIZER)  # a link, even where unchanged
+    (app / "lambda_src" / "router.py").unlink()
+    (app / "lambda_src" / "router.py").symlink_to(outside)
+    as_older_copy(app, "lambda_src/router.py", OLD_AUTHORIZER)  # a link, even where unchanged
     before = snapshot(app)
 
     planned = upgrade(app, "--dry-run")
@@ -121,25 +121,25 @@ def test_upgrade_replaces_only_unchanged_files_and_names_what_it_keeps(app: Path
     lines = {" ".join(line.split()[:2]): line for line in planned.output.splitlines() if line.startswith("  ")}
     assert set(lines) == {"replace lambda_src/authorizer.py", "replace templates/partials/api.yaml.j2",
                           "add templates/partials/tags_list.yaml.j2", "keep lambda_src/claims.py",
-                          "keep lambda_src/items.py", "keep lambda_src/check_user_access.py",
-                          "keep lambda_src/standard_items.py"}
-    assert "changed since the copy" in lines["keep lambda_src/items.py"]
+                          "keep lambda_src/item_store.py", "keep lambda_src/check_user_access.py",
+                          "keep lambda_src/router.py"}
+    assert "changed since the copy" in lines["keep lambda_src/item_store.py"]
     assert "never replaced" in lines["keep lambda_src/claims.py"]
     assert "removed since the copy" in lines["keep lambda_src/check_user_access.py"]
-    assert "a link" in lines["keep lambda_src/standard_items.py"]
+    assert "a link" in lines["keep lambda_src/router.py"]
     assert "Dry run: nothing was changed" in planned.output
 
     applied = upgrade(app)
     assert applied.exit_code == 0, applied.output
     said = one_line(applied.output)
-    assert "keep lambda_src/items.py (changed since the copy" in said and "keep lambda_src/claims.py" in said
-    assert "Done: 3 file(s) added or replaced" in said
+    assert "keep lambda_src/item_store.py (changed since the copy" in said and "keep lambda_src/claims.py" in said
+    assert "Done: 3 file(s) added, replaced or retired" in said
     for relative in ("lambda_src/authorizer.py", "templates/partials/api.yaml.j2", "templates/partials/tags_list.yaml.j2"):
         assert (app / relative).read_bytes() == shipped(relative), relative
     assert (app / "lambda_src" / "claims.py").read_bytes() == OLD_CLAIMS
-    assert (app / "lambda_src" / "items.py").read_text().endswith("# changed by hand\n")
+    assert (app / "lambda_src" / "item_store.py").read_text().endswith("# by hand\n")
     assert not (app / "lambda_src" / "check_user_access.py").exists()
-    assert (app / "lambda_src" / "standard_items.py").is_symlink() and outside.read_bytes() == OLD_AUTHORIZER
+    assert (app / "lambda_src" / "router.py").is_symlink() and outside.read_bytes() == OLD_AUTHORIZER
     after = record_of(app)["copied"]
     assert after["lambda_src/authorizer.py"] == hashlib.sha256(shipped("lambda_src/authorizer.py")).hexdigest()
     assert after["lambda_src/claims.py"] == hashlib.sha256(OLD_CLAIMS).hexdigest()  # still the older one's
@@ -172,7 +172,11 @@ def test_a_copy_made_before_the_seam_is_refused_at_deploy_naming_upgrade_source_
     planned = upgrade(app, "--dry-run")
     assert "no record of the copy" in planned.output and "add lambda_src/claims.py" in one_line(planned.output)
     assert "replace lambda_src/authorizer.py (unchanged since the copy)" in one_line(planned.output)
+    assert "retire lambda_src/project_items.py (claimsctl no longer ships it" in one_line(planned.output)
+    old_handler = (app / "lambda_src" / "project_items.py").read_bytes()
     assert upgrade(app).exit_code == 0
+    assert not (app / "lambda_src" / "project_items.py").exists()  # moved out of what deploy packages, not lost
+    assert (app / ".claimsctl-retired" / "lambda_src" / "project_items.py").read_bytes() == old_handler
     try:
         deployed = run("deploy", "--yes", *inputs_arg)
         assert deployed.exit_code == 0, deployed.output
