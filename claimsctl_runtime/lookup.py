@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from claimsctl_runtime import claiming, machines, rows
@@ -46,6 +46,14 @@ def row_claims(principal: str, version: str, returned: Any) -> dict[str, Any]:
     with no size budget: what a lookup decides from."""
     kept = claiming.checked(principal, returned)
     return {name: claiming.v1_value(value) for name, value in kept.items()} if version == "1" else kept
+
+
+def claims_now(client: Any, table: str | None, kind: str, principal: str, version: str,
+               claims_for: Callable[[str, dict[str, Any] | None], Any]) -> dict[str, Any]:
+    """The claims `claims_for` makes of the principal's row as stored now (no row without a table), encoded for
+    the trigger version, all of them: what the authorizer's lookup and CheckUserAccess decide from."""
+    row = read_row(client, table, kind, principal) if table else None
+    return row_claims(principal, version, claims_for(principal, row))
 
 
 def read_row(client: Any, table: str, kind: str, principal: str) -> dict[str, Any] | None:

@@ -58,8 +58,8 @@ def looked_up(verified: dict[str, Any], username: str) -> dict[str, Any]:
     if not table:  # a project's own template from before the lookup: no row to read, so no access from it
         logger.error(json.dumps({"event": "lookup_unavailable", "user": username, "action": "denied; deploy the "
                                  "shipped templates (the authorizer needs USERS_TABLE and dynamodb:GetItem)"}))
-    row = lookup.read_row(_DYNAMODB, table, kind, username) if table else None
-    found = lookup.row_claims(username, os.environ.get("TOKEN_EVENT_VERSION", "1"), claims.claims_for(username, row))
+    found = lookup.claims_now(_DYNAMODB, table, kind, username, os.environ.get("TOKEN_EVENT_VERSION", "1"),
+                              claims.claims_for)
     return {**verified, **found}
 
 

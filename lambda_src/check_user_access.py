@@ -32,8 +32,8 @@ def current_claims(username: str, kind: str = "user") -> dict[str, Any]:
     encoded as the trigger's (TOKEN_EVENT_VERSION: the stack's trigger event version), all of them: those
     that fit a token are the token's byte for byte, and past the budget the optimized design reads the row
     too (claimsctl_runtime.lookup)."""
-    row = lookup.read_row(_DYNAMODB, os.environ["USERS_TABLE"], kind, username)
-    return lookup.row_claims(username, os.environ.get("TOKEN_EVENT_VERSION", "1"), claims.claims_for(username, row))
+    return lookup.claims_now(_DYNAMODB, os.environ["USERS_TABLE"], kind, username,
+                             os.environ.get("TOKEN_EVENT_VERSION", "1"), claims.claims_for)
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
