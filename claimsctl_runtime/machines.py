@@ -104,6 +104,17 @@ class ScopeRules:
         return needed(method, declared_path, self.identifier, self.own)
 
 
+def scope_rules(environ: Mapping[str, str]) -> ScopeRules:
+    """The scope rules a function of the stack reads from its environment: API_IDENTIFIER (the API's resource
+    server), ROUTES (the declared routes) and ROUTE_SCOPES (the routes' own scopes)."""
+    try:
+        table = json.loads(environ.get("ROUTES") or "{}")
+    except ValueError:
+        table = {}
+    declared = tuple(declared_pairs(table)) if isinstance(table, dict) else ()
+    return ScopeRules(environ.get("API_IDENTIFIER", ""), declared, own_scopes(environ.get("ROUTE_SCOPES")))
+
+
 def permitted(routes: Iterable[Route], claims: Mapping[str, Any], rules: ScopeRules) -> list[Route]:
     """The routes this token may use: all of them for a person's token, for a machine's those whose scope it holds."""
     if not is_machine_token(claims):

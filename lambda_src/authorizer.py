@@ -31,9 +31,7 @@ logger = logging.getLogger()
 logger.setLevel(logging.INFO)
 
 API_IDENTIFIER = os.environ.get("API_IDENTIFIER", "")
-SCOPE_RULES = machines.ScopeRules(
-    API_IDENTIFIER, tuple(machines.declared_pairs(json.loads(os.environ.get("ROUTES") or "{}"))),
-    machines.own_scopes(os.environ.get("ROUTE_SCOPES")))
+SCOPE_RULES = machines.scope_rules(os.environ)
 _VERIFIER = CognitoVerifier(
     user_pool_id=os.environ["USER_POOL_ID"],
     region=os.environ["AWS_REGION"],

@@ -22,8 +22,7 @@ from claimsctl_runtime import lookup, machines, routes
 logger = logging.getLogger()
 logger.setLevel(logging.INFO)
 
-SCOPE_RULES = machines.ScopeRules(os.environ.get("API_IDENTIFIER", ""),
-                                  own=machines.own_scopes(os.environ.get("ROUTE_SCOPES")))
+SCOPE_RULES = machines.scope_rules(os.environ)
 _DYNAMODB = boto3.client("dynamodb", config=Config(connect_timeout=1, read_timeout=1, retries={"max_attempts": 2}))
 
 

@@ -23,8 +23,7 @@ import claims
 from claimsctl_runtime import handlers, machines, routes
 
 ROUTES: dict[str, str] = json.loads(os.environ.get("ROUTES") or "{}")
-SCOPE_RULES = machines.ScopeRules(os.environ.get("API_IDENTIFIER", ""),
-                                  own=machines.own_scopes(os.environ.get("ROUTE_SCOPES")))
+SCOPE_RULES = machines.scope_rules(os.environ)
 STANDARD_PREFIX = "/standard"
 _LAMBDA = None
 
