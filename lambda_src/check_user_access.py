@@ -40,11 +40,11 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     if not username or not path.startswith("/"):
         return {"allowed": False}
     kind = machines.CLIENT if event.get("principal") == machines.CLIENT else "user"
-    now = current_claims(username, kind)
-    allowed, _ = routes.checked(claims.routes_for(now))
     route = str(event.get("route") or "")
     if kind == machines.CLIENT and SCOPE_RULES.needed(method, route) not in str(event.get("scope") or "").split():
-        return {"allowed": False}
+        return {"allowed": False}  # decided before reading the row: a token without the scope costs no read
+    now = current_claims(username, kind)
+    allowed, _ = routes.checked(claims.routes_for(now))
     if routes.allowing(allowed, method, path) is None:
         return {"allowed": False}
     return {"allowed": True, "claims": now}  # the router hands them to the route's handler
