@@ -21,10 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from claimsctl_runtime import machines
-from claimsctl_runtime.routes import METHODS, SEGMENT
+from claimsctl_runtime.routes import METHODS, SEGMENT, STANDARD_DESIGN
 
-STANDARD_PREFIX = "standard"  # the standard design's copy of every route lives under /standard
-STANDARD_DESIGN = f"/{STANDARD_PREFIX}"
+STANDARD_PREFIX = STANDARD_DESIGN.strip("/")  # the standard design's copy of every route lives under it
 _PARAMETER = re.compile(r"\{([A-Za-z][A-Za-z0-9_]{0,63})\}")
 _HANDLER = re.compile(r"([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)\.([A-Za-z_][A-Za-z0-9_]*)")
 KEYS = ("method", "path", "handler")

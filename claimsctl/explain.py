@@ -24,7 +24,7 @@ from claimsctl.errors import UserError
 from claimsctl.inputs import StackInputs
 from claimsctl.outputs import StackOutputs
 from claimsctl_runtime import claiming, lookup, machines, rows
-from claimsctl_runtime.routes import METHODS, Route, allowing
+from claimsctl_runtime.routes import METHODS, STANDARD_DESIGN, Route, allowing
 
 
 @dataclass
@@ -215,8 +215,8 @@ def explain(aws: Aws, project: ProjectFolder, inputs: StackInputs, outputs: Stac
     if wanted is not None:
         method, path = wanted
         explained.request = f"{method} {path}"
-        if path.startswith(apiroutes.STANDARD_DESIGN + "/"):  # the standard design's copy decides alike
-            path = path.removeprefix(apiroutes.STANDARD_DESIGN)
+        if path.startswith(STANDARD_DESIGN + "/"):  # the standard design's copy decides alike
+            path = path.removeprefix(STANDARD_DESIGN)
         explained.allowed_by = allowing(allowed, method, path)
         explained.declared = apiroutes.served_by(inputs.api_routes, method, path)
         if explained.declared is None:

@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 METHODS = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"})
 SEGMENT = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
+STANDARD_DESIGN = "/standard"  # the standard design serves a copy of every route under this path
 # A whole path at once (the authorizer checks every route of every decision): "/" then segments, each a
 # safe id or a whole "*", joined by single slashes.
 _PATH = re.compile(r"(?:/(?:\*|[A-Za-z0-9][A-Za-z0-9_-]{0,63}))+")

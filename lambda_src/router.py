@@ -24,7 +24,6 @@ from claimsctl_runtime import handlers, machines, routes
 
 ROUTES: dict[str, str] = json.loads(os.environ.get("ROUTES") or "{}")
 SCOPE_RULES = machines.scope_rules(os.environ)
-STANDARD_PREFIX = "/standard"
 _LAMBDA = None
 
 
@@ -129,6 +128,6 @@ def standard(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return (name, dict(answer.get("claims") or {})) if answer.get("allowed") else None
 
     resource = str(event.get("resource") or "")
-    if not resource.startswith(STANDARD_PREFIX + "/"):
+    if not resource.startswith(routes.STANDARD_DESIGN + "/"):
         return handlers.forbidden()
-    return _serve(event, resource.removeprefix(STANDARD_PREFIX), decide)
+    return _serve(event, resource.removeprefix(routes.STANDARD_DESIGN), decide)
